@@ -1,0 +1,28 @@
+/**
+ * `npm run dev`: everything a fresh clone needs, then the dev server on http://localhost:8787.
+ * 1. .dev.vars from .dev.vars.example when missing (a dev-only JWT_SECRET);
+ * 2. local D1 migrations; 3. the demo seed; 4. `wrangler dev`.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("dev: created .dev.vars from .dev.vars.example");
+}
+
+// CI=1 answers wrangler's "apply migrations?" prompt: applying local migrations is the point here.
+execFileSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
+  stdio: ["ignore", "inherit", "inherit"],
+  env: { ...process.env, CI: "1" },
+});
+execFileSync("tsx", ["scripts/seed.ts"], { stdio: ["ignore", "inherit", "inherit"] });
+
+const port = process.env.PORT ?? "8787";
+const server = spawn("wrangler", ["dev", "--port", port, ...process.argv.slice(2)], {
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => server.kill(signal));
+}
+server.on("exit", (code) => process.exit(code ?? 0));

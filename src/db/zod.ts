@@ -1,0 +1,24 @@
+import { z } from "@hono/zod-openapi";
+import { createSchemaFactory } from "drizzle-zod";
+import {
+  contacts,
+  conversations,
+  messages,
+  trainingSnapshotMessages,
+  trainingSnapshots,
+  users,
+} from "./schema";
+
+/*
+ * Column schemas derived from the Drizzle tables: the single definition of each stored field's
+ * type, nullability and enum values. API shapes pick from these and add only what the wire format
+ * changes (renamed keys, ISO dates, nesting).
+ */
+const { createSelectSchema } = createSchemaFactory({ zodInstance: z });
+
+export const userColumns = createSelectSchema(users).shape;
+export const contactColumns = createSelectSchema(contacts).shape;
+export const conversationColumns = createSelectSchema(conversations).shape;
+export const messageColumns = createSelectSchema(messages).shape;
+export const snapshotColumns = createSelectSchema(trainingSnapshots).shape;
+export const snapshotMessageColumns = createSelectSchema(trainingSnapshotMessages).shape;

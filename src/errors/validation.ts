@@ -1,0 +1,60 @@
+import type { z } from "@hono/zod-openapi";
+import { type FieldIssue, validationError } from "./api-error";
+import { REQUIRED_MESSAGE } from "./zod-messages";
+
+const TARGET_PREFIX: Record<string, string> = {
+  param: "path",
+  query: "query",
+  header: "header",
+  json: "body",
+  form: "body",
+  cookie: "cookie",
+};
+
+type Issue = z.core.$ZodIssue;
+
+function ruleOf(issue: Issue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      // zod reports a missing value as a type error; zod-messages names it.
+      return issue.message === REQUIRED_MESSAGE ? "required" : "type";
+    case "invalid_format":
+      return issue.format === "regex" ? "pattern" : issue.format;
+    case "too_big":
+      return issue.origin === "number" || issue.origin === "int" ? "max" : "max_length";
+    case "too_small":
+      return issue.origin === "number" || issue.origin === "int" ? "min" : "min_length";
+    case "unrecognized_keys":
+      return "unknown_field";
+    case "invalid_value":
+      return "enum";
+    case "custom":
+      return typeof issue.params?.rule === "string" ? issue.params.rule : "invalid";
+    default:
+      return issue.code;
+  }
+}
+
+const fieldName = (prefix: string, path: PropertyKey[]) =>
+  path.reduce<string>(
+    (name, key) => (typeof key === "number" ? `${name}[${key}]` : `${name}.${String(key)}`),
+    prefix,
+  );
+
+/** Turns zod's issues into the contract's field/rule list, one entry per offending field. */
+export function issuesFromZod(target: string, error: z.ZodError): FieldIssue[] {
+  const prefix = TARGET_PREFIX[target] ?? target;
+  return error.issues.flatMap((issue): FieldIssue[] => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        field: fieldName(prefix, [...issue.path, key]),
+        rule: "unknown_field",
+        message: "is not a known field",
+      }));
+    }
+    return [{ field: fieldName(prefix, issue.path), rule: ruleOf(issue), message: issue.message }];
+  });
+}
+
+export const zodValidationError = (target: string, error: z.ZodError) =>
+  validationError(issuesFromZod(target, error));

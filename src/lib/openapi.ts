@@ -1,0 +1,41 @@
+import type { AppOpenAPI } from "../app-env";
+
+export const OPENAPI_PATH = "/openapi.json";
+
+/** The OpenAPI 3.1 document, generated from the same route definitions that validate requests. */
+export function registerOpenApi(app: AppOpenAPI) {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "Training API: a token from `POST /api/auth/login`.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "x-api-key",
+    description: "Conversations API: an API key of the workspace.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "workspaceId", {
+    type: "apiKey",
+    in: "header",
+    name: "x-workspace-id",
+    description: "Conversations API: the workspace (organization) id the key belongs to.",
+  });
+  app.doc31(OPENAPI_PATH, (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Edge Conversations API",
+      version: "1.0.0",
+      description:
+        "Two vendor-compatible surfaces over one database: the Training API (`/api/training`, Bearer JWT, `{ success, data }` envelope) and the Conversations API (`/v1/api/conversations`, `x-api-key` + `x-workspace-id`, bare JSON).",
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+    tags: [
+      { name: "Training snapshots", description: "Curated conversation copies for training" },
+      { name: "Conversations", description: "Live conversations and their messages" },
+      { name: "Auth", description: "Tokens for the Training API" },
+      { name: "Meta", description: "Health and this document" },
+    ],
+  }));
+}

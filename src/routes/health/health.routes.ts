@@ -1,0 +1,28 @@
+import { createRoute, z } from "@hono/zod-openapi";
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "unavailable"]),
+    d1: z.enum(["ok", "error"]),
+  })
+  .openapi("Health");
+
+export const health = createRoute({
+  operationId: "getHealth",
+  method: "get",
+  path: "/health",
+  tags: ["Meta"],
+  summary: "Liveness and D1 reachability",
+  responses: {
+    200: {
+      description: "The Worker runs and D1 answered a trivial query",
+      content: { "application/json": { schema: HealthSchema } },
+    },
+    503: {
+      description: "D1 did not answer; retry after `Retry-After` seconds",
+      content: { "application/json": { schema: HealthSchema } },
+    },
+  },
+});
+
+export type HealthRoute = typeof health;
