@@ -152,4 +152,4 @@ CREATE TABLE `users` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `users_org_email_uq` ON `users` (`organization_id`,`email`);--> statement-breakpoint
-CREATE INDEX `users_email_idx` ON `users` (`email`);
+CREATE INDEX `users_email_org_idx` ON `users` (`email`,`organization_id`);

@@ -55,11 +55,12 @@ export async function requireApiKey(c: Context<AppEnv>): Promise<ApiKeyPrincipal
   if (!key) throw new ApiError("missing_api_key", "The x-api-key header is required");
 
   const keyHash = await sha256Hex(key);
-  let active = verifiedKeys.get(keyHash);
+  const maxAgeMs = apiKeyCacheTtlMs(c.env);
+  let active = maxAgeMs > 0 ? verifiedKeys.get(keyHash, maxAgeMs) : undefined;
   if (!active) {
     active = (await findActiveKeyByHash(c.get("db"), keyHash)) ?? undefined;
     if (!active) throw new ApiError("invalid_api_key", "Invalid or revoked API key");
-    verifiedKeys.set(keyHash, active, apiKeyCacheTtlMs(c.env));
+    if (maxAgeMs > 0) verifiedKeys.set(keyHash, active);
   }
 
   if (!workspaceId) {

@@ -21,5 +21,6 @@ export function aliased<T extends Record<string, Column>>(prefix: string, column
 }
 
 /** An aliased LEFT JOIN that matched nothing is a row of nulls: make it the `null` it means. */
-export const presentOrNull = <T extends { id: string | null }>(row: T): (T & { id: string }) | null =>
-  row.id === null ? null : (row as T & { id: string });
+export const presentOrNull = <T extends { id: string | null }>(
+  row: T,
+): (T & { id: string }) | null => (row.id === null ? null : (row as T & { id: string }));

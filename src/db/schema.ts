@@ -64,8 +64,8 @@ export const users = sqliteTable(
   },
   (t) => [
     uniqueIndex("users_org_email_uq").on(t.organizationId, t.email),
-    // Login names no organization: it finds the user by email across tenants.
-    index("users_email_idx").on(t.email),
+    // Login names no organization: it finds the user by email across tenants, in a stable order.
+    index("users_email_org_idx").on(t.email, t.organizationId),
     check("users_role_ck", inList("role", USER_ROLES)),
   ],
 );

@@ -23,9 +23,18 @@ const HTTP_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   415: "unsupported_media_type",
 };
 
+/** Drizzle wraps driver errors in its own (with the SQL and its parameters): look underneath. */
+function databaseErrorIn(error: unknown): DatabaseError | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof DatabaseError) return e;
+  }
+  return undefined;
+}
+
 /** Whatever was thrown becomes an ApiError; anything unforeseen is a 500 that says nothing inside. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
+export function toApiError(thrown: unknown): ApiError {
+  if (thrown instanceof ApiError) return thrown;
+  const error = databaseErrorIn(thrown) ?? thrown;
   if (error instanceof DatabaseError) {
     switch (error.kind) {
       case "constraint":
@@ -63,7 +72,8 @@ export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
 export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
   const error = toApiError(thrown);
   if (error.status >= 500) {
-    // The cause stays in the log, keyed by request id; the body never carries it.
+    // The cause stays in the log, keyed by request id; the body never carries it. For database
+    // failures that is D1's own message, not Drizzle's wrapper, which lists bound parameters.
     const cause = error.cause instanceof Error ? error.cause : thrown;
     console.error(
       JSON.stringify({

@@ -4,7 +4,14 @@ import { IsoDateSchema, ObjectIdSchema } from "../../lib/schemas";
 
 export const LoginBodySchema = z
   .strictObject({
-    email: z.email("must be an email address").max(254).openapi({ example: "alice@example.com" }),
+    email: z
+      .email({
+        // Only a bad format gets this wording; a missing or non-string email keeps the shared one.
+        error: (issue) =>
+          issue.code === "invalid_format" ? "must be an email address" : undefined,
+      })
+      .max(254)
+      .openapi({ example: "alice@example.com" }),
     password: z.string().min(1).max(1024).openapi({ example: "demo-password-123" }),
     organizationId: ObjectIdSchema.optional().openapi({
       description:

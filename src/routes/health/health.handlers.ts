@@ -1,14 +1,13 @@
 import { sql } from "drizzle-orm";
 import type { AppRouteHandler } from "../../app-env";
-import { DatabaseError } from "../../errors/database-error";
-import { DATABASE_RETRY_AFTER_SECONDS } from "../../errors/handler";
+import { DATABASE_RETRY_AFTER_SECONDS, toApiError } from "../../errors/handler";
 import type { HealthRoute } from "./health.routes";
 
 export const health: AppRouteHandler<HealthRoute> = async (c) => {
   try {
     await c.get("db").run(sql`select 1`);
   } catch (error) {
-    if (!(error instanceof DatabaseError)) throw error;
+    if (toApiError(error).code !== "service_unavailable") throw error;
     c.header("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
     return c.json({ status: "unavailable" as const, d1: "error" as const }, 503);
   }

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { TrainingErrorSchema } from "../../errors/training";
 
 export const HealthSchema = z
   .object({
@@ -17,6 +18,10 @@ export const health = createRoute({
     200: {
       description: "The Worker runs and D1 answered a trivial query",
       content: { "application/json": { schema: HealthSchema } },
+    },
+    500: {
+      description: "Unexpected fault",
+      content: { "application/json": { schema: TrainingErrorSchema } },
     },
     503: {
       description: "D1 did not answer; retry after `Retry-After` seconds",

@@ -1,0 +1,92 @@
+import { env } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import { describe, expect, it } from "vitest";
+import { selectActiveKeyByHash } from "../../src/routes/api-keys/api-keys.repository";
+import { findUsersByEmail } from "../../src/routes/auth/auth.repository";
+import { conversationQueries } from "../../src/routes/conversations/conversations.repository";
+import { snapshotQueries } from "../../src/routes/training-snapshots/snapshots.repository";
+import { ACME, DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
+
+/*
+ * EXPLAIN QUERY PLAN of the exact statements the repositories run. A plan line that scans a
+ * table (rather than searching it through an index) or sorts in a temporary B-tree means the
+ * query's cost grows with the table, not with the answer.
+ */
+
+const db = drizzle(env.DB);
+
+async function plan(query: { sql: string; params: unknown[] }): Promise<string[]> {
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+    .bind(...query.params)
+    .all<{ detail: string }>();
+  return results.map((r) => r.detail);
+}
+
+function expectIndexed(lines: string[]) {
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) {
+    expect(line, lines.join(" | ")).not.toMatch(/^SCAN (?!.*USING (COVERING )?INDEX)/);
+    expect(line, lines.join(" | ")).not.toMatch(/TEMP B-TREE/);
+  }
+}
+
+describe("query plans use indexes", () => {
+  it("GET snapshot: the snapshot by primary key, creator and contact by primary key, copies by (snapshot, position)", async () => {
+    const [snapshot, messages] = snapshotQueries(db, ACME, SNAPSHOT);
+    const snapshotPlan = await plan(snapshot as { sql: string; params: unknown[] });
+    const messagesPlan = await plan(messages as { sql: string; params: unknown[] });
+    expectIndexed(snapshotPlan);
+    expectIndexed(messagesPlan);
+    expect(snapshotPlan.join("\n")).toMatch(
+      /SEARCH training_snapshots USING INDEX sqlite_autoindex_training_snapshots_1 \(id=\?\)/,
+    );
+    expect(snapshotPlan.join("\n")).toMatch(
+      /SEARCH users USING INDEX sqlite_autoindex_users_1 \(id=\?\)/,
+    );
+    expect(snapshotPlan.join("\n")).toMatch(
+      /SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 \(id=\?\)/,
+    );
+    expect(messagesPlan.join("\n")).toMatch(
+      /SEARCH training_snapshot_messages USING INDEX sqlite_autoindex_training_snapshot_messages_1 \(snapshot_id=\?\)/,
+    );
+  });
+
+  it("GET conversation: the conversation by primary key, messages through (conversation, created_at, id)", async () => {
+    const [conversation, messages] = conversationQueries(db, ACME, DOCS_CONVERSATION);
+    const conversationPlan = await plan(conversation as { sql: string; params: unknown[] });
+    const messagesPlan = await plan(messages as { sql: string; params: unknown[] });
+    expectIndexed(conversationPlan);
+    expectIndexed(messagesPlan);
+    expect(conversationPlan.join("\n")).toMatch(
+      /SEARCH conversations USING INDEX sqlite_autoindex_conversations_1 \(id=\?\)/,
+    );
+    expect(messagesPlan.join("\n")).toMatch(
+      /SEARCH messages USING INDEX messages_conversation_created_idx \(conversation_id=\?\)/,
+    );
+  });
+
+  it("API key lookup through the unique hash index", async () => {
+    const lines = await plan(selectActiveKeyByHash(db, "0".repeat(64)).toSQL());
+    expectIndexed(lines);
+    expect(lines.join("\n")).toMatch(/USING INDEX api_keys_hash_uq \(key_hash=\?\)/);
+  });
+
+  it("login lookup through the email index, with or without an organization", async () => {
+    for (const query of [
+      findUsersByEmail(db, "alice@example.com"),
+      findUsersByEmail(db, "alice@example.com", ACME),
+    ]) {
+      const lines = await plan(query.toSQL());
+      expectIndexed(lines);
+      expect(lines.join("\n")).toMatch(/USING INDEX users_(email_org_idx|org_email_uq)/);
+    }
+  });
+
+  it("the check itself fails on a full scan", async () => {
+    const lines = await plan({
+      sql: "select * from messages where message like ?",
+      params: ["%x%"],
+    });
+    expect(() => expectIndexed(lines)).toThrow();
+  });
+});

@@ -1,0 +1,214 @@
+import { env } from "cloudflare:workers";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import {
+  apiKeys,
+  contacts,
+  conversations,
+  messages,
+  trainingSnapshotMessages,
+  trainingSnapshots,
+  trainingSnapshotTags,
+  users,
+} from "../../src/db/schema";
+import { sha256Hex } from "../../src/lib/encoding";
+import { newObjectId } from "../../src/lib/ids";
+import { ACME } from "./seed";
+
+/*
+ * Test data written straight to D1 with Drizzle, each test making what it needs. Inserts are
+ * chunked under D1's 100 bound parameters per statement and sent as one batch.
+ */
+
+export const testDb = () => drizzle(env.DB);
+
+const D1_MAX_PARAMS = 100;
+
+function chunkedInserts<T extends SQLiteTable>(table: T, rows: T["$inferInsert"][]) {
+  const db = testDb();
+  const columns = Object.keys(rows[0] ?? {}).length || 1;
+  const size = Math.max(1, Math.floor(D1_MAX_PARAMS / columns));
+  const statements: BatchItem<"sqlite">[] = [];
+  for (let i = 0; i < rows.length; i += size) {
+    statements.push(db.insert(table).values(rows.slice(i, i + size)));
+  }
+  return statements;
+}
+
+async function runBatch(statements: BatchItem<"sqlite">[]) {
+  if (statements.length === 0) return;
+  await testDb().batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+let clock = Date.parse("2026-07-01T00:00:00.000Z");
+/** Strictly increasing timestamps, so order-dependent assertions never tie by accident. */
+export const tick = (stepMs = 1000) => {
+  clock += stepMs;
+  return clock;
+};
+
+export async function insertUser(overrides: Partial<typeof users.$inferInsert> = {}) {
+  const now = tick();
+  const row = {
+    id: newObjectId(now),
+    organizationId: ACME,
+    firstName: "Temp",
+    lastName: "User",
+    email: `user-${crypto.randomUUID()}@example.com`,
+    role: "manager" as const,
+    passwordHash: "pbkdf2-sha256$1$AAAA$AAAA",
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+  await testDb().insert(users).values(row);
+  return row;
+}
+
+export async function insertContact(overrides: Partial<typeof contacts.$inferInsert> = {}) {
+  const now = tick();
+  const row = {
+    id: newObjectId(now),
+    organizationId: ACME,
+    firstName: "Casey",
+    lastName: "Jones",
+    phoneNumber: "+14155550000",
+    email: "casey@example.com",
+    channelType: "sms" as const,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+  await testDb().insert(contacts).values(row);
+  return row;
+}
+
+export async function insertConversation(
+  options: {
+    organizationId?: string;
+    contactId?: string;
+    userId?: string | null;
+    messageCount?: number;
+    pathwayId?: string | null;
+    agentId?: string | null;
+  } = {},
+) {
+  const organizationId = options.organizationId ?? ACME;
+  const contactId = options.contactId ?? (await insertContact({ organizationId })).id;
+  const start = tick();
+  const count = options.messageCount ?? 2;
+  const conversation = {
+    id: newObjectId(start),
+    organizationId,
+    contactId,
+    userId: options.userId === undefined ? null : options.userId,
+    pathwayId: options.pathwayId === undefined ? "pw12345" : options.pathwayId,
+    agentId: options.agentId === undefined ? "ag67890" : options.agentId,
+    createdAt: start,
+    updatedAt: start + count * 1000,
+  };
+  // Inserted newest first, so a correct answer has to sort them.
+  const rows = Array.from({ length: count }, (_, i) => {
+    const inbound = i % 2 === 1;
+    return {
+      id: newObjectId(start),
+      organizationId,
+      conversationId: conversation.id,
+      direction: inbound ? ("inbound" as const) : ("outbound" as const),
+      senderType: inbound ? ("human" as const) : ("AI" as const),
+      sent: true,
+      message: `message ${i}`,
+      status: inbound ? ("received" as const) : ("delivered" as const),
+      createdAt: start + i * 1000,
+      updatedAt: start + i * 1000,
+    };
+  }).reverse();
+  await runBatch([
+    testDb().insert(conversations).values(conversation),
+    ...chunkedInserts(messages, rows),
+  ]);
+  return { conversation, messages: rows.slice().reverse() };
+}
+
+export async function insertSnapshot(
+  options: {
+    organizationId?: string;
+    userId?: string | null;
+    contactId?: string | null;
+    messageCount?: number;
+    fields?: Partial<typeof trainingSnapshots.$inferInsert>;
+  } = {},
+) {
+  const organizationId = options.organizationId ?? ACME;
+  const now = tick();
+  const count = options.messageCount ?? 3;
+  const tags = options.fields?.tags ?? ["test"];
+  const snapshot = {
+    id: newObjectId(now),
+    organizationId,
+    userId: options.userId ?? null,
+    contactId: options.contactId ?? null,
+    conversationId: null,
+    customerName: "Casey Jones",
+    customerPhone: "+14155550000",
+    customerEmail: "casey@example.com",
+    messageCount: count,
+    snapshotDate: now,
+    conversationStartDate: count > 0 ? now - count * 1000 : null,
+    conversationEndDate: count > 0 ? now - 1000 : null,
+    notes: "notes",
+    quality: "neutral" as const,
+    category: "support",
+    isArchived: false,
+    createdAt: now,
+    updatedAt: now,
+    ...options.fields,
+    tags,
+  };
+  const copies = Array.from({ length: count }, (_, position) => ({
+    snapshotId: snapshot.id,
+    position,
+    organizationId,
+    messageId: newObjectId(now),
+    content: `copy ${position}`,
+    sender: position % 2 === 0 ? ("user" as const) : ("contact" as const),
+    senderType: position % 2 === 0 ? ("AI" as const) : ("human" as const),
+    timestamp: now - (count - position) * 1000,
+  })).reverse();
+  await runBatch([
+    testDb().insert(trainingSnapshots).values(snapshot),
+    ...chunkedInserts(trainingSnapshotMessages, copies),
+    ...chunkedInserts(
+      trainingSnapshotTags,
+      tags.map((tag) => ({
+        snapshotId: snapshot.id,
+        tag,
+        organizationId,
+        isArchived: snapshot.isArchived,
+        createdAt: snapshot.createdAt,
+      })),
+    ),
+  ]);
+  return { snapshot, messages: copies.slice().reverse() };
+}
+
+export async function insertApiKey(
+  options: { organizationId?: string; revoked?: boolean; key?: string } = {},
+) {
+  const key = options.key ?? `test_${crypto.randomUUID().replaceAll("-", "")}`;
+  const now = tick();
+  const row = {
+    id: newObjectId(now),
+    organizationId: options.organizationId ?? ACME,
+    name: "test key",
+    prefix: key.slice(0, 12),
+    keyHash: await sha256Hex(key),
+    createdByUserId: null,
+    createdAt: now,
+    lastUsedAt: null,
+    revokedAt: options.revoked ? now : null,
+  };
+  await testDb().insert(apiKeys).values(row);
+  return { key, row };
+}

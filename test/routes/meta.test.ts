@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import { request } from "../helpers/app";
+import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
+import { failingD1 } from "../helpers/d1";
+import { DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
+
+describe("GET /health", () => {
+  it("reports ok after a D1 query", async () => {
+    const response = await request("/health");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toStrictEqual({ status: "ok", d1: "ok" });
+    expect(response.headers.get("server-timing")).toMatch(/^d1;dur=[\d.]+, total;dur=[\d.]+$/);
+  });
+
+  it("503 with Retry-After when D1 fails", async () => {
+    const response = await request("/health", {}, { DB: failingD1() });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("1");
+    expect(await response.json()).toStrictEqual({ status: "unavailable", d1: "error" });
+  });
+});
+
+describe("unknown routes and wrong methods", () => {
+  it("404 in the Training envelope under /api", async () => {
+    const response = await request("/api/training/nothing-here");
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(response.status).toBe(404);
+    expect(body).toStrictEqual({
+      success: false,
+      error: "No route for GET /api/training/nothing-here",
+      code: "route_not_found",
+      requestId: response.headers.get("x-request-id"),
+    });
+  });
+
+  it("404 in the Conversations envelope under /v1/api", async () => {
+    const response = await request("/v1/api/nothing-here");
+    const body = (await response.json()) as Record<string, any>;
+    expect(response.status).toBe(404);
+    expect(body).toStrictEqual({
+      error: {
+        code: "route_not_found",
+        message: "No route for GET /v1/api/nothing-here",
+        requestId: response.headers.get("x-request-id"),
+      },
+    });
+  });
+
+  it("404 in the Training shape anywhere else, and never HTML", async () => {
+    for (const path of ["/", "/favicon.ico", "/v1", "/v1/apix"]) {
+      const response = await request(path);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await response.json()).toMatchObject({ success: false, code: "route_not_found" });
+    }
+  });
+
+  it("405 with Allow for a wrong method on a known path, in each surface's envelope", async () => {
+    const training = await request(`/api/training/snapshots/${SNAPSHOT}`, { method: "PUT" });
+    expect(training.status).toBe(405);
+    expect(training.headers.get("allow")).toBe("GET, HEAD");
+    expect(await training.json()).toMatchObject({ success: false, code: "method_not_allowed" });
+
+    const conversations = await request(`/v1/api/conversations/${DOCS_CONVERSATION}`, {
+      method: "DELETE",
+    });
+    expect(conversations.status).toBe(405);
+    expect(conversations.headers.get("allow")).toBe("GET, HEAD");
+    expect(((await conversations.json()) as any).error.code).toBe("method_not_allowed");
+  });
+
+  it("answers HEAD like GET, without a body", async () => {
+    const response = await request(`/api/training/snapshots/${SNAPSHOT}`, {
+      method: "HEAD",
+      ...bearer(await tokenFor()),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
+  });
+});
+
+describe("x-request-id", () => {
+  it("is on every response, success and error alike, and matches the error body", async () => {
+    const responses = [
+      await request("/health"),
+      await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(await tokenFor())),
+      await request(`/api/training/snapshots/${SNAPSHOT}`),
+      await request("/api/training/snapshots/nope", bearer(await tokenFor())),
+      await request("/nope"),
+      await request(`/v1/api/conversations/${DOCS_CONVERSATION}`, { method: "POST" }),
+    ];
+    const ids = responses.map((r) => r.headers.get("x-request-id"));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("keeps a caller's own safe request id and replaces an unsafe one", async () => {
+    const kept = await request("/health", { headers: { "x-request-id": "client-trace-0001" } });
+    expect(kept.headers.get("x-request-id")).toBe("client-trace-0001");
+    const replaced = await request("/health", {
+      headers: { "x-request-id": "<script>alert(1)</script>" },
+    });
+    expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("faults", () => {
+  it("503 with Retry-After when D1 is unreachable, in each surface's envelope", async () => {
+    const training = await request(
+      `/api/training/snapshots/${SNAPSHOT}`,
+      bearer(await tokenFor()),
+      {
+        DB: failingD1(),
+      },
+    );
+    expect(training.status).toBe(503);
+    expect(training.headers.get("retry-after")).toBe("1");
+    expect(await training.json()).toMatchObject({ success: false, code: "service_unavailable" });
+
+    const conversations = await request(
+      `/v1/api/conversations/${DOCS_CONVERSATION}`,
+      apiKeyHeaders(),
+      {
+        DB: failingD1("D1 DB is overloaded. Too many requests queued."),
+        API_KEY_CACHE_TTL_SECONDS: "0",
+      },
+    );
+    expect(conversations.status).toBe(503);
+    expect(conversations.headers.get("retry-after")).toBe("1");
+    expect(((await conversations.json()) as any).error.code).toBe("service_unavailable");
+  });
+
+  it("recovers on the next request once D1 is back", async () => {
+    await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(await tokenFor()), {
+      DB: failingD1(),
+    });
+    const response = await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(await tokenFor()));
+    expect(response.status).toBe(200);
+  });
+
+  it("500 without SQL or stack for a query D1 cannot run", async () => {
+    const response = await request(
+      `/api/training/snapshots/${SNAPSHOT}`,
+      bearer(await tokenFor()),
+      {
+        DB: failingD1("D1_ERROR: no such table: training_snapshots: SQLITE_ERROR"),
+      },
+    );
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(JSON.parse(text)).toStrictEqual({
+      success: false,
+      error: "Internal server error",
+      code: "internal_error",
+      requestId: response.headers.get("x-request-id"),
+    });
+    expect(text).not.toMatch(/SQLITE|no such table|select|at \w+ \(/i);
+  });
+
+  it("500 without details when the Worker is misconfigured (no JWT secret)", async () => {
+    const token = await tokenFor();
+    const response = await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(token), {
+      JWT_SECRET: "",
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(response.status).toBe(500);
+    expect(body.code).toBe("internal_error");
+    expect(JSON.stringify(body)).not.toContain("JWT_SECRET");
+  });
+});

@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../../src/auth/password";
+import { classifyDatabaseFailure } from "../../src/errors/database-error";
+import { apiKeyCacheTtlMs, jwtTtlSeconds } from "../../src/lib/config";
+import { newObjectId, OBJECT_ID_PATTERN, VENDOR_ID_PATTERN } from "../../src/lib/ids";
+import { createRouteTable } from "../../src/lib/route-table";
+import { serverTimingHeader } from "../../src/lib/server-timing";
+import { TtlCache } from "../../src/lib/ttl-cache";
+
+describe("newObjectId", () => {
+  it("is 24 lowercase hex digits starting with the creation second", () => {
+    const now = Date.UTC(2026, 10, 22, 1, 2, 3);
+    const id = newObjectId(now);
+    expect(id).toMatch(/^[0-9a-f]{24}$/);
+    expect(Number.parseInt(id.slice(0, 8), 16)).toBe(Math.floor(now / 1000));
+    expect(newObjectId(now)).not.toBe(id);
+  });
+
+  it("sorts by creation time", () => {
+    const ids = [1, 2, 3].map((s) => newObjectId(Date.UTC(2026, 0, 1, 0, 0, s)));
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it("accepts the vendor's non-hex conversation id but not as a training id", () => {
+    expect(VENDOR_ID_PATTERN.test("112ec528bf7946a12ab0fs21")).toBe(true);
+    expect(OBJECT_ID_PATTERN.test("112ec528bf7946a12ab0fs21")).toBe(false);
+  });
+});
+
+describe("passwords", () => {
+  it("verifies the right password and refuses a wrong one", async () => {
+    const stored = await hashPassword("correct horse");
+    expect(stored).toMatch(new RegExp(`^pbkdf2-sha256\\$${PBKDF2_ITERATIONS}\\$`));
+    expect(await verifyPassword("correct horse", stored)).toBe(true);
+    expect(await verifyPassword("correct horse ", stored)).toBe(false);
+  });
+
+  it("salts every hash", async () => {
+    expect(await hashPassword("same")).not.toBe(await hashPassword("same"));
+  });
+
+  it.each([
+    "",
+    "plaintext",
+    "md5$abc",
+    "pbkdf2-sha256$100001$AAAA$AAAA",
+    "pbkdf2-sha256$0$AAAA$AAAA",
+    "pbkdf2-sha256$abc$AAAA$AAAA",
+  ])("refuses a stored value it did not write: %j", async (stored) => {
+    expect(await verifyPassword("x", stored)).toBe(false);
+  });
+});
+
+describe("classifyDatabaseFailure", () => {
+  it.each([
+    ["D1_ERROR: UNIQUE constraint failed: users.email: SQLITE_CONSTRAINT", "constraint"],
+    ["D1_ERROR: no such table: users: SQLITE_ERROR", "query"],
+    ["D1_TYPE_ERROR: Type 'object' not supported for value", "query"],
+    ["D1_ERROR: Network connection lost.", "unavailable"],
+    ["D1 DB is overloaded. Too many requests queued.", "unavailable"],
+    ["D1_ERROR: storage operation exceeded timeout which caused object to be reset", "unavailable"],
+  ])("%s → %s", (message, kind) => {
+    expect(classifyDatabaseFailure(message)).toBe(kind);
+  });
+});
+
+describe("TtlCache", () => {
+  it("serves an entry while younger than the max age given at read time", () => {
+    const cache = new TtlCache<string, number>(10);
+    cache.set("k", 1, 1000);
+    expect(cache.get("k", 500, 1499)).toBe(1);
+    expect(cache.get("k", 500, 1500)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it("applies a shorter max age to entries already stored", () => {
+    const cache = new TtlCache<string, number>(10);
+    cache.set("k", 1, 0);
+    expect(cache.get("k", 60_000, 5_000)).toBe(1);
+    expect(cache.get("k", 1_000, 5_000)).toBeUndefined();
+  });
+
+  it("evicts the oldest entry when full", () => {
+    const cache = new TtlCache<string, number>(2);
+    cache.set("a", 1, 0);
+    cache.set("b", 2, 0);
+    cache.set("c", 3, 0);
+    expect(cache.get("a", 10, 1)).toBeUndefined();
+    expect(cache.get("b", 10, 1)).toBe(2);
+    expect(cache.get("c", 10, 1)).toBe(3);
+  });
+});
+
+describe("config", () => {
+  const env = (vars: Partial<Env>) => ({ JWT_SECRET: "x", ...vars }) as Env;
+
+  it("caps the API key cache lifetime at 60 s and accepts 0 (off)", () => {
+    expect(apiKeyCacheTtlMs(env({ API_KEY_CACHE_TTL_SECONDS: "60" }))).toBe(60_000);
+    expect(apiKeyCacheTtlMs(env({ API_KEY_CACHE_TTL_SECONDS: "3600" }))).toBe(60_000);
+    expect(apiKeyCacheTtlMs(env({ API_KEY_CACHE_TTL_SECONDS: "0" }))).toBe(0);
+    expect(apiKeyCacheTtlMs(env({ API_KEY_CACHE_TTL_SECONDS: "soon" }))).toBe(60_000);
+  });
+
+  it("falls back to an hour for a missing or invalid token lifetime", () => {
+    expect(jwtTtlSeconds(env({ JWT_TTL_SECONDS: "-5" }))).toBe(3600);
+    expect(jwtTtlSeconds(env({ JWT_TTL_SECONDS: "900" }))).toBe(900);
+  });
+});
+
+describe("serverTimingHeader", () => {
+  it("lists one d1 entry per round trip, then the total", () => {
+    expect(serverTimingHeader([1.234, 0.5], 7.891)).toBe("d1;dur=1.23, d1;dur=0.5, total;dur=7.89");
+    expect(serverTimingHeader([], 2)).toBe("total;dur=2");
+  });
+});
+
+describe("route table", () => {
+  const table = createRouteTable([
+    { method: "ALL", path: "*" },
+    { method: "GET", path: "/api/training/snapshots/:id" },
+    { method: "PATCH", path: "/api/training/snapshots/:id" },
+    { method: "POST", path: "/api/auth/login" },
+  ]);
+
+  it("lists the methods a path allows, HEAD with GET", () => {
+    expect(table.match("DELETE", "/api/training/snapshots/abc").allowed.sort()).toEqual([
+      "GET",
+      "HEAD",
+      "PATCH",
+    ]);
+    expect(table.match("GET", "/api/auth/login").allowed).toEqual(["POST"]);
+  });
+
+  it("finds nothing for an unknown path", () => {
+    expect(table.match("GET", "/api/training/nope/abc")).toEqual({ allowed: [] });
+  });
+
+  it("names an empty parameter for the method that has the route", () => {
+    expect(table.match("GET", "/api/training/snapshots/")).toEqual({
+      allowed: [],
+      emptyParam: "id",
+    });
+    expect(table.match("POST", "/api/training/snapshots/")).toEqual({ allowed: [] });
+  });
+});

@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest";
+import {
+  customerName,
+  shapeConversation,
+} from "../../src/routes/conversations/conversations.shape";
+import type { SnapshotRecord } from "../../src/routes/training-snapshots/snapshots.repository";
+import { shapeSnapshot } from "../../src/routes/training-snapshots/snapshots.shape";
+
+const t0 = Date.UTC(2026, 4, 18, 13, 30);
+
+const record = (overrides: Partial<SnapshotRecord["snapshot"]> = {}): SnapshotRecord => ({
+  snapshot: {
+    id: "67f1a0b0c0d0e0f0a0b0c0d0",
+    organizationId: "65a0e0e0e0e0e0e0e0e0e0e0",
+    userId: "65b1f0a2c3d4e5f6a7b8c9d0",
+    contactId: "65c2d0e0f0a0b0c0d0e0f0a0",
+    conversationId: null,
+    customerName: "Jane Doe",
+    customerPhone: "+14155550123",
+    customerEmail: "jane@example.com",
+    messageCount: 2,
+    snapshotDate: t0 + 3_600_000,
+    conversationStartDate: t0,
+    conversationEndDate: t0 + 60_000,
+    notes: "n",
+    tags: ["a", "b"],
+    quality: "good",
+    category: "c",
+    isArchived: false,
+    version: 3,
+    createdAt: t0 + 3_600_000,
+    updatedAt: t0 + 7_200_000,
+    ...overrides,
+  },
+  user: {
+    id: "65b1f0a2c3d4e5f6a7b8c9d0",
+    firstName: "Alice",
+    lastName: "Rivera",
+    email: "alice@example.com",
+  },
+  contact: {
+    id: "65c2d0e0f0a0b0c0d0e0f0a0",
+    firstName: "Jane",
+    lastName: "",
+    phoneNumber: null,
+    email: "jane@example.com",
+    channelType: "sms",
+  },
+});
+
+describe("shapeSnapshot", () => {
+  it("nests refs under userId/contactId with _id, and renders dates as ISO with ms", () => {
+    const shaped = shapeSnapshot(record(), []);
+    expect(shaped.userId).toEqual({
+      _id: "65b1f0a2c3d4e5f6a7b8c9d0",
+      firstName: "Alice",
+      lastName: "Rivera",
+      email: "alice@example.com",
+    });
+    expect(shaped.contactId).toEqual({
+      _id: "65c2d0e0f0a0b0c0d0e0f0a0",
+      firstName: "Jane",
+      lastName: null,
+      phoneNumber: null,
+      email: "jane@example.com",
+      channelType: "sms",
+    });
+    expect(shaped.conversationStartDate).toBe("2026-05-18T13:30:00.000Z");
+    expect(shaped.updatedAt).toBe("2026-05-18T15:30:00.000Z");
+    expect(shaped).not.toHaveProperty("version");
+    expect(shaped).not.toHaveProperty("conversationId");
+  });
+
+  it("counts the messages it returns, not the stored count", () => {
+    const messages = [0, 1, 2].map((i) => ({
+      messageId: `m${i}`,
+      content: `c${i}`,
+      sender: "user" as const,
+      senderType: "AI" as const,
+      timestamp: t0 + i,
+    }));
+    const shaped = shapeSnapshot(record({ messageCount: 99 }), messages);
+    expect(shaped.messageCount).toBe(3);
+    expect(shaped.messages.map((m) => m.id)).toEqual(["m0", "m1", "m2"]);
+    expect(shaped.messages[1]).toEqual({
+      id: "m1",
+      content: "c1",
+      sender: "user",
+      senderType: "AI",
+      timestamp: "2026-05-18T13:30:00.001Z",
+    });
+  });
+
+  it("turns empty optional text and absent refs into null", () => {
+    const input = record({
+      notes: "",
+      category: "   ",
+      customerEmail: null,
+      conversationEndDate: null,
+    });
+    const shaped = shapeSnapshot({ ...input, user: null, contact: null }, []);
+    expect(shaped.notes).toBeNull();
+    expect(shaped.category).toBeNull();
+    expect(shaped.customerEmail).toBeNull();
+    expect(shaped.conversationEndDate).toBeNull();
+    expect(shaped.userId).toBeNull();
+    expect(shaped.contactId).toBeNull();
+  });
+});
+
+describe("customerName", () => {
+  it.each([
+    ["Test", "Customer Name", "Test Customer Name"],
+    ["Casey", null, "Casey"],
+    ["Casey", "  ", "Casey"],
+    ["  ", null, null],
+  ])("%j + %j → %j", (first, last, expected) => {
+    expect(customerName(first, last)).toBe(expected);
+  });
+});
+
+describe("shapeConversation", () => {
+  it("builds the customer object and keeps message order and fields", () => {
+    const shaped = shapeConversation(
+      {
+        id: "c1",
+        userId: null,
+        pathwayId: "pw",
+        agentId: null,
+        createdAt: t0,
+        updatedAt: t0 + 1,
+        customer: { firstName: "Test", lastName: "Customer Name", email: "", phoneNumber: "+1" },
+      },
+      [
+        {
+          id: "m1",
+          direction: "outbound",
+          sent: false,
+          message: "draft",
+          status: "pending",
+          createdAt: t0,
+          updatedAt: t0,
+        },
+      ],
+    );
+    expect(shaped.customer).toEqual({ name: "Test Customer Name", email: null, phone: "+1" });
+    expect(shaped.userId).toBeNull();
+    expect(shaped.messages).toEqual([
+      {
+        direction: "outbound",
+        sent: false,
+        message: "draft",
+        status: "pending",
+        _id: "m1",
+        createdAt: "2026-05-18T13:30:00.000Z",
+        updatedAt: "2026-05-18T13:30:00.000Z",
+      },
+    ]);
+    expect(Object.keys(shaped.messages[0] ?? {})).toEqual([
+      "direction",
+      "sent",
+      "message",
+      "status",
+      "_id",
+      "createdAt",
+      "updatedAt",
+    ]);
+  });
+});
