@@ -17,10 +17,10 @@ const TABLES = [
 ];
 
 async function counts() {
-  const results = await env.DB.batch(
+  const results = await env.DB.batch<{ n: number }>(
     TABLES.map((t) => env.DB.prepare(`select count(*) as n from "${t}"`)),
   );
-  return Object.fromEntries(TABLES.map((t, i) => [t, (results[i]?.results[0] as { n: number }).n]));
+  return Object.fromEntries(TABLES.map((t, i) => [t, results[i]?.results[0]?.n]));
 }
 
 describe("the demo seed", () => {
