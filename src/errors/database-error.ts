@@ -25,3 +25,11 @@ export class DatabaseError extends Error {
     this.kind = classifyDatabaseFailure(message);
   }
 }
+
+/** Drizzle wraps driver errors in its own (with the SQL and its parameters): look underneath. */
+export function findDatabaseError(error: unknown): DatabaseError | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof DatabaseError) return e;
+  }
+  return undefined;
+}

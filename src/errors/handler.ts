@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env";
 import { ApiError, type ErrorCode } from "./api-error";
 import { conversationsErrorBody } from "./conversations";
-import { DatabaseError } from "./database-error";
+import { DatabaseError, findDatabaseError } from "./database-error";
 import { trainingErrorBody } from "./training";
 
 export type Surface = "training" | "conversations";
@@ -23,18 +23,10 @@ const HTTP_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   415: "unsupported_media_type",
 };
 
-/** Drizzle wraps driver errors in its own (with the SQL and its parameters): look underneath. */
-function databaseErrorIn(error: unknown): DatabaseError | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof DatabaseError) return e;
-  }
-  return undefined;
-}
-
 /** Whatever was thrown becomes an ApiError; anything unforeseen is a 500 that says nothing inside. */
 export function toApiError(thrown: unknown): ApiError {
   if (thrown instanceof ApiError) return thrown;
-  const error = databaseErrorIn(thrown) ?? thrown;
+  const error = findDatabaseError(thrown) ?? thrown;
   if (error instanceof DatabaseError) {
     switch (error.kind) {
       case "constraint":

@@ -62,3 +62,32 @@ export function failingD1(message = "D1_ERROR: Network connection lost."): D1Dat
     exec: fail,
   } as unknown as D1Database;
 }
+
+/**
+ * A D1 binding whose `batch` number `batch` (1-based) has one statement replaced by one that
+ * violates a constraint: D1 must then roll back every statement of that batch.
+ */
+export function sabotagedBatch(
+  db: D1Database,
+  target: { batch: number; statement: number | "last" },
+): D1Database {
+  let batches = 0;
+  return new Proxy(db, {
+    get(real, property) {
+      if (property === "batch") {
+        return (statements: D1PreparedStatement[]) => {
+          batches++;
+          if (batches !== target.batch) return real.batch(statements);
+          const index = target.statement === "last" ? statements.length - 1 : target.statement;
+          const broken = [...statements];
+          broken[index] = real.prepare(
+            "insert into organizations (id, name, created_at) values (null, null, null)",
+          );
+          return real.batch(broken);
+        };
+      }
+      const value = Reflect.get(real, property);
+      return typeof value === "function" ? value.bind(real) : value;
+    },
+  });
+}

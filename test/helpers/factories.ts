@@ -193,6 +193,71 @@ export async function insertSnapshot(
   return { snapshot, messages: copies.slice().reverse() };
 }
 
+/**
+ * Many snapshots at once, for lists and exports: rows made by `make(i)` (overrides of the
+ * defaults), each with `messagesPer` copies, written in one chunked batch.
+ */
+export async function insertManySnapshots(
+  count: number,
+  make: (i: number) => Partial<typeof trainingSnapshots.$inferInsert> = () => ({}),
+  messagesPer = 2,
+) {
+  const base = tick(count * 10);
+  const snapshots = Array.from({ length: count }, (_, i) => {
+    const createdAt = base - (count - i) * 10;
+    const fields = make(i);
+    return {
+      id: newObjectId(createdAt),
+      organizationId: ACME,
+      userId: null,
+      contactId: null,
+      conversationId: null,
+      customerName: `Customer ${i}`,
+      customerPhone: null,
+      customerEmail: null,
+      messageCount: messagesPer,
+      snapshotDate: createdAt,
+      conversationStartDate: createdAt - 1000,
+      conversationEndDate: createdAt - 500,
+      notes: `note ${i}`,
+      quality: "neutral" as const,
+      category: "support",
+      isArchived: false,
+      createdAt,
+      updatedAt: createdAt,
+      tags: [] as string[],
+      ...fields,
+    };
+  });
+  const copies = snapshots.flatMap((snapshot) =>
+    Array.from({ length: messagesPer }, (_, position) => ({
+      snapshotId: snapshot.id,
+      position,
+      organizationId: snapshot.organizationId,
+      messageId: newObjectId(snapshot.createdAt),
+      content: `${snapshot.id} says ${position}`,
+      sender: position % 2 === 0 ? ("contact" as const) : ("user" as const),
+      senderType: position % 2 === 0 ? ("human" as const) : ("AI" as const),
+      timestamp: snapshot.createdAt - 1000 + position,
+    })),
+  );
+  const tags = snapshots.flatMap((snapshot) =>
+    snapshot.tags.map((tag) => ({
+      snapshotId: snapshot.id,
+      tag,
+      organizationId: snapshot.organizationId,
+      isArchived: snapshot.isArchived,
+      createdAt: snapshot.createdAt,
+    })),
+  );
+  await runBatch([
+    ...chunkedInserts(trainingSnapshots, snapshots),
+    ...chunkedInserts(trainingSnapshotMessages, copies),
+    ...chunkedInserts(trainingSnapshotTags, tags),
+  ]);
+  return snapshots;
+}
+
 export async function insertApiKey(
   options: { organizationId?: string; revoked?: boolean; key?: string } = {},
 ) {

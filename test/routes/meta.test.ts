@@ -58,7 +58,7 @@ describe("unknown routes and wrong methods", () => {
   it("405 with Allow for a wrong method on a known path, in each surface's envelope", async () => {
     const training = await request(`/api/training/snapshots/${SNAPSHOT}`, { method: "PUT" });
     expect(training.status).toBe(405);
-    expect(training.headers.get("allow")).toBe("GET, HEAD");
+    expect(training.headers.get("allow")).toBe("GET, HEAD, PATCH, DELETE");
     expect(await training.json()).toMatchObject({ success: false, code: "method_not_allowed" });
 
     const conversations = await request(`/v1/api/conversations/${DOCS_CONVERSATION}`, {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  customerName,
-  shapeConversation,
-} from "../../src/routes/conversations/conversations.shape";
+import { fullName } from "../../src/lib/text";
+import { shapeConversation } from "../../src/routes/conversations/conversations.shape";
 import type { SnapshotRecord } from "../../src/routes/training-snapshots/snapshots.repository";
 import { shapeSnapshot } from "../../src/routes/training-snapshots/snapshots.shape";
 
@@ -73,6 +71,7 @@ describe("shapeSnapshot", () => {
 
   it("counts the messages it returns, not the stored count", () => {
     const messages = [0, 1, 2].map((i) => ({
+      snapshotId: "67f1a0b0c0d0e0f0a0b0c0d0",
       messageId: `m${i}`,
       content: `c${i}`,
       sender: "user" as const,
@@ -108,14 +107,14 @@ describe("shapeSnapshot", () => {
   });
 });
 
-describe("customerName", () => {
+describe("fullName", () => {
   it.each([
     ["Test", "Customer Name", "Test Customer Name"],
     ["Casey", null, "Casey"],
     ["Casey", "  ", "Casey"],
     ["  ", null, null],
   ])("%j + %j → %j", (first, last, expected) => {
-    expect(customerName(first, last)).toBe(expected);
+    expect(fullName(first, last)).toBe(expected);
   });
 });
 

@@ -1,11 +1,7 @@
-import { textOrNull } from "../../lib/text";
+import { fullName, textOrNull } from "../../lib/text";
 import { toIso } from "../../lib/time";
 import type { ConversationMessageRecord, ConversationRecord } from "./conversations.repository";
 import type { Conversation } from "./conversations.schemas";
-
-export function customerName(firstName: string, lastName: string | null): string | null {
-  return textOrNull([firstName, lastName].filter((part) => part?.trim()).join(" "));
-}
 
 /** Rows → the vendor's conversation document: `customer` object, messages oldest first. */
 export function shapeConversation(
@@ -19,7 +15,7 @@ export function shapeConversation(
     pathwayId: record.pathwayId,
     agentId: record.agentId,
     customer: {
-      name: customerName(customer.firstName, customer.lastName),
+      name: fullName(customer.firstName, customer.lastName),
       email: textOrNull(customer.email),
       phone: textOrNull(customer.phoneNumber),
     },

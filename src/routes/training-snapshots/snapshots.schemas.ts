@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { SNAPSHOT_QUALITIES } from "../../db/schema";
 import { contactColumns, snapshotColumns, snapshotMessageColumns, userColumns } from "../../db/zod";
-import { IsoDateSchema, ObjectIdSchema } from "../../lib/schemas";
+import { IsoDateSchema, ObjectIdSchema, VendorIdSchema } from "../../lib/schemas";
 
 export const SnapshotParamsSchema = z.object({
   id: ObjectIdSchema.openapi({ param: { name: "id", in: "path" } }),
@@ -76,3 +77,209 @@ export const SnapshotEnvelopeSchema = z
   .openapi("TrainingSnapshotResponse");
 
 export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+export const SnapshotListItemSchema = SnapshotSchema.omit({ messages: true }).openapi(
+  "TrainingSnapshotListItem",
+  { description: "A snapshot as lists return it: everything but `messages`." },
+);
+
+export const SnapshotListResponseSchema = z
+  .object({
+    success: z.literal(true),
+    data: z.array(SnapshotListItemSchema),
+    pagination: z.object({
+      nextCursor: z.string().nullable().openapi({
+        description: "Pass as `cursor` for the next page; null on the last page.",
+      }),
+      hasMore: z.boolean(),
+      limit: z.number().int(),
+    }),
+  })
+  .openapi("TrainingSnapshotList");
+
+export const SnapshotWriteResponseSchema = z
+  .object({
+    success: z.literal(true),
+    message: z.string().openapi({ example: "Training snapshot created successfully" }),
+    data: SnapshotSchema,
+  })
+  .openapi("TrainingSnapshotWriteResponse");
+
+/** The vendor's export document (`GET /api/training/export`, `format=json`). */
+export const ExportDocumentSchema = z
+  .object({
+    exportDate: z.string().openapi({ example: "2026-11-22T10:00:00.000Z" }),
+    organizationId: z.string().openapi({ example: "65a0e0e0e0e0e0e0e0e0e0e0" }),
+    totalSnapshots: z.number().int(),
+    data: z.array(
+      z.object({
+        id: z.string(),
+        customer: z.object({
+          name: z.string().nullable(),
+          phone: z.string().nullable(),
+          email: z.string().nullable(),
+        }),
+        conversation: z.array(
+          z.object({
+            role: z.enum(["assistant", "user"]),
+            content: z.string(),
+            timestamp: z.string(),
+            senderType: snapshotMessageColumns.senderType,
+          }),
+        ),
+        metadata: z.object({
+          quality: snapshotColumns.quality,
+          tags: z.array(z.string()),
+          messageCount: z.number().int(),
+        }),
+      }),
+    ),
+  })
+  .openapi("TrainingExport");
+
+/* ---- inputs ---- */
+
+export const MAX_SNAPSHOT_MESSAGES = 1000;
+export const MAX_TAGS = 20;
+export const MAX_TAG_FILTERS = 5;
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+
+export const TagSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(32)
+  .regex(NO_CONTROL_CHARACTERS, "must not contain control characters")
+  .openapi({ example: "pricing" });
+
+/** Tags are stored trimmed and lowercase, without duplicates, in the order given. */
+export const TagsSchema = z
+  .array(TagSchema)
+  .max(MAX_TAGS)
+  .transform((tags) => [...new Set(tags)])
+  .openapi({ example: ["sales", "pricing"] });
+
+export const CategorySchema = z
+  .string()
+  .max(64)
+  .regex(SLUG, "must be a lowercase slug such as objection-handling")
+  .openapi({ example: "objection-handling" });
+
+export const NotesSchema = z
+  .string()
+  .max(10_000)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
+  .regex(/^[^\u0000]*$/, "must not contain NUL characters")
+  .openapi({ example: "Great handling of objection on pricing." });
+
+export const QualitySchema = z.enum(SNAPSHOT_QUALITIES).openapi({ example: "good" });
+
+export const CreateSnapshotBodySchema = z
+  .strictObject({
+    contactId: ObjectIdSchema.openapi({
+      example: "65c2d0e0f0a0b0c0d0e0f0a0",
+      description: "The contact whose messages are captured.",
+    }),
+    conversationId: VendorIdSchema.optional().openapi({
+      description: "Capture only this conversation of the contact.",
+    }),
+    messageIds: z
+      .array(VendorIdSchema)
+      .min(1)
+      .max(MAX_SNAPSHOT_MESSAGES)
+      .refine((ids) => new Set(ids).size === ids.length, {
+        message: "must not repeat an id",
+        params: { rule: "unique" },
+      })
+      .optional()
+      .openapi({ description: "Capture exactly these messages of the contact." }),
+    notes: NotesSchema.nullable().optional(),
+    tags: TagsSchema.optional(),
+    quality: QualitySchema.nullable().optional(),
+    category: CategorySchema.nullable().optional(),
+  })
+  .openapi("CreateTrainingSnapshot");
+
+export type CreateSnapshotBody = z.infer<typeof CreateSnapshotBodySchema>;
+
+/** What a PATCH may change. Everything else the snapshot has is a faithful, immutable capture. */
+export const EDITABLE_SNAPSHOT_FIELDS = ["notes", "tags", "quality", "category", "isArchived"];
+
+export const PatchSnapshotBodySchema = z
+  .strictObject({
+    notes: NotesSchema.nullable().optional(),
+    tags: TagsSchema.optional(),
+    quality: QualitySchema.nullable().optional(),
+    category: CategorySchema.nullable().optional(),
+    isArchived: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, {
+    message: `must change at least one of ${EDITABLE_SNAPSHOT_FIELDS.join(", ")}`,
+    params: { rule: "not_empty" },
+  })
+  .openapi("PatchTrainingSnapshot");
+
+export type PatchSnapshotBody = z.infer<typeof PatchSnapshotBodySchema>;
+
+const BooleanQuerySchema = z.enum(["true", "false"]).transform((value) => value === "true");
+
+const DateQuerySchema = z.iso
+  .datetime({ offset: true })
+  .transform((value) => Date.parse(value))
+  .openapi({ example: "2026-05-01T00:00:00.000Z" });
+
+/** `?tag=a&tag=b`: repeatable, every tag must match. */
+const TagFilterSchema = z
+  .union([TagSchema.transform((tag) => [tag]), z.array(TagSchema).max(MAX_TAG_FILTERS)])
+  .transform((tags) => [...new Set(tags)])
+  .openapi({ description: "Repeatable; a snapshot must carry every tag given." });
+
+const SnapshotFilterShape = {
+  quality: QualitySchema.optional(),
+  category: CategorySchema.optional(),
+  tag: TagFilterSchema.optional(),
+  isArchived: BooleanQuerySchema.default(false).openapi({
+    description: "Archived snapshots are listed only with `isArchived=true`.",
+  }),
+};
+
+export const ListSnapshotsQuerySchema = z.strictObject({
+  ...SnapshotFilterShape,
+  contactId: ObjectIdSchema.optional(),
+  createdAfter: DateQuerySchema.optional(),
+  createdBefore: DateQuerySchema.optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: "Case-insensitive text search in notes and customer name." }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z
+    .string()
+    .optional()
+    .openapi({ description: "`pagination.nextCursor` of the previous page." }),
+});
+
+export type ListSnapshotsQuery = z.infer<typeof ListSnapshotsQuerySchema>;
+
+export const ExportSnapshotsQuerySchema = z.strictObject({
+  ...SnapshotFilterShape,
+  format: z.enum(["json", "jsonl"]).default("json").openapi({
+    description: "`json`: the vendor's export document; `jsonl`: chat fine-tuning lines.",
+  }),
+});
+
+export type ExportSnapshotsQuery = z.infer<typeof ExportSnapshotsQuerySchema>;
+
+/** The filters shared by the list and the export. */
+export type SnapshotFilters = Pick<
+  ListSnapshotsQuery,
+  "quality" | "category" | "tag" | "isArchived"
+> &
+  Partial<Pick<ListSnapshotsQuery, "contactId" | "createdAfter" | "createdBefore" | "q">>;
