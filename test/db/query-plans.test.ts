@@ -4,8 +4,12 @@ import { describe, expect, it } from "vitest";
 import { selectActiveKeyByHash } from "../../src/routes/api-keys/api-keys.repository";
 import { findUsersByEmail } from "../../src/routes/auth/auth.repository";
 import { conversationQueries } from "../../src/routes/conversations/conversations.repository";
-import { snapshotQueries } from "../../src/routes/training-snapshots/snapshots.repository";
-import { ACME, DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
+import {
+  captureQueries,
+  exportQueries,
+  snapshotQueries,
+} from "../../src/routes/training-snapshots/snapshots.repository";
+import { ACME, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
 
 /*
  * EXPLAIN QUERY PLAN of the exact statements the repositories run. A plan line that scans a
@@ -88,5 +92,33 @@ describe("query plans use indexes", () => {
       params: ["%x%"],
     });
     expect(() => expectIndexed(lines)).toThrow();
+  });
+});
+
+describe("training snapshot writes and export", () => {
+  it("export page: snapshots through the list index, copies through their primary key", async () => {
+    for (const filters of [{ isArchived: false }, { isArchived: false, tag: ["sales"] }]) {
+      const [page, copies] = exportQueries(db, ACME, filters, { createdAt: 1, id: "a" }, 25);
+      expectIndexed(await plan(page as { sql: string; params: unknown[] }));
+      const copiesPlan = await plan(copies as { sql: string; params: unknown[] });
+      expectIndexed(copiesPlan);
+      expect(copiesPlan.join("\n")).toMatch(
+        /SEARCH training_snapshot_messages USING INDEX sqlite_autoindex_training_snapshot_messages_1 \(snapshot_id=\?\)/,
+      );
+    }
+  });
+
+  it("capture: conversations through the contact index, messages through the conversation index", async () => {
+    for (const source of [
+      { contactId: JANE },
+      { contactId: JANE, conversationId: "67d0a0b0c0d0e0f0a0b0c0d0" },
+      { contactId: JANE, messageIds: ["67e0a0b0c0d0e0f0a0b0c0d0"] },
+    ]) {
+      const lines = await plan(captureQueries(db, ACME, source));
+      const text = lines.join("\n");
+      expect(text, text).not.toMatch(/^SCAN (?!json_each)(?!.*USING (COVERING )?INDEX)/m);
+      expect(text).toMatch(/SEARCH (conversations|messages) USING/);
+      // Sorting one contact's messages (≤ 1,001 rows) across conversations is expected here.
+    }
   });
 });

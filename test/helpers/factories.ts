@@ -199,13 +199,17 @@ export async function insertSnapshot(
  */
 export async function insertManySnapshots(
   count: number,
-  make: (i: number) => Partial<typeof trainingSnapshots.$inferInsert> = () => ({}),
+  make: (
+    i: number,
+    createdAt: number,
+  ) => Partial<typeof trainingSnapshots.$inferInsert> = () => ({}),
   messagesPer = 2,
 ) {
   const base = tick(count * 10);
   const snapshots = Array.from({ length: count }, (_, i) => {
-    const createdAt = base - (count - i) * 10;
-    const fields = make(i);
+    const defaultCreatedAt = base - (count - i) * 10;
+    const fields = make(i, defaultCreatedAt);
+    const createdAt = fields.createdAt ?? defaultCreatedAt;
     return {
       id: newObjectId(createdAt),
       organizationId: ACME,
@@ -223,10 +227,10 @@ export async function insertManySnapshots(
       quality: "neutral" as const,
       category: "support",
       isArchived: false,
-      createdAt,
       updatedAt: createdAt,
       tags: [] as string[],
       ...fields,
+      createdAt,
     };
   });
   const copies = snapshots.flatMap((snapshot) =>

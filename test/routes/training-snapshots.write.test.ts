@@ -1,9 +1,13 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { trainingSnapshotMessages, trainingSnapshots, trainingSnapshotTags } from "../../src/db/schema";
+import {
+  trainingSnapshotMessages,
+  trainingSnapshots,
+  trainingSnapshotTags,
+} from "../../src/db/schema";
 import { json, request } from "../helpers/app";
-import { bearer, tokenFor } from "../helpers/auth";
+import { tokenFor } from "../helpers/auth";
 import { sabotagedBatch } from "../helpers/d1";
 import { insertContact, insertConversation, testDb } from "../helpers/factories";
 import { AGENT, BOB, GLOBEX, GLOBEX_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
@@ -13,7 +17,12 @@ const base = "/api/training/snapshots";
 
 type Body = Record<string, any>;
 
-async function call(method: string, path: string, body?: unknown, init: { token?: string; headers?: Record<string, string>; bindings?: Partial<Env> } = {}) {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  init: { token?: string; headers?: Record<string, string>; bindings?: Partial<Env> } = {},
+) {
   const token = init.token ?? (await tokenFor());
   const headers = { authorization: `Bearer ${token}`, ...init.headers };
   const requestInit: RequestInit =
@@ -174,7 +183,9 @@ describe("POST /api/training/snapshots: what gets captured", () => {
     });
     expect(ok.response.status).toBe(201);
     expect(ok.body.data.messageCount).toBe(1000);
-    expect((await call("GET", `${base}/${ok.body.data._id}`)).body.data.messages).toHaveLength(1000);
+    expect((await call("GET", `${base}/${ok.body.data._id}`)).body.data.messages).toHaveLength(
+      1000,
+    );
 
     const over = await insertConversation({ messageCount: 1001 });
     const before = await counts();
@@ -227,7 +238,11 @@ describe("validation names the field and the rule", () => {
     [{}, "body.contactId", "required"],
     [{ contactId: "nope" }, "body.contactId", "pattern"],
     [{ contactId: JANE, tags: "sales" }, "body.tags", "type"],
-    [{ contactId: JANE, tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, "body.tags", "max_length"],
+    [
+      { contactId: JANE, tags: Array.from({ length: 21 }, (_, i) => `t${i}`) },
+      "body.tags",
+      "max_length",
+    ],
     [{ contactId: JANE, tags: ["x".repeat(33)] }, "body.tags[0]", "max_length"],
     [{ contactId: JANE, tags: ["  "] }, "body.tags[0]", "min_length"],
     [{ contactId: JANE, tags: ["ok", "bell\u0007"] }, "body.tags[1]", "pattern"],
@@ -283,27 +298,47 @@ describe("roles", () => {
       expect(body).toMatchObject({ success: false, code: "forbidden" });
     }
     expect(await counts()).toEqual(before);
-    expect((await call("GET", `${base}/${SNAPSHOT}`, undefined, { token: agent })).response.status).toBe(200);
+    expect(
+      (await call("GET", `${base}/${SNAPSHOT}`, undefined, { token: agent })).response.status,
+    ).toBe(200);
   });
 
   it("an admin can write", async () => {
     const admin = await tokenFor({ userId: "65b1f0a2c3d4e5f6a7b8c9d1", role: "admin" });
-    const { response } = await call("PATCH", `${base}/${SNAPSHOT}`, { isArchived: false }, { token: admin });
+    const { response } = await call(
+      "PATCH",
+      `${base}/${SNAPSHOT}`,
+      { isArchived: false },
+      { token: admin },
+    );
     expect(response.status).toBe(200);
   });
 });
 
 describe("PATCH concurrency and versions", () => {
   async function fresh() {
-    const { body } = await call("POST", base, { contactId: JANE, conversationId: JANE_CONVERSATION });
+    const { body } = await call("POST", base, {
+      contactId: JANE,
+      conversationId: JANE_CONVERSATION,
+    });
     return body.data._id as string;
   }
 
   it("two PATCHes with the same If-Match: one 200, one 412", async () => {
     const id = await fresh();
     const [a, b] = await Promise.all([
-      call("PATCH", `${base}/${id}`, { notes: "first writer" }, { headers: { "if-match": '"v1"' } }),
-      call("PATCH", `${base}/${id}`, { notes: "second writer" }, { headers: { "if-match": '"v1"' } }),
+      call(
+        "PATCH",
+        `${base}/${id}`,
+        { notes: "first writer" },
+        { headers: { "if-match": '"v1"' } },
+      ),
+      call(
+        "PATCH",
+        `${base}/${id}`,
+        { notes: "second writer" },
+        { headers: { "if-match": '"v1"' } },
+      ),
     ]);
     expect([a.response.status, b.response.status].sort()).toEqual([200, 412]);
     const loser = a.response.status === 412 ? a : b;
@@ -318,13 +353,28 @@ describe("PATCH concurrency and versions", () => {
     const id = await fresh();
     await call("PATCH", `${base}/${id}`, { notes: "v2" });
     for (const tag of ['"v1"', 'W/"v2"', '"abc"', '"v1", "v3"']) {
-      const { response } = await call("PATCH", `${base}/${id}`, { notes: "late" }, { headers: { "if-match": tag } });
+      const { response } = await call(
+        "PATCH",
+        `${base}/${id}`,
+        { notes: "late" },
+        { headers: { "if-match": tag } },
+      );
       expect(response.status, tag).toBe(412);
     }
-    const current = await call("PATCH", `${base}/${id}`, { notes: "on time" }, { headers: { "if-match": '"v1", "v2"' } });
+    const current = await call(
+      "PATCH",
+      `${base}/${id}`,
+      { notes: "on time" },
+      { headers: { "if-match": '"v1", "v2"' } },
+    );
     expect(current.response.status).toBe(200);
     expect(current.body.data.notes).toBe("on time");
-    const star = await call("PATCH", `${base}/${id}`, { notes: "any" }, { headers: { "if-match": "*" } });
+    const star = await call(
+      "PATCH",
+      `${base}/${id}`,
+      { notes: "any" },
+      { headers: { "if-match": "*" } },
+    );
     expect(star.response.status).toBe(200);
   });
 
@@ -349,7 +399,13 @@ describe("PATCH concurrency and versions", () => {
       tags: [],
       isArchived: true,
     });
-    expect(body.data).toMatchObject({ notes: null, category: null, quality: null, tags: [], isArchived: true });
+    expect(body.data).toMatchObject({
+      notes: null,
+      category: null,
+      quality: null,
+      tags: [],
+      isArchived: true,
+    });
     const listed = await call("GET", `${base}?limit=100`);
     expect(listed.body.data.map((s: Body) => s._id)).not.toContain(id);
     const archived = await call("GET", `${base}?isArchived=true`);
@@ -359,21 +415,39 @@ describe("PATCH concurrency and versions", () => {
   it("keeps the tag index in step with tags and archiving", async () => {
     const id = await fresh();
     await call("PATCH", `${base}/${id}`, { tags: ["alpha", "beta"] });
-    expect((await call("GET", `${base}?tag=alpha&tag=beta`)).body.data.map((s: Body) => s._id)).toEqual([id]);
+    expect(
+      (await call("GET", `${base}?tag=alpha&tag=beta`)).body.data.map((s: Body) => s._id),
+    ).toEqual([id]);
     await call("PATCH", `${base}/${id}`, { isArchived: true });
     expect((await call("GET", `${base}?tag=alpha`)).body.data).toEqual([]);
-    expect((await call("GET", `${base}?tag=alpha&isArchived=true`)).body.data.map((s: Body) => s._id)).toEqual([id]);
+    expect(
+      (await call("GET", `${base}?tag=alpha&isArchived=true`)).body.data.map((s: Body) => s._id),
+    ).toEqual([id]);
     await call("PATCH", `${base}/${id}`, { tags: ["gamma"] });
     expect((await call("GET", `${base}?tag=alpha&isArchived=true`)).body.data).toEqual([]);
-    expect((await call("GET", `${base}?tag=gamma&isArchived=true`)).body.data.map((s: Body) => s._id)).toEqual([id]);
+    expect(
+      (await call("GET", `${base}?tag=gamma&isArchived=true`)).body.data.map((s: Body) => s._id),
+    ).toEqual([id]);
   });
 
   it("404 for a missing or another tenant's snapshot", async () => {
     const globex = await tokenFor({ userId: BOB, organizationId: GLOBEX });
-    expect((await call("PATCH", `${base}/${SNAPSHOT}`, { notes: "x" }, { token: globex })).response.status).toBe(404);
-    expect((await call("PATCH", `${base}/0123456789abcdef01234567`, { notes: "x" })).response.status).toBe(404);
     expect(
-      (await call("PATCH", `${base}/0123456789abcdef01234567`, { notes: "x" }, { headers: { "if-match": '"v1"' } })).response.status,
+      (await call("PATCH", `${base}/${SNAPSHOT}`, { notes: "x" }, { token: globex })).response
+        .status,
+    ).toBe(404);
+    expect(
+      (await call("PATCH", `${base}/0123456789abcdef01234567`, { notes: "x" })).response.status,
+    ).toBe(404);
+    expect(
+      (
+        await call(
+          "PATCH",
+          `${base}/0123456789abcdef01234567`,
+          { notes: "x" },
+          { headers: { "if-match": '"v1"' } },
+        )
+      ).response.status,
     ).toBe(404);
   });
 });
@@ -383,11 +457,22 @@ describe("DELETE", () => {
     const { body } = await call("POST", base, { contactId: JANE, tags: ["doomed"] });
     const id = body.data._id;
     const globex = await tokenFor({ userId: BOB, organizationId: GLOBEX });
-    expect((await call("DELETE", `${base}/${id}`, undefined, { token: globex })).response.status).toBe(404);
-    expect((await call("DELETE", `${base}/${id}`, undefined, { headers: { "if-match": '"v9"' } })).response.status).toBe(412);
-    expect((await call("DELETE", `${base}/${id}`, undefined, { headers: { "if-match": '"v1"' } })).response.status).toBe(204);
+    expect(
+      (await call("DELETE", `${base}/${id}`, undefined, { token: globex })).response.status,
+    ).toBe(404);
+    expect(
+      (await call("DELETE", `${base}/${id}`, undefined, { headers: { "if-match": '"v9"' } }))
+        .response.status,
+    ).toBe(412);
+    expect(
+      (await call("DELETE", `${base}/${id}`, undefined, { headers: { "if-match": '"v1"' } }))
+        .response.status,
+    ).toBe(204);
     expect((await call("DELETE", `${base}/${id}`)).response.status).toBe(404);
-    const tags = await testDb().select().from(trainingSnapshotTags).where(eq(trainingSnapshotTags.snapshotId, id));
+    const tags = await testDb()
+      .select()
+      .from(trainingSnapshotTags)
+      .where(eq(trainingSnapshotTags.snapshotId, id));
     expect(tags).toEqual([]);
   });
 });

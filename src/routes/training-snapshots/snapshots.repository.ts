@@ -156,7 +156,11 @@ function selectPage(
     filters.category ? eq(s.category, filters.category) : undefined,
     filters.contactId ? eq(s.contactId, filters.contactId) : undefined,
     filters.createdAfter !== undefined ? sql`${createdAt} > ${filters.createdAfter}` : undefined,
-    filters.createdBefore !== undefined ? sql`${createdAt} < ${filters.createdBefore}` : undefined,
+    // One upper bound only, the tighter of createdBefore and the cursor: SQLite ranges an index
+    // on one of them, and a second one left as a filter would make deep pages scan from the top.
+    filters.createdBefore !== undefined && !(position && position.createdAt < filters.createdBefore)
+      ? sql`${createdAt} < ${filters.createdBefore}`
+      : undefined,
     filters.q
       ? sql`(${s.notes} like ${`%${escapeLike(filters.q)}%`} escape '\\' or ${s.customerName} like ${`%${escapeLike(filters.q)}%`} escape '\\')`
       : undefined,
@@ -168,7 +172,9 @@ function selectPage(
           .where(and(eq(trainingSnapshotTags.snapshotId, s.id), eq(trainingSnapshotTags.tag, tag))),
       ),
     ),
-    position ? sql`(${createdAt}, ${id}) < (${position.createdAt}, ${position.id})` : undefined,
+    position && (filters.createdBefore === undefined || position.createdAt < filters.createdBefore)
+      ? sql`(${createdAt}, ${id}) < (${position.createdAt}, ${position.id})`
+      : undefined,
   ];
 
   let query = db
@@ -206,6 +212,45 @@ export const listSnapshotsQuery = (
   limit: number,
 ) => selectPage(db, snapshotWithRefs, organizationId, filters, position, limit).toSQL();
 
+function exportStatements(
+  db: Database,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) {
+  const pageIds = selectPage(
+    db,
+    { id: trainingSnapshots.id },
+    organizationId,
+    filters,
+    position,
+    limit,
+  );
+  return [
+    selectPage(db, { snapshot: trainingSnapshots }, organizationId, filters, position, limit),
+    db
+      .select(snapshotMessage)
+      .from(trainingSnapshotMessages)
+      .where(
+        and(
+          inArray(trainingSnapshotMessages.snapshotId, pageIds),
+          eq(trainingSnapshotMessages.organizationId, organizationId),
+        ),
+      )
+      .orderBy(asc(trainingSnapshotMessages.snapshotId), asc(trainingSnapshotMessages.position)),
+  ] as const;
+}
+
+/** The statements of one export page, for EXPLAIN QUERY PLAN checks. */
+export const exportQueries = (
+  db: Database,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) => exportStatements(db, organizationId, filters, position, limit).map((q) => q.toSQL());
+
 /**
  * One page of the export: snapshots and all their message copies, in one round trip. The copies
  * are fetched for exactly the page's ids (passed as one JSON parameter, so a page of any size
@@ -218,27 +263,9 @@ export async function exportPage(
   position: CursorPosition | undefined,
   limit: number,
 ): Promise<{ snapshots: SnapshotRecord["snapshot"][]; messages: SnapshotMessageRecord[] }> {
-  const pageIds = selectPage(
-    db,
-    { id: trainingSnapshots.id },
-    organizationId,
-    filters,
-    position,
-    limit,
+  const [rows, copies] = await db.batch(
+    exportStatements(db, organizationId, filters, position, limit),
   );
-  const [rows, copies] = await db.batch([
-    selectPage(db, { snapshot: trainingSnapshots }, organizationId, filters, position, limit),
-    db
-      .select(snapshotMessage)
-      .from(trainingSnapshotMessages)
-      .where(
-        and(
-          inArray(trainingSnapshotMessages.snapshotId, pageIds),
-          eq(trainingSnapshotMessages.organizationId, organizationId),
-        ),
-      )
-      .orderBy(asc(trainingSnapshotMessages.snapshotId), asc(trainingSnapshotMessages.position)),
-  ]);
   return {
     snapshots: (rows as Pick<SnapshotRow, "snapshot">[]).map((r) => r.snapshot),
     messages: copies,
@@ -442,21 +469,19 @@ export async function updateSnapshot(
         ),
       // New tag rows copy the snapshot's sort keys; joined to the snapshot, so nothing is
       // inserted when it does not exist (or is another tenant's).
-      db
-        .insert(trainingSnapshotTags)
-        .select(
-          db
-            .select({
-              snapshotId: t.id,
-              tag: sql<string>`tags.value`.as("tag"),
-              organizationId: t.organizationId,
-              isArchived: t.isArchived,
-              createdAt: t.createdAt,
-            })
-            .from(t)
-            .innerJoin(sql`json_each(${JSON.stringify(changes.tags)}) as tags`, sql`1`)
-            .where(ofOrganization(organizationId, id)),
-        ),
+      db.insert(trainingSnapshotTags).select(
+        db
+          .select({
+            snapshotId: t.id,
+            tag: sql<string>`tags.value`.as("tag"),
+            organizationId: t.organizationId,
+            isArchived: t.isArchived,
+            createdAt: t.createdAt,
+          })
+          .from(t)
+          .innerJoin(sql`json_each(${JSON.stringify(changes.tags)}) as tags`, sql`1`)
+          .where(ofOrganization(organizationId, id)),
+      ),
     );
   } else if (changes.isArchived !== undefined) {
     statements.push(

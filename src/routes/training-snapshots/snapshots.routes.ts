@@ -24,14 +24,10 @@ const etagHeader = {
 };
 
 const IfMatchHeadersSchema = z.object({
-  "if-match": z
-    .string()
-    .max(1024)
-    .optional()
-    .openapi({
-      description: "An ETag from a previous response: the write happens only if it is current.",
-      example: '"v1"',
-    }),
+  "if-match": z.string().max(1024).optional().openapi({
+    description: "An ETag from a previous response: the write happens only if it is current.",
+    example: '"v1"',
+  }),
 });
 
 export const list = createRoute({

@@ -234,7 +234,10 @@ const DateQuerySchema = z.iso
 
 /** `?tag=a&tag=b`: repeatable, every tag must match. */
 const TagFilterSchema = z
-  .union([TagSchema.transform((tag) => [tag]), z.array(TagSchema).max(MAX_TAG_FILTERS)])
+  .preprocess(
+    (value) => (typeof value === "string" ? [value] : value),
+    z.array(TagSchema).max(MAX_TAG_FILTERS),
+  )
   .transform((tags) => [...new Set(tags)])
   .openapi({ description: "Repeatable; a snapshot must carry every tag given." });
 

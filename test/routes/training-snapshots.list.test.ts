@@ -1,0 +1,287 @@
+import { env } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import { beforeAll, describe, expect, it } from "vitest";
+import { encodeCursor } from "../../src/lib/cursor";
+import { listSnapshotsQuery } from "../../src/routes/training-snapshots/snapshots.repository";
+import type { SnapshotFilters } from "../../src/routes/training-snapshots/snapshots.schemas";
+import { d1RoundTrips, request } from "../helpers/app";
+import { bearer, tokenFor } from "../helpers/auth";
+import { countingD1 } from "../helpers/d1";
+import { insertContact, insertManySnapshots } from "../helpers/factories";
+import { ACME, BOB, GLOBEX, SNAPSHOT } from "../helpers/seed";
+
+type Item = Record<string, any>;
+type Page = {
+  success: boolean;
+  data: Item[];
+  pagination: { nextCursor: string | null; hasMore: boolean; limit: number };
+};
+
+const qualities = ["good", "neutral", "bad"] as const;
+let contactId: string;
+let inserted: Awaited<ReturnType<typeof insertManySnapshots>>;
+
+async function page(query: string, bindings: Partial<Env> = {}) {
+  const response = await request(
+    `/api/training/snapshots${query}`,
+    bearer(await tokenFor()),
+    bindings,
+  );
+  return { response, body: (await response.json()) as Page & Item };
+}
+
+/** Follows nextCursor to the end; `during` runs between pages. */
+async function walk(
+  params: Record<string, string | string[]>,
+  during?: (pageNo: number) => Promise<void>,
+) {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  for (let pageNo = 0; pageNo < 200; pageNo++) {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      for (const v of [value].flat()) search.append(key, v);
+    }
+    if (cursor) search.set("cursor", cursor);
+    const { response, body } = await page(`?${search}`);
+    expect(response.status).toBe(200);
+    ids.push(...body.data.map((s) => s._id as string));
+    expect(body.pagination.hasMore).toBe(body.pagination.nextCursor !== null);
+    cursor = body.pagination.nextCursor;
+    if (!cursor) return ids;
+    await during?.(pageNo);
+  }
+  throw new Error("the walk did not end");
+}
+
+/** The expected order: newest first, then id descending. */
+const newestFirst = (rows: { createdAt: number; id: string }[]) =>
+  [...rows]
+    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .map((r) => r.id);
+
+beforeAll(async () => {
+  contactId = (await insertContact()).id;
+  inserted = await insertManySnapshots(
+    300,
+    (i, createdAt) => ({
+      quality: qualities[i % 3],
+      category: i % 2 === 0 ? "support" : "sales",
+      tags: [i % 2 === 0 ? "even" : "odd", ...(i % 5 === 0 ? ["fifth"] : [])],
+      contactId: i % 10 === 0 ? contactId : null,
+      isArchived: i % 50 === 49,
+      notes: i % 7 === 0 ? `Discount_50% offered to #${i}` : `plain ${i}`,
+      // Pairs (2k, 2k+1) share a millisecond, so the id tie-break is exercised.
+      createdAt: i % 2 === 1 ? createdAt - 10 : createdAt,
+    }),
+    1,
+  );
+});
+
+describe("GET /api/training/snapshots", () => {
+  it("returns the documented envelope with list items that omit messages", async () => {
+    const { response, body } = await page("?limit=3");
+    expect(response.status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual(["data", "pagination", "success"]);
+    expect(body.pagination).toMatchObject({ hasMore: true, limit: 3 });
+    expect(typeof body.pagination.nextCursor).toBe("string");
+    expect(body.data).toHaveLength(3);
+    for (const item of body.data) {
+      expect(item).not.toHaveProperty("messages");
+      expect(item).toHaveProperty("messageCount");
+      expect(item).toHaveProperty("userId");
+      expect(item).toHaveProperty("contactId");
+    }
+  });
+
+  it("defaults to 20 items and reports the limit", async () => {
+    const { body } = await page("");
+    expect(body.data).toHaveLength(20);
+    expect(body.pagination.limit).toBe(20);
+  });
+
+  it("populates the seed snapshot like GET does", async () => {
+    const all = await walk({ limit: "100", tag: "sales" });
+    expect(all).toContain(SNAPSHOT);
+    const { body } = await page("?tag=pricing");
+    const item = body.data.find((s) => s._id === SNAPSHOT);
+    const single = (await (
+      await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(await tokenFor()))
+    ).json()) as { data: Item };
+    const { messages: _, ...expected } = single.data;
+    expect(item).toStrictEqual(expected);
+  });
+
+  it("walks ≥ 250 snapshots with a filter: no duplicates, no gaps, newest first, ties by id", async () => {
+    const expected = newestFirst(inserted.filter((s) => s.category === "support" && !s.isArchived));
+    expect(expected.length).toBeGreaterThan(100);
+    const ids = await walk({ category: "support", limit: "7" });
+    expect(ids).toEqual(expected);
+
+    const everything = await walk({ limit: "13" });
+    const expectedAll = newestFirst([
+      ...inserted.filter((s) => !s.isArchived),
+      { id: SNAPSHOT, createdAt: Date.parse("2026-05-18T14:30:00.000Z") },
+    ]);
+    expect(everything.length).toBeGreaterThanOrEqual(250);
+    expect(everything).toEqual(expectedAll);
+  });
+
+  it("stays stable while new snapshots are created during the walk", async () => {
+    const expected = newestFirst(inserted.filter((s) => s.tags.includes("odd") && !s.isArchived));
+    const ids = await walk({ tag: "odd", limit: "10" }, async () => {
+      await insertManySnapshots(2, () => ({ tags: ["odd"], category: "sales" }), 1);
+    });
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expected);
+  });
+
+  it.each([
+    ["quality", { quality: "bad" }, (s: (typeof inserted)[number]) => s.quality === "bad"],
+    [
+      "two tags, both required",
+      { tag: ["even", "fifth"] },
+      (s: (typeof inserted)[number]) => s.tags.includes("even") && s.tags.includes("fifth"),
+    ],
+    ["contactId", { contactId: "" }, (s: (typeof inserted)[number]) => s.contactId === contactId],
+    [
+      "quality + category + tag",
+      { quality: "good", category: "sales", tag: "odd" },
+      (s: (typeof inserted)[number]) => s.quality === "good" && s.category === "sales",
+    ],
+  ])("filters by %s", async (_, params, keep) => {
+    const query = { ...params, limit: "50" } as Record<string, string | string[]>;
+    if ("contactId" in query) query.contactId = contactId;
+    const ids = await walk(query);
+    expect(ids).toEqual(newestFirst(inserted.filter((s) => keep(s) && !s.isArchived)));
+    expect(ids.length).toBeGreaterThan(0);
+  });
+
+  it("lists archived snapshots only when asked", async () => {
+    const archived = await walk({ isArchived: "true", limit: "100" });
+    expect(archived).toEqual(newestFirst(inserted.filter((s) => s.isArchived)));
+    expect(archived).toHaveLength(6);
+  });
+
+  it("filters by creation time (exclusive bounds)", async () => {
+    const sorted = [...inserted].sort((a, b) => a.createdAt - b.createdAt);
+    const after = sorted[100] as (typeof inserted)[number];
+    const before = sorted[150] as (typeof inserted)[number];
+    const ids = await walk({
+      createdAfter: new Date(after.createdAt).toISOString(),
+      createdBefore: new Date(before.createdAt).toISOString(),
+      limit: "100",
+    });
+    expect(ids).toEqual(
+      newestFirst(
+        inserted.filter(
+          (s) => s.createdAt > after.createdAt && s.createdAt < before.createdAt && !s.isArchived,
+        ),
+      ),
+    );
+  });
+
+  it("searches notes and customer names case-insensitively, with LIKE wildcards taken literally", async () => {
+    const ids = await walk({ q: "discount_50%", limit: "100" });
+    expect(ids).toEqual(
+      newestFirst(inserted.filter((s) => s.notes?.startsWith("Discount") && !s.isArchived)),
+    );
+    expect((await walk({ q: "customer 12" })).length).toBeGreaterThan(0);
+    expect(await walk({ q: "%" })).toEqual(
+      newestFirst(inserted.filter((s) => s.notes?.includes("%") && !s.isArchived)),
+    );
+  });
+
+  it("answers every page in one D1 round trip, however deep", async () => {
+    let cursor: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const { db, counter } = countingD1(env.DB);
+      const { response, body } = await page(`?limit=20${cursor ? `&cursor=${cursor}` : ""}`, {
+        DB: db,
+      });
+      expect(counter.roundTrips).toBe(1);
+      expect(d1RoundTrips(response)).toBe(1);
+      cursor = body.pagination.nextCursor;
+    }
+  });
+
+  it("never shows another tenant's snapshots", async () => {
+    const ids = await walk({ limit: "100" });
+    expect(ids).not.toContain("66f1a0b0c0d0e0f0a0b0c0d0");
+    const globex = await request(
+      "/api/training/snapshots",
+      bearer(await tokenFor({ userId: BOB, organizationId: GLOBEX })),
+    );
+    const body = (await globex.json()) as Page;
+    expect(body.data.map((s) => s._id)).toEqual(["66f1a0b0c0d0e0f0a0b0c0d0"]);
+    expect(body.data.every((s) => s.organizationId === GLOBEX)).toBe(true);
+  });
+
+  it.each([
+    ["?limit=0", "query.limit", "min"],
+    ["?limit=101", "query.limit", "max"],
+    ["?limit=abc", "query.limit", "type"],
+    ["?limit=2.5", "query.limit", "type"],
+    ["?quality=great", "query.quality", "enum"],
+    ["?category=Not%20A%20Slug", "query.category", "pattern"],
+    ["?isArchived=yes", "query.isArchived", "enum"],
+    ["?createdAfter=yesterday", "query.createdAfter", "datetime"],
+    ["?contactId=123", "query.contactId", "pattern"],
+    ["?cursor=garbage!", "query.cursor", "cursor"],
+    [`?cursor=${btoa("[1,2,3]")}`, "query.cursor", "cursor"],
+    ["?tag=a&tag=b&tag=c&tag=d&tag=e&tag=f", "query.tag", "max_length"],
+    ["?sort=asc", "query.sort", "unknown_field"],
+    [`?q=${"x".repeat(101)}`, "query.q", "max_length"],
+  ])("400 for %s, naming %s (%s)", async (query, field, rule) => {
+    const { response, body } = await page(query);
+    expect(response.status).toBe(400);
+    expect(body.code).toBe("validation_failed");
+    expect(body.details).toContainEqual(expect.objectContaining({ field, rule }));
+  });
+
+  it("accepts a cursor it issued and resumes right after it", async () => {
+    const first = await page("?limit=5");
+    const last = first.body.data[4] as Item;
+    const cursor = encodeCursor({ createdAt: Date.parse(last.createdAt), id: last._id });
+    expect(first.body.pagination.nextCursor).toBe(cursor);
+  });
+});
+
+describe("list query plans", () => {
+  const db = drizzle(env.DB);
+  const deep = {
+    createdAt: Date.parse("2026-07-01T00:00:00.000Z"),
+    id: "6a0000000000000000000000",
+  };
+  const cases: [string, Partial<SnapshotFilters>][] = [
+    ["no filter", {}],
+    ["quality", { quality: "good" }],
+    ["category", { category: "sales" }],
+    ["contact", { contactId: "65c2d0e0f0a0b0c0d0e0f0a0" }],
+    ["one tag", { tag: ["sales"] }],
+    ["two tags", { tag: ["sales", "pricing"] }],
+    ["tag + quality", { tag: ["sales"], quality: "good" }],
+    ["created range", { createdAfter: 1, createdBefore: Date.parse("2026-12-01T00:00:00.000Z") }],
+    ["text search", { q: "price" }],
+    ["quality + category", { quality: "good", category: "sales" }],
+  ];
+
+  it.each(cases)("%s: index range scan, no temporary sort, at any depth", async (_, filters) => {
+    for (const position of [undefined, deep]) {
+      const query = listSnapshotsQuery(db, ACME, { isArchived: false, ...filters }, position, 21);
+      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+        .bind(...query.params)
+        .all<{ detail: string }>();
+      const lines = results.map((r) => r.detail);
+      const plan = lines.join(" | ");
+      expect(lines[0], plan).toMatch(
+        /^SEARCH (training_snapshots|training_snapshot_tags) USING (COVERING )?INDEX/,
+      );
+      for (const line of lines) {
+        expect(line, plan).not.toMatch(/^SCAN (?!.*USING (COVERING )?INDEX)/);
+        expect(line, plan).not.toMatch(/TEMP B-TREE/);
+      }
+      if (position) expect(plan).toMatch(/\(created_at,(id|snapshot_id)\)<\(\?,\?\)/);
+    }
+  });
+});
