@@ -6,6 +6,7 @@ import { createRouter } from "./lib/create-app";
 import { registerOpenApi } from "./lib/openapi";
 import { createRouteTable } from "./lib/route-table";
 import { requestContext } from "./middleware/request-context";
+import apiKeys from "./routes/api-keys/api-keys.index";
 import auth from "./routes/auth/auth.index";
 import conversations from "./routes/conversations/conversations.index";
 import health from "./routes/health/health.index";
@@ -20,6 +21,7 @@ export function createApp(): AppOpenAPI {
   app.route("/", auth);
   app.route("/", snapshots);
   app.route("/", conversations);
+  app.route("/", apiKeys);
   registerOpenApi(app);
 
   let routeTable: ReturnType<typeof createRouteTable> | undefined;

@@ -1,13 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { createDatabase } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { zodValidationError } from "../errors/validation";
 import { apiKeyCacheTtlMs } from "../lib/config";
 import { sha256Hex } from "../lib/encoding";
 import { OBJECT_ID_PATTERN } from "../lib/ids";
 import { TtlCache } from "../lib/ttl-cache";
-import { type ActiveKey, findActiveKeyByHash } from "../routes/api-keys/api-keys.repository";
+import {
+  type ActiveKey,
+  findActiveKeyByHash,
+  touchApiKey,
+} from "../routes/api-keys/api-keys.repository";
 
 export const API_KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -35,8 +40,39 @@ export interface ApiKeyPrincipal {
  */
 const verifiedKeys = new TtlCache<string, ActiveKey>(10_000);
 
-/** For tests and for revocation within this isolate. */
+/** Revocation through this isolate takes effect here at once. */
 export const forgetVerifiedKey = (keyHash: string) => verifiedKeys.delete(keyHash);
+
+/** `lastUsedAt` is written at most once a minute per key (per isolate, and checked in SQL too). */
+export const LAST_USED_INTERVAL_MS = 60_000;
+const recentlyTouched = new TtlCache<string, true>(10_000);
+
+/**
+ * Records the key's use after the response is sent (`waitUntil`), on the raw binding: it is not
+ * part of serving the request, so it is neither awaited nor counted in Server-Timing.
+ */
+function recordUse(c: Context<AppEnv>, keyId: string) {
+  const now = Date.now();
+  if (recentlyTouched.get(keyId, LAST_USED_INTERVAL_MS, now)) return;
+  recentlyTouched.set(keyId, true, now);
+  const write = touchApiKey(createDatabase(c.env.DB), keyId, now, LAST_USED_INTERVAL_MS)
+    .then(() => undefined)
+    .catch((error: unknown) =>
+      console.warn(
+        JSON.stringify({
+          level: "warn",
+          requestId: c.get("requestId"),
+          message: "could not record API key use",
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      ),
+    );
+  try {
+    c.executionCtx.waitUntil(write);
+  } catch {
+    // No execution context (a bare app.request in a script): the write still runs.
+  }
+}
 
 const headerValue = (c: Context<AppEnv>, name: string) => c.req.header(name) || undefined;
 
@@ -69,5 +105,6 @@ export async function requireApiKey(c: Context<AppEnv>): Promise<ApiKeyPrincipal
   if (workspaceId.toLowerCase() !== active.organizationId) {
     throw new ApiError("workspace_mismatch", "This API key does not belong to that workspace");
   }
+  recordUse(c, active.id);
   return { keyId: active.id, organizationId: active.organizationId };
 }

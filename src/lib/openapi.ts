@@ -35,6 +35,7 @@ export function registerOpenApi(app: AppOpenAPI) {
       { name: "Training snapshots", description: "Curated conversation copies for training" },
       { name: "Conversations", description: "Live conversations and their messages" },
       { name: "Auth", description: "Tokens for the Training API" },
+      { name: "API keys", description: "Keys for the Conversations API (admins)" },
       { name: "Meta", description: "Health and this document" },
     ],
   }));

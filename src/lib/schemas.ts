@@ -14,3 +14,23 @@ export const VendorIdSchema = z
 export const IsoDateSchema = z.iso
   .datetime({ precision: 3 })
   .openapi({ example: "2026-05-18T14:30:00.000Z", description: "ISO 8601 UTC with milliseconds" });
+
+/** `limit` of every list: 1–100, 20 when absent. */
+export const LimitQuerySchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .default(20)
+  .openapi({ description: "Items per page, 1–100.", example: 20 });
+
+export const CursorQuerySchema = z
+  .string()
+  .optional()
+  .openapi({ description: "The cursor the previous page announced; absent for the first page." });
+
+/** An ISO 8601 date-time in a query string, as epoch milliseconds. */
+export const DateQuerySchema = z.iso
+  .datetime({ offset: true })
+  .transform((value) => Date.parse(value))
+  .openapi({ example: "2026-05-01T00:00:00.000Z" });

@@ -2,6 +2,11 @@ import { createRouter } from "../../lib/create-app";
 import * as handlers from "./conversations.handlers";
 import * as routes from "./conversations.routes";
 
-const router = createRouter().openapi(routes.getOne, handlers.getOne);
+// The flow route is registered before `{conversationId}` so `/flow/…` is never read as an id.
+const router = createRouter()
+  .openapi(routes.list, handlers.list)
+  .openapi(routes.listByFlow, handlers.listByFlow)
+  .openapi(routes.getOne, handlers.getOne)
+  .openapi(routes.messageAction, handlers.messageAction);
 
 export default router;

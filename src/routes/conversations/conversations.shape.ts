@@ -32,3 +32,32 @@ export function shapeConversation(
     updatedAt: toIso(record.updatedAt),
   };
 }
+
+/** Where a reply goes: the email address on the email channel, the phone number otherwise. */
+export function recipientOf(contact: {
+  channelType: string;
+  email: string | null;
+  phoneNumber: string | null;
+}): string | null {
+  const email = textOrNull(contact.email);
+  const phone = textOrNull(contact.phoneNumber);
+  return contact.channelType === "email" ? (email ?? phone) : (phone ?? email);
+}
+
+/** The vendor's answer to a message action. */
+export function shapeActionResult(
+  message: ConversationMessageRecord,
+  contact: Parameters<typeof recipientOf>[0],
+) {
+  return {
+    status: "success" as const,
+    message: {
+      _id: message.id,
+      message: message.message,
+      to: recipientOf(contact),
+      sent: message.sent,
+      status: message.status,
+      timestamp: toIso(message.updatedAt),
+    },
+  };
+}

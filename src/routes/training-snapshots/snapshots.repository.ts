@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SelectedFields, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { aliased, presentOrNull } from "../../db/aliased";
 import type { Database } from "../../db/client";
+import { keysetRange } from "../../db/keyset";
 import {
   contacts,
   conversations,
@@ -155,12 +156,6 @@ function selectPage(
     filters.quality ? eq(s.quality, filters.quality) : undefined,
     filters.category ? eq(s.category, filters.category) : undefined,
     filters.contactId ? eq(s.contactId, filters.contactId) : undefined,
-    filters.createdAfter !== undefined ? sql`${createdAt} > ${filters.createdAfter}` : undefined,
-    // One upper bound only, the tighter of createdBefore and the cursor: SQLite ranges an index
-    // on one of them, and a second one left as a filter would make deep pages scan from the top.
-    filters.createdBefore !== undefined && !(position && position.createdAt < filters.createdBefore)
-      ? sql`${createdAt} < ${filters.createdBefore}`
-      : undefined,
     filters.q
       ? sql`(${s.notes} like ${`%${escapeLike(filters.q)}%`} escape '\\' or ${s.customerName} like ${`%${escapeLike(filters.q)}%`} escape '\\')`
       : undefined,
@@ -172,9 +167,7 @@ function selectPage(
           .where(and(eq(trainingSnapshotTags.snapshotId, s.id), eq(trainingSnapshotTags.tag, tag))),
       ),
     ),
-    position && (filters.createdBefore === undefined || position.createdAt < filters.createdBefore)
-      ? sql`(${createdAt}, ${id}) < (${position.createdAt}, ${position.id})`
-      : undefined,
+    ...keysetRange(createdAt, id, filters, position),
   ];
 
   let query = db

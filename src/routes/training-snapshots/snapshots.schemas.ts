@@ -1,7 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { SNAPSHOT_QUALITIES } from "../../db/schema";
 import { contactColumns, snapshotColumns, snapshotMessageColumns, userColumns } from "../../db/zod";
-import { IsoDateSchema, ObjectIdSchema, VendorIdSchema } from "../../lib/schemas";
+import {
+  CursorQuerySchema,
+  DateQuerySchema,
+  IsoDateSchema,
+  LimitQuerySchema,
+  ObjectIdSchema,
+  VendorIdSchema,
+} from "../../lib/schemas";
 
 export const SnapshotParamsSchema = z.object({
   id: ObjectIdSchema.openapi({ param: { name: "id", in: "path" } }),
@@ -227,11 +234,6 @@ export type PatchSnapshotBody = z.infer<typeof PatchSnapshotBodySchema>;
 
 const BooleanQuerySchema = z.enum(["true", "false"]).transform((value) => value === "true");
 
-const DateQuerySchema = z.iso
-  .datetime({ offset: true })
-  .transform((value) => Date.parse(value))
-  .openapi({ example: "2026-05-01T00:00:00.000Z" });
-
 /** `?tag=a&tag=b`: repeatable, every tag must match. */
 const TagFilterSchema = z
   .preprocess(
@@ -262,11 +264,8 @@ export const ListSnapshotsQuerySchema = z.strictObject({
     .max(100)
     .optional()
     .openapi({ description: "Case-insensitive text search in notes and customer name." }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .optional()
-    .openapi({ description: "`pagination.nextCursor` of the previous page." }),
+  limit: LimitQuerySchema,
+  cursor: CursorQuerySchema,
 });
 
 export type ListSnapshotsQuery = z.infer<typeof ListSnapshotsQuerySchema>;

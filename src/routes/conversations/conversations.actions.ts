@@ -1,0 +1,18 @@
+import type { MessageChange } from "./conversations.repository";
+import type { MessageAction } from "./conversations.schemas";
+
+/**
+ * The review state machine of an AI draft (a pending outbound message):
+ * Approve → approved and sent; Reject → rejected, not sent; Edit → new text, still pending.
+ * Only `pending` outbound messages can be acted on; the repository enforces that atomically.
+ */
+export function changeFor(action: MessageAction): MessageChange {
+  switch (action.action) {
+    case "Approve":
+      return { status: "approved", sent: true };
+    case "Reject":
+      return { status: "rejected", sent: false };
+    case "Edit":
+      return { status: "pending", sent: false, message: action.editedMessage ?? "" };
+  }
+}
