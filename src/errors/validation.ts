@@ -27,7 +27,7 @@ function ruleOf(issue: Issue): string {
     case "unrecognized_keys":
       return "unknown_field";
     case "invalid_value":
-      return "enum";
+      return issue.message === REQUIRED_MESSAGE ? "required" : "enum";
     case "custom":
       return typeof issue.params?.rule === "string" ? issue.params.rule : "invalid";
     default:

@@ -28,6 +28,7 @@ z.config({
           : `must be ${bound} ${issue.minimum}`;
       }
       case "invalid_value":
+        if (issue.input === undefined) return REQUIRED_MESSAGE;
         return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
       default:
         return undefined;

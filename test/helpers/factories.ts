@@ -194,6 +194,54 @@ export async function insertSnapshot(
 }
 
 /**
+ * Many conversations at once, for lists: rows made by `make(i, createdAt)`, each with
+ * `messagesPer` messages (outbound, inbound, …), written in one chunked batch.
+ */
+export async function insertManyConversations(
+  count: number,
+  make: (i: number, createdAt: number) => Partial<typeof conversations.$inferInsert> = () => ({}),
+  messagesPer = 2,
+) {
+  const contact = await insertContact();
+  const base = tick(count * 10);
+  const rows = Array.from({ length: count }, (_, i) => {
+    const defaultCreatedAt = base - (count - i) * 10;
+    const fields = make(i, defaultCreatedAt);
+    const createdAt = fields.createdAt ?? defaultCreatedAt;
+    return {
+      id: newObjectId(createdAt),
+      organizationId: ACME,
+      contactId: contact.id,
+      userId: null,
+      pathwayId: "pw12345",
+      agentId: "ag67890",
+      updatedAt: createdAt + 5,
+      ...fields,
+      createdAt,
+    };
+  });
+  const rowMessages = rows.flatMap((conversation) =>
+    Array.from({ length: messagesPer }, (_, j) => ({
+      id: newObjectId(conversation.createdAt),
+      organizationId: conversation.organizationId,
+      conversationId: conversation.id,
+      direction: j % 2 === 0 ? ("outbound" as const) : ("inbound" as const),
+      senderType: j % 2 === 0 ? ("AI" as const) : ("human" as const),
+      sent: true,
+      message: `${conversation.id} #${j}`,
+      status: j % 2 === 0 ? ("delivered" as const) : ("received" as const),
+      createdAt: conversation.createdAt + j,
+      updatedAt: conversation.createdAt + j,
+    })),
+  );
+  await runBatch([
+    ...chunkedInserts(conversations, rows),
+    ...chunkedInserts(messages, rowMessages),
+  ]);
+  return rows;
+}
+
+/**
  * Many snapshots at once, for lists and exports: rows made by `make(i)` (overrides of the
  * defaults), each with `messagesPer` copies, written in one chunked batch.
  */

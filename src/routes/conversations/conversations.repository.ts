@@ -80,8 +80,9 @@ export const conversationQueries = (db: Database, organizationId: string, id: st
 /**
  * A page of conversations is newest first with the id as tie-break. The equality filters pick
  * their index (organization, pathway | agent, created_at, id), which is in list order; the
- * cursor is a range bound on it, so page 500 costs what page 1 does. `updatedAfter` is checked
- * on the rows the index walk yields.
+ * cursor is a range bound on it, so page 500 costs what page 1 does. With `updatedAfter`, SQLite
+ * ranges (organization, updated_at) instead and sorts the matches: the cost then follows how
+ * many conversations changed since that time (small for a sync), not the page's depth.
  */
 function pageWhere(
   organizationId: string,
