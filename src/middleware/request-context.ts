@@ -2,15 +2,32 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { createDatabase } from "../db/client";
 import { instrumentD1 } from "../db/instrumented-d1";
+import { validationError } from "../errors/api-error";
+import { errorResponse, surfaceOf } from "../errors/handler";
 import { serverTimingHeader } from "../lib/server-timing";
 
 // A caller's own correlation id is kept when it is safe to echo back in a header and a log.
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
+export const BOOKMARK_HEADER = "x-d1-bookmark";
+const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/i;
+
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /**
- * First middleware of every request: assigns the request id, gives the request its own
- * instrumented database handle, and stamps `x-request-id` and `Server-Timing` on whatever
- * response comes back, errors included.
+ * The D1 session of a request. Reads may be served by the nearest read replica
+ * ("first-unconstrained"), or by one at least as new as the client's bookmark, so a client that
+ * sends back the bookmark of its last write reads that write. Writes go to the primary.
+ */
+function openSession(db: D1Database, method: string, bookmark: string | undefined) {
+  if (!READS.has(method)) return db.withSession("first-primary");
+  return db.withSession(bookmark ?? "first-unconstrained");
+}
+
+/**
+ * First middleware of every request: assigns the request id, opens the request's D1 session
+ * behind an instrumented Drizzle handle, and stamps `x-request-id`, `Server-Timing`, the
+ * session's bookmark and a default `Cache-Control` on whatever response comes back.
  */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const started = performance.now();
@@ -19,10 +36,32 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const d1RoundTrips: number[] = [];
   c.set("requestId", requestId);
   c.set("d1RoundTrips", d1RoundTrips);
-  c.set("db", createDatabase(instrumentD1(c.env.DB, (ms) => d1RoundTrips.push(ms))));
 
-  await next();
+  const bookmark = c.req.header(BOOKMARK_HEADER);
+  if (bookmark !== undefined && !BOOKMARK.test(bookmark)) {
+    c.res = errorResponse(
+      c,
+      validationError([
+        {
+          field: `header.${BOOKMARK_HEADER}`,
+          rule: "pattern",
+          message: "must be a bookmark returned by this API in x-d1-bookmark",
+        },
+      ]),
+    );
+  } else {
+    const session = openSession(c.env.DB, c.req.method, bookmark);
+    c.set("db", createDatabase(instrumentD1(session, (ms) => d1RoundTrips.push(ms))));
+    await next();
+    const latest = session.getBookmark();
+    if (latest) c.header(BOOKMARK_HEADER, latest);
+  }
 
   c.header("x-request-id", requestId);
   c.header("Server-Timing", serverTimingHeader(d1RoundTrips, performance.now() - started));
+  // Tenant data is never for shared caches; single-resource GETs relax this to revalidation.
+  const tenantData = c.req.path.startsWith("/api/") || surfaceOf(c.req.path) === "conversations";
+  if (tenantData && !c.res.headers.has("Cache-Control")) {
+    c.header("Cache-Control", "private, no-store");
+  }
 });

@@ -3,7 +3,7 @@
  * batch is one round trip. Independent of the app's own Server-Timing instrumentation.
  */
 export function countingD1(db: D1Database) {
-  const counter = { roundTrips: 0, statements: [] as string[] };
+  const counter = { roundTrips: 0, statements: [] as string[], sessions: [] as string[] };
   // The real batch needs the real statements back.
   const originals = new WeakMap<object, D1PreparedStatement>();
   const wrapStatement = (statement: D1PreparedStatement, query: string): D1PreparedStatement => {
@@ -27,22 +27,34 @@ export function countingD1(db: D1Database) {
     originals.set(proxy, statement);
     return proxy;
   };
-  const wrapped: D1Database = new Proxy(db, {
-    get(target, property, receiver) {
-      if (property === "prepare") {
-        return (query: string) => wrapStatement(target.prepare(query), query);
-      }
-      if (property === "batch") {
-        return (statements: D1PreparedStatement[]) => {
-          counter.roundTrips++;
-          counter.statements.push(`batch(${statements.length})`);
-          return target.batch(statements.map((s) => originals.get(s) ?? s));
-        };
-      }
-      const value = Reflect.get(target, property, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  // The app reads and writes through D1 sessions: sessions are wrapped the same way.
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(real, property) {
+        if (property === "prepare") {
+          return (query: string) =>
+            wrapStatement((real as unknown as D1Database).prepare(query), query);
+        }
+        if (property === "batch") {
+          return (statements: D1PreparedStatement[]) => {
+            counter.roundTrips++;
+            counter.statements.push(`batch(${statements.length})`);
+            return (real as unknown as D1Database).batch(
+              statements.map((s) => originals.get(s) ?? s),
+            );
+          };
+        }
+        if (property === "withSession") {
+          return (constraint?: string) => {
+            counter.sessions.push(constraint ?? "(none)");
+            return wrap((real as unknown as D1Database).withSession(constraint));
+          };
+        }
+        const value = Reflect.get(real, property);
+        return typeof value === "function" ? value.bind(real) : value;
+      },
+    });
+  const wrapped = wrap(db);
   return { db: wrapped, counter };
 }
 
@@ -56,11 +68,14 @@ export function failingD1(message = "D1_ERROR: Network connection lost."): D1Dat
     run: fail,
     raw: fail,
   };
-  return {
+  const database = {
     prepare: () => statement,
     batch: fail,
     exec: fail,
-  } as unknown as D1Database;
+    withSession: () => database,
+    getBookmark: () => null,
+  };
+  return database as unknown as D1Database;
 }
 
 /**
@@ -72,22 +87,28 @@ export function sabotagedBatch(
   target: { batch: number; statement: number | "last" },
 ): D1Database {
   let batches = 0;
-  return new Proxy(db, {
-    get(real, property) {
-      if (property === "batch") {
-        return (statements: D1PreparedStatement[]) => {
-          batches++;
-          if (batches !== target.batch) return real.batch(statements);
-          const index = target.statement === "last" ? statements.length - 1 : target.statement;
-          const broken = [...statements];
-          broken[index] = real.prepare(
-            "insert into organizations (id, name, created_at) values (null, null, null)",
-          );
-          return real.batch(broken);
-        };
-      }
-      const value = Reflect.get(real, property);
-      return typeof value === "function" ? value.bind(real) : value;
-    },
-  });
+  const wrap = <T extends object>(inner: T): T =>
+    new Proxy(inner, {
+      get(real, property) {
+        const database = real as unknown as D1Database;
+        if (property === "batch") {
+          return (statements: D1PreparedStatement[]) => {
+            batches++;
+            if (batches !== target.batch) return database.batch(statements);
+            const index = target.statement === "last" ? statements.length - 1 : target.statement;
+            const broken = [...statements];
+            broken[index] = database.prepare(
+              "insert into organizations (id, name, created_at) values (null, null, null)",
+            );
+            return database.batch(broken);
+          };
+        }
+        if (property === "withSession") {
+          return (constraint?: string) => wrap(database.withSession(constraint));
+        }
+        const value = Reflect.get(real, property);
+        return typeof value === "function" ? value.bind(real) : value;
+      },
+    });
+  return wrap(db);
 }

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv, AppRouteHandler } from "../../app-env";
 import { requireApiKey } from "../../auth/api-key";
 import { ApiError } from "../../errors/api-error";
+import { contentHash, respondConditionally } from "../../lib/conditional";
 import { decodeCursor, encodeCursor } from "../../lib/cursor";
 import { nextLinkHeader } from "../../lib/link";
 import { changeFor } from "./conversations.actions";
@@ -65,7 +66,8 @@ export const getOne: AppRouteHandler<GetOneRoute> = async (c) => {
   const caller = await requireApiKey(c);
   const found = await findConversation(c.get("db"), caller.organizationId, conversationId);
   if (!found) throw new ApiError("not_found", `Conversation ${conversationId} not found`);
-  return c.json(shapeConversation(found.record, found.messages), 200);
+  const text = JSON.stringify(shapeConversation(found.record, found.messages));
+  return respondConditionally(c, text, `"${await contentHash(text)}"`);
 };
 
 export const messageAction: AppRouteHandler<MessageActionRoute> = async (c) => {

@@ -74,6 +74,12 @@ export const getOne = createRoute({
       description: "The conversation, with its messages oldest first",
       content: { "application/json": { schema: ConversationSchema } },
     },
+    304: {
+      description: "Not modified: the `If-None-Match` ETag is current. No body.",
+      headers: {
+        ETag: { description: "The conversation's content hash", schema: { type: "string" } },
+      },
+    },
     ...conversationsErrors(400, 401, 403, 404),
   },
 });

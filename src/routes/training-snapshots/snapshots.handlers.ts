@@ -5,8 +5,9 @@ import type { UserRole } from "../../db/schema";
 import { ApiError, type FieldIssue, validationError } from "../../errors/api-error";
 import { errorResponse } from "../../errors/handler";
 import { issuesFromZod } from "../../errors/validation";
+import { contentHash, respondConditionally } from "../../lib/conditional";
 import { decodeCursor, encodeCursor } from "../../lib/cursor";
-import { etagFor, parseIfMatch } from "../../lib/etag";
+import { parseIfMatch, versionedEtag } from "../../lib/etag";
 import { newObjectId, normalizeObjectId } from "../../lib/ids";
 import { textOrNull } from "../../lib/text";
 import { exportStream } from "./snapshots.export";
@@ -150,7 +151,7 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   await insertSnapshot(db, snapshot, copies);
 
   const data = shapeSnapshot({ snapshot, user: sources.creator, contact: sources.contact }, copies);
-  c.header("ETag", etagFor(snapshot.version));
+  c.header("ETag", versionedEtag(snapshot.version, await contentHash(JSON.stringify(data))));
   c.header("Location", `/api/training/snapshots/${id}`);
   return c.json(
     { success: true as const, message: "Training snapshot created successfully", data },
@@ -163,8 +164,9 @@ export const getOne: AppRouteHandler<GetOneRoute> = async (c) => {
   const user = await requireUser(c);
   const found = await findSnapshot(c.get("db"), user.organizationId, normalizeObjectId(id));
   if (!found) throw notFound(id);
-  c.header("ETag", etagFor(found.record.snapshot.version));
-  return c.json({ success: true as const, data: shapeSnapshot(found.record, found.messages) }, 200);
+  const data = JSON.stringify(shapeSnapshot(found.record, found.messages));
+  const etag = versionedEtag(found.record.snapshot.version, await contentHash(data));
+  return respondConditionally(c, `{"success":true,"data":${data}}`, etag);
 };
 
 const IMMUTABLE_FIELDS = new Set(
@@ -207,13 +209,10 @@ export const patch: AppRouteHandler<PatchRoute> = async (c) => {
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "stale") throw stale();
   const { record, messages } = outcome.value;
-  c.header("ETag", etagFor(record.snapshot.version));
+  const data = shapeSnapshot(record, messages);
+  c.header("ETag", versionedEtag(record.snapshot.version, await contentHash(JSON.stringify(data))));
   return c.json(
-    {
-      success: true as const,
-      message: "Training snapshot updated successfully",
-      data: shapeSnapshot(record, messages),
-    },
+    { success: true as const, message: "Training snapshot updated successfully", data },
     200,
   );
 };

@@ -18,8 +18,9 @@ const WRITER_NOTE = "Needs the `admin` or `manager` role; an `agent` gets 403 `f
 
 const etagHeader = {
   ETag: {
-    description: 'The snapshot\'s version, for `If-Match` on PATCH and DELETE (`"v3"`).',
-    schema: { type: "string" as const, example: '"v1"' },
+    description:
+      'The snapshot\'s version and content, `"v<version>.<hash>"`: send it as `If-None-Match` on GET (304), or as `If-Match` on PATCH and DELETE (412 when stale).',
+    schema: { type: "string" as const, example: '"v1.3f0c8a528d1e4f0a"' },
   },
 };
 
@@ -88,6 +89,10 @@ export const getOne = createRoute({
       description: "Training snapshot returned",
       headers: etagHeader,
       content: { "application/json": { schema: SnapshotEnvelopeSchema } },
+    },
+    304: {
+      description: "Not modified: the `If-None-Match` ETag is current. No body.",
+      headers: etagHeader,
     },
     ...trainingErrors(400, 401, 404),
   },
