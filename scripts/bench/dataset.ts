@@ -1,0 +1,338 @@
+/**
+ * Scale data for benchmarks: a local D1 (wrangler's state folder) with the real migrations, the
+ * demo seed, and generated rows in the demo organization, loaded through `wrangler d1 execute`
+ * in chunk files whose statements stay within D1's limits (≤ 100 rows and ≤ 100 KB each).
+ *
+ *   npm run bench:data -- --conversations 100000 --messages-per 10 --snapshots 100000 [--persist DIR]
+ *
+ * Also writes fixed rows the benchmark addresses by id: snapshots with 10 and 1,000 messages
+ * and a conversation with 10 messages (see FIXED).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { literal } from "../seed/sql";
+import { seedStatements } from "../seed/statements";
+
+export const ORG = "65a0e0e0e0e0e0e0e0e0e0e0";
+export const FIXED = {
+  snapshot10: "b0000000000000000000a010",
+  snapshot1000: "b0000000000000000000a999",
+  conversation10: "b0000000000000000000c010",
+} as const;
+
+export interface DatasetSize {
+  conversations: number;
+  messagesPer: number;
+  snapshots: number;
+}
+
+const MAX_ROWS_PER_STATEMENT = 100;
+const MAX_STATEMENT_BYTES = 100_000;
+const ROWS_PER_FILE = 60_000;
+// After every demo row, so the first pages of every list hold generated rows only.
+const BASE = Date.parse("2026-11-01T00:00:00.000Z");
+
+type Row = (string | number | boolean | null)[];
+
+/** Writes multi-row INSERTs into numbered chunk files, then applies each with wrangler. */
+class ChunkWriter {
+  private lines: string[] = [];
+  private rowsInFile = 0;
+  readonly files: string[] = [];
+
+  constructor(private readonly dir: string) {}
+
+  insert(table: string, columns: string[], rows: Row[]) {
+    const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES `;
+    let values: string[] = [];
+    let bytes = head.length;
+    const flush = () => {
+      if (values.length === 0) return;
+      this.lines.push(`${head}${values.join(",")};`);
+      this.rowsInFile += values.length;
+      values = [];
+      bytes = head.length;
+      if (this.rowsInFile >= ROWS_PER_FILE) this.closeFile();
+    };
+    for (const row of rows) {
+      const tuple = `(${row.map((v) => literal(v)).join(",")})`;
+      if (
+        values.length >= MAX_ROWS_PER_STATEMENT ||
+        bytes + tuple.length + 1 > MAX_STATEMENT_BYTES
+      ) {
+        flush();
+      }
+      values.push(tuple);
+      bytes += tuple.length + 1;
+    }
+    flush();
+  }
+
+  closeFile() {
+    if (this.lines.length === 0) return;
+    const file = join(this.dir, `chunk-${String(this.files.length).padStart(4, "0")}.sql`);
+    writeFileSync(file, `${this.lines.join("\n")}\n`);
+    this.files.push(file);
+    this.lines = [];
+    this.rowsInFile = 0;
+  }
+}
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
+/** ObjectId-shaped: seconds of `at`, then a kind byte and a counter, so ids sort by time. */
+const objectId = (at: number, kind: number, n: number) =>
+  hex(Math.floor(at / 1000), 8) + hex(kind, 2) + hex(n, 14);
+
+function generate(writer: ChunkWriter, size: DatasetSize) {
+  const contactsCount = Math.max(1, Math.ceil(size.conversations / 10));
+  const contactIds: string[] = [];
+  const contactRows: Row[] = [];
+  for (let i = 0; i < contactsCount; i++) {
+    const at = BASE + i;
+    const id = objectId(at, 0xc0, i);
+    contactIds.push(id);
+    contactRows.push([
+      id,
+      ORG,
+      `First${i}`,
+      `Last${i}`,
+      `+1415${hex(i, 7)}`,
+      `c${i}@example.com`,
+      "sms",
+      at,
+      at,
+    ]);
+  }
+  writer.insert(
+    "contacts",
+    [
+      "id",
+      "organization_id",
+      "first_name",
+      "last_name",
+      "phone_number",
+      "email",
+      "channel_type",
+      "created_at",
+      "updated_at",
+    ],
+    contactRows,
+  );
+
+  const conversationColumns = [
+    "id",
+    "organization_id",
+    "contact_id",
+    "user_id",
+    "pathway_id",
+    "agent_id",
+    "created_at",
+    "updated_at",
+  ];
+  const messageColumns = [
+    "id",
+    "organization_id",
+    "conversation_id",
+    "direction",
+    "sender_type",
+    "sent",
+    "message",
+    "status",
+    "created_at",
+    "updated_at",
+  ];
+  const conversationRows: Row[] = [];
+  let messageRows: Row[] = [];
+  // Parents first: conversations are written before the messages that reference them.
+  const flushMessages = () => {
+    writer.insert("conversations", conversationColumns, conversationRows.splice(0));
+    writer.insert("messages", messageColumns, messageRows);
+    messageRows = [];
+  };
+  for (let i = 0; i < size.conversations; i++) {
+    const at = BASE + 1_000_000 + i * 1000;
+    const id = i === 0 ? FIXED.conversation10 : objectId(at, 0xd0, i);
+    const messagesHere = i === 0 ? 10 : size.messagesPer;
+    conversationRows.push([
+      id,
+      ORG,
+      contactIds[i % contactsCount] as string,
+      null,
+      `pw-${i % 10}`,
+      `ag-${i % 20}`,
+      at,
+      at + messagesHere * 10,
+    ]);
+    for (let j = 0; j < messagesHere; j++) {
+      const outbound = j % 2 === 0;
+      messageRows.push([
+        objectId(at, 0xe0, i * 1000 + j),
+        ORG,
+        id,
+        outbound ? "outbound" : "inbound",
+        outbound ? "AI" : "human",
+        true,
+        outbound
+          ? `Reply ${j} to conversation ${i}: thanks for reaching out, here is what we can do.`
+          : `Question ${j} in conversation ${i}?`,
+        outbound ? "delivered" : "received",
+        at + j * 10,
+        at + j * 10,
+      ]);
+    }
+    if (messageRows.length >= 5000) flushMessages();
+  }
+  flushMessages();
+
+  const snapshotColumns = [
+    "id",
+    "organization_id",
+    "user_id",
+    "contact_id",
+    "conversation_id",
+    "customer_name",
+    "customer_phone",
+    "customer_email",
+    "message_count",
+    "snapshot_date",
+    "conversation_start_date",
+    "conversation_end_date",
+    "notes",
+    "tags",
+    "quality",
+    "category",
+    "is_archived",
+    "version",
+    "created_at",
+    "updated_at",
+  ];
+  const copyColumns = [
+    "snapshot_id",
+    "position",
+    "organization_id",
+    "message_id",
+    "content",
+    "sender",
+    "sender_type",
+    "timestamp",
+  ];
+  const tagColumns = ["snapshot_id", "tag", "organization_id", "is_archived", "created_at"];
+  const qualities = ["good", "neutral", "bad"];
+  const tagPool = ["sales", "pricing", "support", "refund", "upsell", "churn"];
+  let snapshotRows: Row[] = [];
+  let copyRows: Row[] = [];
+  let tagRows: Row[] = [];
+  const flushSnapshots = () => {
+    writer.insert("training_snapshots", snapshotColumns, snapshotRows);
+    writer.insert("training_snapshot_messages", copyColumns, copyRows);
+    writer.insert("training_snapshot_tags", tagColumns, tagRows);
+    snapshotRows = [];
+    copyRows = [];
+    tagRows = [];
+  };
+  const total = size.snapshots + 2;
+  for (let i = 0; i < total; i++) {
+    const at = BASE + 2_000_000 + i * 1000;
+    const id = i === 0 ? FIXED.snapshot10 : i === 1 ? FIXED.snapshot1000 : objectId(at, 0xf0, i);
+    const count = i === 0 ? 10 : i === 1 ? 1000 : size.messagesPer;
+    const tags = [
+      tagPool[i % tagPool.length] as string,
+      tagPool[(i * 7 + 1) % tagPool.length] as string,
+    ].filter((t, k, all) => all.indexOf(t) === k);
+    snapshotRows.push([
+      id,
+      ORG,
+      "65b1f0a2c3d4e5f6a7b8c9d0",
+      contactIds[i % contactsCount] as string,
+      null,
+      `First${i} Last${i}`,
+      `+1415${hex(i, 7)}`,
+      `c${i}@example.com`,
+      count,
+      at,
+      at - count * 10,
+      at - 10,
+      `Snapshot ${i} notes`,
+      JSON.stringify(tags),
+      qualities[i % 3] as string,
+      i % 2 ? "support" : "sales",
+      false,
+      1,
+      at,
+      at,
+    ]);
+    for (let p = 0; p < count; p++) {
+      const user = p % 2 === 0;
+      copyRows.push([
+        id,
+        p,
+        ORG,
+        objectId(at, 0xa0, i * 1000 + p),
+        user
+          ? `Answer ${p} of snapshot ${i}, with enough text to look like a real reply.`
+          : `Customer line ${p}?`,
+        user ? "user" : "contact",
+        user ? "AI" : "human",
+        at - (count - p) * 10,
+      ]);
+    }
+    for (const tag of tags) tagRows.push([id, tag, ORG, false, at]);
+    if (copyRows.length >= 5000) flushSnapshots();
+  }
+  flushSnapshots();
+  writer.closeFile();
+}
+
+function wrangler(args: string[]) {
+  execFileSync("wrangler", args, {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, CI: "1" },
+  });
+}
+
+/** Builds the dataset into `persist` (wiped first). Returns how many rows were generated. */
+export async function buildDataset(persist: string, size: DatasetSize): Promise<void> {
+  rmSync(persist, { recursive: true, force: true });
+  const work = join(persist, "sql");
+  mkdirSync(work, { recursive: true });
+  const started = Date.now();
+  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
+  const seedFile = join(work, "seed.sql");
+  writeFileSync(seedFile, `${(await seedStatements()).join("\n")}\n`);
+  wrangler(["d1", "execute", "DB", "--local", "--persist-to", persist, "--file", seedFile]);
+  const writer = new ChunkWriter(work);
+  generate(writer, size);
+  writer.files.forEach((file, i) => {
+    wrangler(["d1", "execute", "DB", "--local", "--persist-to", persist, "--file", file]);
+    console.log(`bench:data ${i + 1}/${writer.files.length} chunks applied`);
+  });
+  rmSync(work, { recursive: true, force: true });
+  console.log(
+    `bench:data ${size.conversations} conversations × ${size.messagesPer} messages, ${size.snapshots} snapshots → ${persist} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      conversations: { type: "string", default: "1000" },
+      "messages-per": { type: "string", default: "10" },
+      snapshots: { type: "string", default: "1000" },
+      persist: { type: "string" },
+    },
+  });
+  const size = {
+    conversations: Number(values.conversations),
+    messagesPer: Number(values["messages-per"]),
+    snapshots: Number(values.snapshots),
+  };
+  if (!Object.values(size).every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error("--conversations, --messages-per and --snapshots must be positive integers");
+  }
+  await buildDataset(
+    values.persist ?? `.wrangler/bench/c${size.conversations}-s${size.snapshots}`,
+    size,
+  );
+}

@@ -1,0 +1,328 @@
+/**
+ * `npm run bench [-- --quick]`: the read path under load, against two baselines, on generated data.
+ *
+ * 1. Builds two local D1 datasets in a temporary folder (small and large; see SIZES).
+ * 2. For each, serves the API with `wrangler dev` on that state and drives every read endpoint
+ *    with autocannon (throughput, p50, p99), one server at a time so nothing else competes.
+ * 3. On the large dataset, serves and measures the same way (a) a Worker returning fixed JSON
+ *    (the harness ceiling) and (b) a Worker answering GET snapshot with one hand-written D1
+ *    statement building the same JSON (the floor of the work).
+ * 4. Prints the table, writes bench/results/latest.json and the table in BENCHMARKS.md.
+ */
+import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { issueToken } from "../../src/auth/jwt";
+import { buildDataset, type DatasetSize, FIXED } from "./dataset";
+
+const quick = process.argv.includes("--quick");
+const SIZES: { label: string; size: DatasetSize }[] = quick
+  ? [
+      { label: "1k", size: { conversations: 1_000, messagesPer: 10, snapshots: 1_000 } },
+      { label: "12k", size: { conversations: 12_000, messagesPer: 10, snapshots: 12_000 } },
+    ]
+  : [
+      { label: "1k", size: { conversations: 1_000, messagesPer: 10, snapshots: 1_000 } },
+      { label: "100k", size: { conversations: 100_000, messagesPer: 10, snapshots: 100_000 } },
+    ];
+const DURATION_S = quick ? 4 : 15;
+const CONNECTIONS = 8;
+const PORT = 8799;
+const SECRET = "bench-only-secret-0123456789abcdef0123456789abcdef";
+const API_KEY = "dev_acme_0123456789abcdef0123456789abcdef";
+const WORKSPACE = "65a0e0e0e0e0e0e0e0e0e0e0";
+const ALICE = "65b1f0a2c3d4e5f6a7b8c9d0";
+
+interface Measurement {
+  name: string;
+  dataset: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startServer(persist: string | undefined, config?: string): Promise<ChildProcess> {
+  const args = ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--log-level", "error"];
+  if (config) args.push("--config", config);
+  if (persist) args.push("--persist-to", persist);
+  if (!config) args.push("--var", `JWT_SECRET:${SECRET}`);
+  const server = spawn("wrangler", args, {
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  for (let i = 0; i < 120; i++) {
+    await sleep(500);
+    try {
+      await fetch(`http://127.0.0.1:${PORT}/health`);
+      return server;
+    } catch {
+      // not listening yet
+    }
+  }
+  throw new Error("wrangler dev did not start");
+}
+
+async function stopServer(server: ChildProcess) {
+  if (server.pid) process.kill(-server.pid, "SIGTERM");
+  await sleep(1000);
+}
+
+async function measure(
+  name: string,
+  dataset: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<Measurement> {
+  const url = `http://127.0.0.1:${PORT}${path}`;
+  const check = await fetch(url, { headers });
+  if (check.status !== 200) throw new Error(`${name}: ${check.status} ${await check.text()}`);
+  await autocannon({ url, headers, connections: CONNECTIONS, duration: 1 }); // warm-up
+  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION_S });
+  const m: Measurement = {
+    name,
+    dataset,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+  console.log(
+    `  ${name.padEnd(34)} ${String(m.requestsPerSecond).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms${m.errors ? `  (${m.errors} errors)` : ""}`,
+  );
+  return m;
+}
+
+/** Follows a list's cursors (JSON or Link) to the given page; returns that page's path. */
+async function pathOfPage(
+  first: string,
+  page: number,
+  headers: Record<string, string>,
+  next: (response: Response, body: unknown) => string | null,
+): Promise<string | null> {
+  let path: string | null = first;
+  for (let i = 1; i < page && path; i++) {
+    const response = await fetch(`http://127.0.0.1:${PORT}${path}`, { headers });
+    path = next(response, await response.json());
+  }
+  return path;
+}
+
+function machine() {
+  const cpu = cpus();
+  let workerd = "unknown";
+  try {
+    workerd = execSync("workerd --version", { encoding: "utf8" }).trim();
+  } catch {
+    // reported as unknown
+  }
+  return {
+    cpu: cpu[0]?.model ?? "unknown",
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    workerd,
+    date: new Date().toISOString(),
+    mode: quick ? "quick" : "full",
+    durationSeconds: DURATION_S,
+    connections: CONNECTIONS,
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  const root = mkdtempSync(join(tmpdir(), "bench-"));
+  const { token } = await issueToken(
+    SECRET,
+    { userId: ALICE, organizationId: WORKSPACE, role: "manager" },
+    3600,
+  );
+  const bearer = { authorization: `Bearer ${token}` };
+  const key = { "x-api-key": API_KEY, "x-workspace-id": WORKSPACE };
+  const results: Measurement[] = [];
+
+  for (const { label, size } of SIZES) {
+    const persist = join(root, label);
+    await buildDataset(persist, size);
+    console.log(`\nAPI on ${label} rows per table`);
+    const server = await startServer(persist);
+    try {
+      const snapshotsPage500 = await pathOfPage(
+        "/api/training/snapshots?limit=20",
+        500,
+        bearer,
+        (_, body) => {
+          const cursor = (body as { pagination: { nextCursor: string | null } }).pagination
+            .nextCursor;
+          return cursor ? `/api/training/snapshots?limit=20&cursor=${cursor}` : null;
+        },
+      );
+      const conversationsPage500 = await pathOfPage(
+        "/v1/api/conversations?limit=20",
+        500,
+        key,
+        (response) => {
+          const link = /<https?:\/\/[^/]+([^>]+)>/.exec(response.headers.get("link") ?? "");
+          return link?.[1] ?? null;
+        },
+      );
+      const plan: [string, string, Record<string, string>][] = [
+        ["GET snapshot (10 messages)", `/api/training/snapshots/${FIXED.snapshot10}`, bearer],
+        ["GET snapshot (1,000 messages)", `/api/training/snapshots/${FIXED.snapshot1000}`, bearer],
+        ["GET conversation (10 messages)", `/v1/api/conversations/${FIXED.conversation10}`, key],
+        ["list snapshots, page 1", "/api/training/snapshots?limit=20", bearer],
+        ["list conversations, page 1", "/v1/api/conversations?limit=20", key],
+      ];
+      if (snapshotsPage500) plan.push(["list snapshots, page 500", snapshotsPage500, bearer]);
+      if (conversationsPage500)
+        plan.push(["list conversations, page 500", conversationsPage500, key]);
+      for (const [name, path, headers] of plan)
+        results.push(await measure(name, label, path, headers));
+    } finally {
+      await stopServer(server);
+    }
+  }
+
+  const large = SIZES.at(-1) as (typeof SIZES)[number];
+  const largePersist = join(root, large.label);
+  console.log(`\nBaselines on ${large.label} rows per table`);
+  const fixed = await startServer(undefined, "bench/baselines/wrangler.fixed.toml");
+  try {
+    results.push(await measure("baseline (a): fixed JSON", large.label, "/", {}));
+  } finally {
+    await stopServer(fixed);
+  }
+  const floor = await startServer(largePersist, "bench/baselines/wrangler.floor.toml");
+  try {
+    results.push(
+      await measure(
+        "baseline (b): one SQL statement",
+        large.label,
+        `/api/training/snapshots/${FIXED.snapshot10}`,
+        {},
+      ),
+      await measure(
+        "baseline (b), 1,000 messages",
+        large.label,
+        `/api/training/snapshots/${FIXED.snapshot1000}`,
+        {},
+      ),
+    );
+  } finally {
+    await stopServer(floor);
+  }
+  rmSync(root, { recursive: true, force: true });
+
+  const report = summarize(results, large.label, SIZES[0]?.label ?? "1k");
+  const output = { machine: machine(), results, ...report };
+  writeFileSync("bench/results/latest.json", `${JSON.stringify(output, null, 2)}\n`);
+  updateBenchmarksMd(output);
+  console.log(`\n${report.table}\n${report.targets.join("\n")}`);
+  console.log(`\nbench: done in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+function summarize(results: Measurement[], largeLabel: string, smallLabel: string) {
+  const find = (name: string, dataset = largeLabel) =>
+    results.find((r) => r.name === name && r.dataset === dataset);
+  const ceiling = find("baseline (a): fixed JSON");
+  const floor = find("baseline (b): one SQL statement");
+  const ratio = (a?: number, b?: number) => (a && b ? (a / b).toFixed(2) : "n/a");
+  const rows = results.map(
+    (r) =>
+      `| ${r.name} | ${r.dataset} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${ratio(r.requestsPerSecond, floor?.requestsPerSecond)} | ${ratio(r.requestsPerSecond, ceiling?.requestsPerSecond)} | ${r.errors} |`,
+  );
+  const table = [
+    "| endpoint | rows per table | req/s | p50 ms | p99 ms | ÷ (b) floor | ÷ (a) ceiling | errors |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+
+  const check = (label: string, ok: boolean | undefined, detail: string) =>
+    `- ${ok === undefined ? "n/a" : ok ? "met" : "MISSED"}: ${label} (${detail})`;
+  const getSnap = find("GET snapshot (10 messages)");
+  const getSnap1000 = find("GET snapshot (1,000 messages)");
+  const floor1000 = find("baseline (b), 1,000 messages");
+  const getConv = find("GET conversation (10 messages)");
+  const p50Ratio = (name: string) => {
+    const small = find(name, smallLabel);
+    const big = find(name);
+    return small && big ? big.p50Ms / Math.max(small.p50Ms, 1) : undefined;
+  };
+  const pageRatio = (prefix: string) => {
+    const one = find(`${prefix}, page 1`);
+    const deep = find(`${prefix}, page 500`);
+    return one && deep ? deep.p50Ms / Math.max(one.p50Ms, 1) : undefined;
+  };
+  const targets = [
+    check(
+      "GET snapshot ≥ 0.9 × baseline (b) throughput",
+      getSnap && floor ? getSnap.requestsPerSecond >= 0.9 * floor.requestsPerSecond : undefined,
+      `${ratio(getSnap?.requestsPerSecond, floor?.requestsPerSecond)}`,
+    ),
+    check(
+      "GET snapshot of 1,000 messages ≥ 0.9 × baseline (b) on the same snapshot",
+      getSnap1000 && floor1000
+        ? getSnap1000.requestsPerSecond >= 0.9 * floor1000.requestsPerSecond
+        : undefined,
+      `${ratio(getSnap1000?.requestsPerSecond, floor1000?.requestsPerSecond)}`,
+    ),
+    check(
+      "GET conversation ≥ 0.9 × baseline (b) throughput",
+      getConv && floor ? getConv.requestsPerSecond >= 0.9 * floor.requestsPerSecond : undefined,
+      `${ratio(getConv?.requestsPerSecond, floor?.requestsPerSecond)}`,
+    ),
+    ...[
+      "GET snapshot (10 messages)",
+      "GET conversation (10 messages)",
+      "list snapshots, page 1",
+    ].map((name) => {
+      const r = p50Ratio(name);
+      return check(
+        `${name}: p50 at ${largeLabel} ≤ 1.2 × p50 at ${smallLabel}`,
+        r === undefined ? undefined : r <= 1.2,
+        r?.toFixed(2) ?? "n/a",
+      );
+    }),
+    ...["list snapshots", "list conversations"].map((prefix) => {
+      const r = pageRatio(prefix);
+      return check(
+        `${prefix}: page 500 p50 ≤ 1.2 × page 1`,
+        r === undefined ? undefined : r <= 1.2,
+        r?.toFixed(2) ?? "n/a",
+      );
+    }),
+  ];
+  return { table, targets };
+}
+
+function updateBenchmarksMd(output: {
+  machine: ReturnType<typeof machine>;
+  table: string;
+  targets: string[];
+}) {
+  const file = "BENCHMARKS.md";
+  const m = output.machine;
+  const block = [
+    "<!-- bench:start -->",
+    `Last run: ${m.date} (\`npm run bench${m.mode === "quick" ? " -- --quick" : ""}\`), ${m.durationSeconds} s per endpoint, ${m.connections} connections, autocannon against \`wrangler dev\` on 127.0.0.1.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; Node ${m.node}; ${m.workerd}.`,
+    "",
+    output.table,
+    "",
+    "Targets:",
+    "",
+    ...output.targets,
+    "<!-- bench:end -->",
+  ].join("\n");
+  const current = readFileSync(file, "utf8");
+  const next = current.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block);
+  writeFileSync(file, next);
+}
+
+await main();
