@@ -1,4 +1,5 @@
 import { validationError } from "../errors/api-error";
+import { toBase64Url, utf8 } from "./encoding";
 
 /**
  * Keyset cursors for lists ordered newest first with the id as tie-break: the position is the
@@ -13,11 +14,8 @@ export interface CursorPosition {
 const POSITION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_CURSOR_LENGTH = 200;
 
-const toBase64Url = (text: string) =>
-  btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-
 export function encodeCursor(position: CursorPosition): string {
-  return toBase64Url(JSON.stringify([position.createdAt, position.id]));
+  return toBase64Url(utf8(JSON.stringify([position.createdAt, position.id])));
 }
 
 function parse(cursor: string): CursorPosition | null {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { chunkedInsert } from "../../src/db/chunked-insert";
 import {
   apiKeys,
   contacts,
@@ -23,18 +24,8 @@ import { ACME } from "./seed";
 
 export const testDb = () => drizzle(env.DB);
 
-const D1_MAX_PARAMS = 100;
-
-function chunkedInserts<T extends SQLiteTable>(table: T, rows: T["$inferInsert"][]) {
-  const db = testDb();
-  const columns = Object.keys(rows[0] ?? {}).length || 1;
-  const size = Math.max(1, Math.floor(D1_MAX_PARAMS / columns));
-  const statements: BatchItem<"sqlite">[] = [];
-  for (let i = 0; i < rows.length; i += size) {
-    statements.push(db.insert(table).values(rows.slice(i, i + size)));
-  }
-  return statements;
-}
+const chunkedInserts = <T extends SQLiteTable>(table: T, rows: T["$inferInsert"][]) =>
+  chunkedInsert(testDb(), table, rows);
 
 async function runBatch(statements: BatchItem<"sqlite">[]) {
   if (statements.length === 0) return;

@@ -2,7 +2,7 @@ import type { AppRouteHandler } from "../../app-env";
 import { forgetVerifiedKey } from "../../auth/api-key";
 import { requireUser } from "../../auth/bearer";
 import { ApiError } from "../../errors/api-error";
-import { sha256Hex } from "../../lib/encoding";
+import { sha256Hex, toBase64Url } from "../../lib/encoding";
 import { newObjectId, normalizeObjectId } from "../../lib/ids";
 import { toIso } from "../../lib/time";
 import { insertApiKey, listApiKeys, revokeApiKey } from "./api-keys.repository";
@@ -14,11 +14,8 @@ const KEY_PREFIX = "cvk_";
 const DISPLAY_PREFIX_LENGTH = 12;
 
 /** 256 random bits, base64url: `cvk_` + 43 characters. */
-function generateKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const base64 = btoa(String.fromCharCode(...bytes));
-  return KEY_PREFIX + base64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
+const generateKey = (): string =>
+  KEY_PREFIX + toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
   const admin = await requireUser(c, ADMINS);

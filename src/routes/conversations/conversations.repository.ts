@@ -4,6 +4,7 @@ import type { Database } from "../../db/client";
 import { keysetRange } from "../../db/keyset";
 import { contacts, conversations, messages } from "../../db/schema";
 import type { CursorPosition } from "../../lib/cursor";
+import { groupBy } from "../../lib/group-by";
 import type { ConversationFilters } from "./conversations.schemas";
 
 const conversationWithCustomer = {
@@ -145,13 +146,13 @@ export async function listConversations(
   const [page, pageMessages] = await db.batch(
     listStatements(db, organizationId, filters, position, limit),
   );
-  const byConversation = new Map<string, ConversationMessageRecord[]>();
-  for (const { conversationId, ...message } of pageMessages) {
-    const group = byConversation.get(conversationId);
-    if (group) group.push(message);
-    else byConversation.set(conversationId, [message]);
-  }
-  return page.map((record) => ({ record, messages: byConversation.get(record.id) ?? [] }));
+  const byConversation = groupBy(pageMessages, (m) => m.conversationId);
+  return page.map((record) => ({
+    record,
+    messages: (byConversation.get(record.id) ?? []).map(
+      ({ conversationId: _, ...message }) => message,
+    ),
+  }));
 }
 
 /** The statements of one list page, for EXPLAIN QUERY PLAN checks. */

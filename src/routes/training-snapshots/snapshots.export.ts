@@ -1,6 +1,7 @@
 import type { Database } from "../../db/client";
 import type { CursorPosition } from "../../lib/cursor";
-import { exportPage, type SnapshotMessageRecord } from "./snapshots.repository";
+import { groupBy } from "../../lib/group-by";
+import { exportPage } from "./snapshots.repository";
 import type { SnapshotFilters } from "./snapshots.schemas";
 import { shapeExportItem, shapeFineTuningLine } from "./snapshots.shape";
 
@@ -8,16 +9,6 @@ export type ExportFormat = "json" | "jsonl";
 
 /** Snapshots per D1 round trip: each carries up to 1,000 message copies. */
 export const EXPORT_PAGE_SIZE = 25;
-
-function groupBySnapshot(messages: SnapshotMessageRecord[]) {
-  const groups = new Map<string, SnapshotMessageRecord[]>();
-  for (const message of messages) {
-    const group = groups.get(message.snapshotId);
-    if (group) group.push(message);
-    else groups.set(message.snapshotId, [message]);
-  }
-  return groups;
-}
 
 /**
  * The export as a pull stream: a page is read from D1 only when the client has taken the previous
@@ -48,7 +39,7 @@ export function exportStream(options: {
           }
           started = true;
           const page = await exportPage(db, organizationId, filters, position, EXPORT_PAGE_SIZE);
-          const groups = groupBySnapshot(page.messages);
+          const groups = groupBy(page.messages, (m) => m.snapshotId);
           for (const snapshot of page.snapshots) {
             const copies = groups.get(snapshot.id) ?? [];
             if (format === "jsonl") {

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, exists, inArray, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { SelectedFields, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import { aliased, presentOrNull } from "../../db/aliased";
+import { chunkedInsert } from "../../db/chunked-insert";
 import type { Database } from "../../db/client";
 import { keysetRange } from "../../db/keyset";
 import {
@@ -347,24 +348,6 @@ export const captureQueries = (
   organizationId: string,
   source: { contactId: string; conversationId?: string; messageIds?: string[] },
 ) => selectCapturableMessages(db, organizationId, source, 1001).toSQL();
-
-/** D1 refuses statements with more than 100 bound parameters. */
-const D1_MAX_PARAMETERS = 100;
-
-function chunkedInsert<T extends SQLiteTable>(
-  db: Database,
-  table: T,
-  rows: T["$inferInsert"][],
-): BatchItem<"sqlite">[] {
-  if (rows.length === 0) return [];
-  const columns = Object.keys(rows[0] as object).length;
-  const size = Math.max(1, Math.floor(D1_MAX_PARAMETERS / columns));
-  const statements: BatchItem<"sqlite">[] = [];
-  for (let i = 0; i < rows.length; i += size) {
-    statements.push(db.insert(table).values(rows.slice(i, i + size)));
-  }
-  return statements;
-}
 
 export type NewSnapshot = typeof trainingSnapshots.$inferInsert;
 export type NewSnapshotMessage = typeof trainingSnapshotMessages.$inferInsert;
