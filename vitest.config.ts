@@ -18,6 +18,14 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             TEST_SEED: seed,
             JWT_SECRET: TEST_JWT_SECRET,
+            // Request lines would drown the test output; the log test turns them back on.
+            LOG_LEVEL: "error",
+          },
+          // Tests send thousands of requests with the demo credentials; the rate-limit tests
+          // use their own limiter bindings.
+          ratelimits: {
+            API_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
+            LOGIN_RATE_LIMITER: { namespace_id: "1002", simple: { limit: 1_000_000, period: 60 } },
           },
         },
       }),

@@ -7,6 +7,10 @@ export interface AppVariables {
   db: Database;
   /** Durations of the D1 round trips made so far while serving this request. */
   d1RoundTrips: number[];
+  /** The caller's organization, once authenticated (for the request log). */
+  organizationId?: string;
+  /** The caller's rate-limit window, once counted (for the RateLimit-* headers). */
+  rateLimit?: { limit: number; remaining: number; resetSeconds: number };
 }
 
 export interface AppEnv {

@@ -1,7 +1,11 @@
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
 import type { AppOpenAPI } from "./app-env";
 import { ApiError, validationError } from "./errors/api-error";
 import { errorResponse, onError } from "./errors/handler";
 import { REQUIRED_MESSAGE } from "./errors/zod-messages";
+import { corsOrigins } from "./lib/config";
 import { createRouter } from "./lib/create-app";
 import { registerOpenApi } from "./lib/openapi";
 import { createRouteTable } from "./lib/route-table";
@@ -12,10 +16,59 @@ import conversations from "./routes/conversations/conversations.index";
 import health from "./routes/health/health.index";
 import snapshots from "./routes/training-snapshots/snapshots.index";
 
+/** Enough for the largest valid body (1,000 message ids plus 10,000 characters of notes). */
+export const MAX_BODY_BYTES = 128 * 1024;
+
 /** The whole API. The Worker serves it and the tests request it: one app, built one way. */
 export function createApp(): AppOpenAPI {
   const app = createRouter();
   app.use("*", requestContext);
+  app.use("*", secureHeaders());
+  app.use("*", (c, next) => {
+    const origins = corsOrigins(c.env);
+    if (origins !== "*" && origins.length === 0) return next();
+    return cors({
+      origin: origins,
+      allowMethods: ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
+      allowHeaders: [
+        "authorization",
+        "content-type",
+        "x-api-key",
+        "x-workspace-id",
+        "if-match",
+        "if-none-match",
+        "x-d1-bookmark",
+        "x-request-id",
+      ],
+      exposeHeaders: [
+        "ETag",
+        "Link",
+        "Location",
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+        "Server-Timing",
+        "x-d1-bookmark",
+        "x-request-id",
+      ],
+      maxAge: 600,
+    })(c, next);
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        errorResponse(
+          c,
+          new ApiError(
+            "payload_too_large",
+            `Request bodies are limited to ${MAX_BODY_BYTES} bytes`,
+          ),
+        ),
+    }),
+  );
 
   app.route("/", health);
   app.route("/", auth);

@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env";
 import { createDatabase } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { zodValidationError } from "../errors/validation";
-import { apiKeyCacheTtlMs } from "../lib/config";
+import { apiKeyCacheTtlMs, apiRateWindow } from "../lib/config";
 import { sha256Hex } from "../lib/encoding";
 import { OBJECT_ID_PATTERN } from "../lib/ids";
 import { TtlCache } from "../lib/ttl-cache";
@@ -13,6 +13,7 @@ import {
   findActiveKeyByHash,
   touchApiKey,
 } from "../routes/api-keys/api-keys.repository";
+import { enforceRateLimit } from "./rate-limit";
 
 export const API_KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -105,6 +106,8 @@ export async function requireApiKey(c: Context<AppEnv>): Promise<ApiKeyPrincipal
   if (workspaceId.toLowerCase() !== active.organizationId) {
     throw new ApiError("workspace_mismatch", "This API key does not belong to that workspace");
   }
+  c.set("organizationId", active.organizationId);
+  await enforceRateLimit(c, c.env.API_RATE_LIMITER, `key:${active.id}`, apiRateWindow(c.env));
   recordUse(c, active.id);
   return { keyId: active.id, organizationId: active.organizationId };
 }

@@ -2,8 +2,9 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { UserRole } from "../db/schema";
 import { ApiError } from "../errors/api-error";
-import { jwtSecret } from "../lib/config";
+import { apiRateWindow, jwtSecret } from "../lib/config";
 import { verifyToken } from "./jwt";
+import { enforceRateLimit } from "./rate-limit";
 
 export interface AuthUser {
   userId: string;
@@ -15,7 +16,8 @@ const BEARER = /^Bearer +([^\s]+) *$/i;
 
 /**
  * The Training API's caller, from `Authorization: Bearer <JWT>`. Stateless: no D1 round trip.
- * With `roles`, any other role gets 403 `forbidden`.
+ * Counted against the caller's rate limit (per token subject). With `roles`, any other role
+ * gets 403 `forbidden`.
  */
 export async function requireUser(
   c: Context<AppEnv>,
@@ -34,6 +36,8 @@ export async function requireUser(
     });
   }
   const claims = await verifyToken(token, jwtSecret(c.env));
+  c.set("organizationId", claims.org);
+  await enforceRateLimit(c, c.env.API_RATE_LIMITER, `user:${claims.sub}`, apiRateWindow(c.env));
   if (roles && !roles.includes(claims.role)) {
     throw new ApiError("forbidden", `This action needs one of the roles: ${roles.join(", ")}`);
   }

@@ -50,14 +50,25 @@ const unwrap = (statement: D1PreparedStatement | TimedStatement): D1PreparedStat
 export function instrumentD1(
   db: Pick<D1Database, "prepare" | "batch"> | D1DatabaseSession,
   onRoundTrip: RoundTripListener,
+  timeoutMs = 10_000,
 ): D1Database {
   const track: Track = async (operation) => {
     const started = performance.now();
+    let timer: number | undefined;
+    // A call that hangs is abandoned: the request answers 503 instead of waiting for the
+    // platform to kill it. (A write abandoned this way may still commit; D1 batches are atomic.)
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`D1 did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
     try {
-      return await operation();
+      return await Promise.race([operation(), timeout]);
     } catch (error) {
       throw error instanceof DatabaseError ? error : new DatabaseError(error);
     } finally {
+      if (timer !== undefined) clearTimeout(timer);
       onRoundTrip(performance.now() - started);
     }
   };

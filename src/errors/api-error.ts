@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  headers_too_large: 431,
   internal_error: 500,
   service_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
@@ -44,6 +45,8 @@ export interface FieldIssue {
 interface ApiErrorOptions {
   details?: FieldIssue[];
   headers?: Record<string, string>;
+  /** For 429: when the caller may try again (ISO 8601). */
+  resetAt?: string;
   cause?: unknown;
 }
 
@@ -51,6 +54,7 @@ export class ApiError extends HTTPException {
   readonly code: ErrorCode;
   readonly details: FieldIssue[] | undefined;
   readonly headers: Record<string, string>;
+  readonly resetAt: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: ApiErrorOptions = {}) {
     super(ERROR_STATUS[code], { message, cause: options.cause });
@@ -58,6 +62,7 @@ export class ApiError extends HTTPException {
     this.code = code;
     this.details = options.details;
     this.headers = options.headers ?? {};
+    this.resetAt = options.resetAt;
   }
 }
 

@@ -28,6 +28,7 @@ export function conversationsErrorBody(error: ApiError, requestId: string): Conv
       message: error.message,
       requestId,
       ...(error.details ? { details: error.details } : {}),
+      ...(error.resetAt ? { reset_at: error.resetAt } : {}),
     },
   };
 }

@@ -22,12 +22,13 @@ const DESCRIPTIONS: Record<ErrorStatus, string> = {
   413: "The request body is too large.",
   415: "The request body is not JSON.",
   429: "Too many requests; retry after `Retry-After` seconds.",
+  431: "A request header is too large.",
   500: "Unexpected fault. The body carries a request id to quote; never a stack or SQL.",
   503: "The database is unavailable or overloaded; retry after `Retry-After` seconds.",
 };
 
 /** Every route answers these whatever it does. */
-export const ALWAYS: ErrorStatus[] = [500, 503];
+export const ALWAYS: ErrorStatus[] = [429, 431, 500, 503];
 
 /**
  * The OpenAPI `responses` entries for a surface's error statuses, all pointing at that surface's

@@ -29,3 +29,37 @@ export const apiKeyCacheTtlMs = (env: Env): number =>
     MAX_API_KEY_CACHE_TTL_SECONDS,
     MAX_API_KEY_CACHE_TTL_SECONDS,
   ) * 1000;
+
+const positiveInt = (value: string | undefined, fallback: number): number => {
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
+};
+
+export interface RateWindow {
+  limit: number;
+  periodSeconds: number;
+}
+
+export const apiRateWindow = (env: Env): RateWindow => ({
+  limit: positiveInt(env.API_RATE_LIMIT, 600),
+  periodSeconds: positiveInt(env.API_RATE_PERIOD_SECONDS, 60),
+});
+
+export const loginRateWindow = (env: Env): RateWindow => ({
+  limit: positiveInt(env.LOGIN_FAILURE_LIMIT, 10),
+  periodSeconds: positiveInt(env.LOGIN_RATE_PERIOD_SECONDS, 60),
+});
+
+export const d1TimeoutMs = (env: Env): number => positiveInt(env.D1_TIMEOUT_MS, 10_000);
+
+export const logsRequests = (env: Env): boolean => (env.LOG_LEVEL ?? "info") === "info";
+
+/** `CORS_ORIGINS`: "*" for any origin, a comma-separated list, or empty for no CORS at all. */
+export function corsOrigins(env: Env): "*" | string[] {
+  const value = (env.CORS_ORIGINS ?? "").trim();
+  if (value === "*") return "*";
+  return value
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}

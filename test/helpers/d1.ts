@@ -112,3 +112,32 @@ export function sabotagedBatch(
     });
   return wrap(db);
 }
+
+/** A D1 binding whose calls never answer, as a hung database does. */
+export function hangingD1(): D1Database {
+  const never = () => new Promise<never>(() => {});
+  const statement = { bind: () => statement, first: never, all: never, run: never, raw: never };
+  const database = {
+    prepare: () => statement,
+    batch: never,
+    exec: never,
+    withSession: () => database,
+    getBookmark: () => null,
+  };
+  return database as unknown as D1Database;
+}
+
+/** A stand-in for the Rate Limiting binding: allows `limit` calls per key, then refuses. */
+export function fakeLimiter(limit: number) {
+  const counts = new Map<string, number>();
+  const limiter = {
+    calls: [] as string[],
+    async limit({ key }: { key: string }) {
+      limiter.calls.push(key);
+      const count = (counts.get(key) ?? 0) + 1;
+      counts.set(key, count);
+      return { success: count <= limit };
+    },
+  };
+  return limiter;
+}

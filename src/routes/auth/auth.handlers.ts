@@ -1,8 +1,9 @@
 import type { AppRouteHandler } from "../../app-env";
 import { issueToken } from "../../auth/jwt";
 import { hashPassword, verifyPassword } from "../../auth/password";
+import { recordFailedLogin, refuseBlockedLogin } from "../../auth/rate-limit";
 import { ApiError } from "../../errors/api-error";
-import { jwtSecret, jwtTtlSeconds } from "../../lib/config";
+import { jwtSecret, jwtTtlSeconds, loginRateWindow } from "../../lib/config";
 import { normalizeObjectId } from "../../lib/ids";
 import { toIso } from "../../lib/time";
 import { findUsersByEmail } from "./auth.repository";
@@ -15,6 +16,10 @@ export const login: AppRouteHandler<LoginRoute> = async (c) => {
   const body = c.req.valid("json");
   const secret = jwtSecret(c.env);
   const email = body.email.trim().toLowerCase();
+  // Failed logins are limited per email and per client IP, checked before any password work.
+  const limitKeys = [`email:${email}`, `ip:${c.req.header("cf-connecting-ip") ?? "unknown"}`];
+  const window = loginRateWindow(c.env);
+  refuseBlockedLogin(c, limitKeys, window);
   const candidates = await findUsersByEmail(
     c.get("db"),
     email,
@@ -32,7 +37,12 @@ export const login: AppRouteHandler<LoginRoute> = async (c) => {
     decoyHash ??= hashPassword("decoy password, never matches");
     await verifyPassword(body.password, await decoyHash);
   }
-  if (!user) throw new ApiError("invalid_credentials", "Invalid email or password");
+  if (!user) {
+    throw (
+      (await recordFailedLogin(c, c.env.LOGIN_RATE_LIMITER, limitKeys, window)) ??
+      new ApiError("invalid_credentials", "Invalid email or password")
+    );
+  }
 
   const { token, claims } = await issueToken(
     secret,
