@@ -96,7 +96,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   }
   if (logsRequests(c.env)) {
     // One line per request. Never headers, bodies, keys, tokens or passwords: only what is here.
-    console.log(
+    console.info(
       JSON.stringify({
         level: "info",
         requestId,

@@ -253,6 +253,7 @@ describe("structured request logs", () => {
       lines.push(args.map(String).join(" "));
     };
     vi.spyOn(console, "log").mockImplementation(capture);
+    vi.spyOn(console, "info").mockImplementation(capture);
     vi.spyOn(console, "error").mockImplementation(capture);
     vi.spyOn(console, "warn").mockImplementation(capture);
     const logging = { LOG_LEVEL: "info" };
