@@ -1,7 +1,6 @@
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppOpenAPI } from "./app-env";
 import { ApiError, validationError } from "./errors/api-error";
 import { errorResponse, onError } from "./errors/handler";
 import { REQUIRED_MESSAGE } from "./errors/zod-messages";
@@ -20,7 +19,7 @@ import snapshots from "./routes/training-snapshots/snapshots.index";
 export const MAX_BODY_BYTES = 128 * 1024;
 
 /** The whole API. The Worker serves it and the tests request it: one app, built one way. */
-export function createApp(): AppOpenAPI {
+export function createApp() {
   const app = createRouter();
   app.use("*", requestContext);
   app.use("*", secureHeaders());
@@ -70,11 +69,13 @@ export function createApp(): AppOpenAPI {
     }),
   );
 
-  app.route("/", health);
-  app.route("/", auth);
-  app.route("/", snapshots);
-  app.route("/", conversations);
-  app.route("/", apiKeys);
+  // Chained, so the app's type carries every route for the typed client (`AppType`).
+  const routes = app
+    .route("/", health)
+    .route("/", auth)
+    .route("/", snapshots)
+    .route("/", conversations)
+    .route("/", apiKeys);
   registerOpenApi(app);
 
   let routeTable: ReturnType<typeof createRouteTable> | undefined;
@@ -104,5 +105,5 @@ export function createApp(): AppOpenAPI {
     );
   });
   app.onError(onError);
-  return app;
+  return routes;
 }
