@@ -54,7 +54,7 @@ export function instrumentD1(
 ): D1Database {
   const track: Track = async (operation) => {
     const started = performance.now();
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     // A call that hangs is abandoned: the request answers 503 instead of waiting for the
     // platform to kill it. (A write abandoned this way may still commit; D1 batches are atomic.)
     const timeout = new Promise<never>((_, reject) => {

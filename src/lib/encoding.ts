@@ -1,6 +1,7 @@
 const encoder = new TextEncoder();
 
-export const utf8 = (text: string): Uint8Array => encoder.encode(text);
+export const utf8 = (text: string): Uint8Array<ArrayBuffer> =>
+  encoder.encode(text) as Uint8Array<ArrayBuffer>;
 
 export function toHex(buffer: ArrayBuffer | Uint8Array): string {
   const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);

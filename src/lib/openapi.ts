@@ -22,21 +22,24 @@ export function registerOpenApi(app: AppOpenAPI) {
     name: "x-workspace-id",
     description: "Conversations API: the workspace (organization) id the key belongs to.",
   });
-  app.doc31(OPENAPI_PATH, (c) => ({
-    openapi: "3.1.0",
-    info: {
-      title: "Edge Conversations API",
-      version: "1.0.0",
-      description:
-        "Two vendor-compatible surfaces over one database: the Training API (`/api/training`, Bearer JWT, `{ success, data }` envelope) and the Conversations API (`/v1/api/conversations`, `x-api-key` + `x-workspace-id`, bare JSON).",
-    },
-    servers: [{ url: new URL(c.req.url).origin }],
-    tags: [
-      { name: "Training snapshots", description: "Curated conversation copies for training" },
-      { name: "Conversations", description: "Live conversations and their messages" },
-      { name: "Auth", description: "Tokens for the Training API" },
-      { name: "API keys", description: "Keys for the Conversations API (admins)" },
-      { name: "Meta", description: "Health and this document" },
-    ],
-  }));
+  app.doc31(OPENAPI_PATH, (c) => openApiConfig(new URL(c.req.url).origin));
 }
+
+/** The document's top level; the paths come from the route definitions. */
+export const openApiConfig = (origin: string) => ({
+  openapi: "3.1.0",
+  info: {
+    title: "Edge Conversations API",
+    version: "1.0.0",
+    description:
+      "Two vendor-compatible surfaces over one database: the Training API (`/api/training`, Bearer JWT, `{ success, data }` envelope) and the Conversations API (`/v1/api/conversations`, `x-api-key` + `x-workspace-id`, bare JSON).",
+  },
+  servers: [{ url: origin }],
+  tags: [
+    { name: "Training snapshots", description: "Curated conversation copies for training" },
+    { name: "Conversations", description: "Live conversations and their messages" },
+    { name: "Auth", description: "Tokens for the Training API" },
+    { name: "API keys", description: "Keys for the Conversations API (admins)" },
+    { name: "Meta", description: "Health and this document" },
+  ],
+});

@@ -22,11 +22,12 @@ const MAX_HEADERS_BYTES = 32 * 1024;
 
 function oversizedHeader(headers: Headers): string | undefined {
   let total = 0;
-  for (const [name, value] of headers) {
+  let oversized: string | undefined;
+  headers.forEach((value, name) => {
     total += name.length + value.length;
-    if (value.length > MAX_HEADER_VALUE_BYTES) return name;
-  }
-  return total > MAX_HEADERS_BYTES ? "(all headers)" : undefined;
+    if (value.length > MAX_HEADER_VALUE_BYTES) oversized ??= name;
+  });
+  return oversized ?? (total > MAX_HEADERS_BYTES ? "(all headers)" : undefined);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { request } from "../helpers/app";
+import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 
 type Operation = {
   operationId?: string;
@@ -80,5 +81,35 @@ describe("GET /openapi.json", () => {
     );
     expect(JSON.stringify(snapshot.properties.userId)).toContain("PopulatedUser");
     expect(JSON.stringify(snapshot.properties.notes)).toContain("null");
+  });
+});
+
+describe("documented examples", () => {
+  it("are exactly what the API answers for the seed data", async () => {
+    const doc = (await (await request("/openapi.json")).json()) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { responses: Record<string, { content: Record<string, { example: unknown }> }> }
+        >
+      >;
+    };
+    const example = (path: string) =>
+      doc.paths[path]?.get?.responses["200"]?.content["application/json"]?.example;
+
+    const snapshot = await request(
+      "/api/training/snapshots/67f1a0b0c0d0e0f0a0b0c0d0",
+      bearer(await tokenFor()),
+    );
+    expect(example("/api/training/snapshots/{id}")).toStrictEqual(await snapshot.json());
+
+    const conversation = await request(
+      "/v1/api/conversations/112ec528bf7946a12ab0fs21",
+      apiKeyHeaders(),
+    );
+    expect(example("/v1/api/conversations/{conversationId}")).toStrictEqual(
+      await conversation.json(),
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { conversationsErrors } from "../../errors/conversations";
+import { conversationExample } from "./conversations.examples";
 import {
   ConversationListSchema,
   ConversationParamsSchema,
@@ -36,7 +37,9 @@ export const list = createRoute({
     200: {
       description: "One page of conversations",
       headers: linkHeader,
-      content: { "application/json": { schema: ConversationListSchema } },
+      content: {
+        "application/json": { schema: ConversationListSchema, example: [conversationExample] },
+      },
     },
     ...conversationsErrors(400, 401, 403),
   },
@@ -72,7 +75,7 @@ export const getOne = createRoute({
   responses: {
     200: {
       description: "The conversation, with its messages oldest first",
-      content: { "application/json": { schema: ConversationSchema } },
+      content: { "application/json": { schema: ConversationSchema, example: conversationExample } },
     },
     304: {
       description: "Not modified: the `If-None-Match` ETag is current. No body.",

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { trainingErrors } from "../../errors/training";
+import { snapshotExample } from "./snapshots.examples";
 import {
   CreateSnapshotBodySchema,
   ExportDocumentSchema,
@@ -88,7 +89,12 @@ export const getOne = createRoute({
     200: {
       description: "Training snapshot returned",
       headers: etagHeader,
-      content: { "application/json": { schema: SnapshotEnvelopeSchema } },
+      content: {
+        "application/json": {
+          schema: SnapshotEnvelopeSchema,
+          example: { success: true, data: snapshotExample },
+        },
+      },
     },
     304: {
       description: "Not modified: the `If-None-Match` ETag is current. No body.",
