@@ -24,7 +24,9 @@ for (const file of files) {
 }
 rmSync(outdir, { recursive: true, force: true });
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-console.log(`bundle: ${files.join(", ")}: ${kb(raw)} raw, ${kb(gzip)} gzip (budget ${kb(BUDGET_BYTES)})`);
+console.log(
+  `bundle: ${files.join(", ")}: ${kb(raw)} raw, ${kb(gzip)} gzip (budget ${kb(BUDGET_BYTES)})`,
+);
 if (gzip > BUDGET_BYTES) {
   console.error(`bundle: over budget by ${kb(gzip - BUDGET_BYTES)}`);
   process.exit(1);

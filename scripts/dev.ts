@@ -1,7 +1,7 @@
 /**
  * `npm run dev`: everything a fresh clone needs, then the dev server on http://localhost:8787.
  * 1. .dev.vars from .dev.vars.example when missing (a dev-only JWT_SECRET);
- * 2. local D1 migrations; 3. the demo seed; 4. `wrangler dev`.
+ * 2. local D1 migrations; 3. the demo seed; 4. Swagger UI's files for /docs; 5. `wrangler dev`.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
@@ -17,6 +17,7 @@ execFileSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
   env: { ...process.env, CI: "1" },
 });
 execFileSync("tsx", ["scripts/seed.ts"], { stdio: ["ignore", "inherit", "inherit"] });
+execFileSync("tsx", ["scripts/docs-assets.ts"], { stdio: ["ignore", "inherit", "inherit"] });
 
 const port = process.env.PORT ?? "8787";
 const server = spawn("wrangler", ["dev", "--port", port, ...process.argv.slice(2)], {

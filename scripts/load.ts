@@ -10,14 +10,13 @@
  * load generator stopped (at most one per connection). Likewise the counter snapshot's version
  * must be 1 + the acknowledged PATCHes, plus at most those cut off at the stop.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { issueToken } from "../src/auth/jwt";
-import { seedStatements } from "./seed/statements";
+import { prepareState, startLocalServer } from "./lib/local-server";
 
 const { values } = parseArgs({
   options: {
@@ -45,78 +44,24 @@ function loadConfig(dir: string): string {
   const toml = readFileSync("wrangler.toml", "utf8")
     .replace(/^main = ".*"$/m, `main = "${join(root, "src/index.ts")}"`)
     .replace(/^migrations_dir = ".*"$/m, `migrations_dir = "${join(root, "migrations")}"`)
+    .replace(/^directory = ".*"$/m, `directory = "${join(root, "public")}"`)
     .replace(/simple = \{ limit = \d+/g, "simple = { limit = 100000000");
   const file = join(dir, "wrangler.toml");
   writeFileSync(file, toml);
   return file;
 }
 
-async function start(config: string, persist: string): Promise<ChildProcess> {
-  const wrangler = (args: string[]) =>
-    execFileSync("wrangler", args, {
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, CI: "1" },
-    });
-  wrangler([
-    "d1",
-    "migrations",
-    "apply",
-    "DB",
-    "--local",
-    "--config",
-    config,
-    "--persist-to",
-    persist,
-  ]);
-  const seed = join(persist, "seed.sql");
-  writeFileSync(seed, (await seedStatements()).join("\n"));
-  wrangler([
-    "d1",
-    "execute",
-    "DB",
-    "--local",
-    "--config",
-    config,
-    "--persist-to",
-    persist,
-    "--file",
-    seed,
-  ]);
-  const server = spawn(
-    "wrangler",
-    [
-      "dev",
-      "--config",
-      config,
-      "--persist-to",
-      persist,
-      "--port",
-      String(PORT),
-      "--ip",
-      "127.0.0.1",
-      "--log-level",
-      "error",
-      "--var",
-      `JWT_SECRET:${SECRET}`,
-      "--var",
-      "LOG_LEVEL:error",
-    ],
-    { stdio: ["ignore", "ignore", "inherit"], detached: true },
-  );
-  for (let i = 0; i < 120; i++) {
-    await sleep(500);
-    try {
-      if ((await fetch(`${BASE}/health`)).ok) return server;
-    } catch {
-      // not up yet
-    }
-  }
-  throw new Error("wrangler dev did not start");
-}
-
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "load-"));
-  const server = await start(loadConfig(dir), join(dir, "state"));
+  const config = loadConfig(dir);
+  const persist = join(dir, "state");
+  await prepareState(persist, config);
+  const server = await startLocalServer({
+    persist,
+    port: PORT,
+    config,
+    vars: { JWT_SECRET: SECRET, LOG_LEVEL: "error" },
+  });
   const { token } = await issueToken(
     SECRET,
     { userId: ALICE, organizationId: ACME, role: "manager" },
@@ -261,8 +206,7 @@ async function main() {
     `  patches: ${sent.patch} sent, ${acked.patch} acknowledged, ${patchesApplied} applied (version ${version}); cut off at the stop: ${patchesCutOff}`,
   );
 
-  if (server.pid) process.kill(-server.pid, "SIGTERM");
-  await sleep(500);
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
   const ok =
     unexpectedCount === 0 &&

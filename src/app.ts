@@ -12,6 +12,7 @@ import { requestContext } from "./middleware/request-context";
 import apiKeys from "./routes/api-keys/api-keys.index";
 import auth from "./routes/auth/auth.index";
 import conversations from "./routes/conversations/conversations.index";
+import docs from "./routes/docs/docs.index";
 import health from "./routes/health/health.index";
 import snapshots from "./routes/training-snapshots/snapshots.index";
 
@@ -77,6 +78,7 @@ export function createApp() {
     .route("/", conversations)
     .route("/", apiKeys);
   registerOpenApi(app);
+  app.route("/", docs);
 
   let routeTable: ReturnType<typeof createRouteTable> | undefined;
   app.notFound((c) => {

@@ -1,0 +1,83 @@
+/**
+ * A throwaway local API for scripts (load soak, browser test, README test): a fresh wrangler
+ * state with the real migrations and the demo seed, served by `wrangler dev` on 127.0.0.1.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { seedStatements } from "../seed/statements";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function wrangler(args: string[]) {
+  execFileSync("wrangler", args, {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, CI: "1" },
+  });
+}
+
+/** Migrations and seed into `persist` (a new folder), with the given wrangler config. */
+export async function prepareState(persist: string, config?: string): Promise<void> {
+  const configArgs = config ? ["--config", config] : [];
+  wrangler(["d1", "migrations", "apply", "DB", "--local", ...configArgs, "--persist-to", persist]);
+  const seed = join(persist, "seed.sql");
+  writeFileSync(seed, (await seedStatements()).join("\n"));
+  wrangler([
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    ...configArgs,
+    "--persist-to",
+    persist,
+    "--file",
+    seed,
+  ]);
+}
+
+export interface LocalServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `wrangler dev` on `port`, resolved once `/health` answers. */
+export async function startLocalServer(options: {
+  persist: string;
+  port: number;
+  config?: string;
+  vars?: Record<string, string>;
+}): Promise<LocalServer> {
+  const args = [
+    "dev",
+    "--persist-to",
+    options.persist,
+    "--port",
+    String(options.port),
+    "--ip",
+    "127.0.0.1",
+    "--log-level",
+    "error",
+  ];
+  if (options.config) args.push("--config", options.config);
+  for (const [name, value] of Object.entries(options.vars ?? {}))
+    args.push("--var", `${name}:${value}`);
+  const server: ChildProcess = spawn("wrangler", args, {
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  const stop = async () => {
+    if (server.pid) process.kill(-server.pid, "SIGTERM");
+    await sleep(500);
+  };
+  for (let i = 0; i < 120; i++) {
+    await sleep(500);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+  }
+  await stop();
+  throw new Error("wrangler dev did not start");
+}
