@@ -1,0 +1,89 @@
+/**
+ * `npm run test:readme`: runs every `sh` block of README.md that calls curl, in order, as one
+ * bash script against a fresh local server on http://localhost:8787 (the README's address), and
+ * checks each curl: the final status must be 2xx or 304, and a 2xx with a body must be JSON.
+ * A `curl` shim records each call with `--trace-ascii`, so the README's own options (-o, -D,
+ * -w, -OJ) work unchanged.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { prepareState, startLocalServer } from "./lib/local-server";
+
+const blocks = [...readFileSync("README.md", "utf8").matchAll(/```sh\n([\s\S]*?)```/g)]
+  .map((match) => match[1] as string)
+  .filter((block) => /\bcurl\b/.test(block));
+
+const dir = mkdtempSync(join(tmpdir(), "readme-"));
+const traces = join(dir, "traces");
+const bin = join(dir, "bin");
+const work = join(dir, "work");
+for (const d of [traces, bin, work]) mkdirSync(d, { recursive: true });
+const realCurl = execFileSync("bash", ["-c", "command -v curl"], { encoding: "utf8" }).trim();
+writeFileSync(
+  join(bin, "curl"),
+  `#!/usr/bin/env bash
+n=$(date +%s%N)
+printf '%s\\n' "$*" > "${traces}/$n.cmd"
+exec ${realCurl} --trace-ascii "${traces}/$n.trace" "$@"
+`,
+);
+chmodSync(join(bin, "curl"), 0o755);
+writeFileSync(join(dir, "readme.sh"), `set -euo pipefail\n${blocks.join("\n")}`);
+
+await prepareState(join(dir, "state"));
+const server = await startLocalServer({
+  persist: join(dir, "state"),
+  port: 8787,
+  vars: { JWT_SECRET: "readme-only-secret-0123456789abcdef0123456789", LOG_LEVEL: "error" },
+});
+let failed = false;
+try {
+  const run = spawnSync("bash", [join(dir, "readme.sh")], {
+    cwd: work,
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    encoding: "utf8",
+  });
+  if (run.status !== 0) {
+    failed = true;
+    console.error(`readme: the blocks stopped with exit code ${run.status}\n${run.stderr}`);
+  }
+  const calls = readdirSync(traces)
+    .filter((f) => f.endsWith(".cmd"))
+    .sort();
+  for (const call of calls) {
+    const command = readFileSync(join(traces, call), "utf8").trim();
+    const trace = readFileSync(join(traces, call.replace(/\.cmd$/, ".trace")), "utf8");
+    const statuses = [...trace.matchAll(/^0000: HTTP\/[\d.]+ (\d{3})/gm)].map((m) => Number(m[1]));
+    const contentType = [...trace.matchAll(/^0000: content-type: (.*)$/gim)].at(-1)?.[1] ?? "";
+    const status = statuses.at(-1);
+    const ok =
+      status !== undefined &&
+      ((status >= 200 && status < 300 && (status === 204 || /json/.test(contentType))) ||
+        status === 304);
+    console.log(
+      `readme: ${ok ? "ok  " : "FAIL"} ${status ?? "no answer"} ${command.slice(0, 110)}`,
+    );
+    if (!ok) failed = true;
+  }
+  console.log(`readme: ${calls.length} curl calls from ${blocks.length} blocks`);
+  if (calls.length === 0) failed = true;
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+if (failed) {
+  console.error("readme: FAILED");
+  process.exitCode = 1;
+} else {
+  console.log("readme: OK");
+}
