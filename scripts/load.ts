@@ -10,13 +10,13 @@
  * load generator stopped (at most one per connection). Likewise the counter snapshot's version
  * must be 1 + the acknowledged PATCHes, plus at most those cut off at the stop.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { issueToken } from "../src/auth/jwt";
-import { prepareState, startLocalServer } from "./lib/local-server";
+import { prepareState, startLocalServer, unthrottledConfig } from "./lib/local-server";
 
 const { values } = parseArgs({
   options: {
@@ -38,22 +38,9 @@ const COUNTER_SNAPSHOT = "67f1a0b0c0d0e0f0a0b0c0d0";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** wrangler.toml with absolute paths and rate limits out of the way, for this run only. */
-function loadConfig(dir: string): string {
-  const root = resolve(".");
-  const toml = readFileSync("wrangler.toml", "utf8")
-    .replace(/^main = ".*"$/m, `main = "${join(root, "src/index.ts")}"`)
-    .replace(/^migrations_dir = ".*"$/m, `migrations_dir = "${join(root, "migrations")}"`)
-    .replace(/^directory = ".*"$/m, `directory = "${join(root, "public")}"`)
-    .replace(/simple = \{ limit = \d+/g, "simple = { limit = 100000000");
-  const file = join(dir, "wrangler.toml");
-  writeFileSync(file, toml);
-  return file;
-}
-
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "load-"));
-  const config = loadConfig(dir);
+  const config = unthrottledConfig(dir);
   const persist = join(dir, "state");
   await prepareState(persist, config);
   const server = await startLocalServer({

@@ -9,12 +9,13 @@
  *    statement building the same JSON (the floor of the work).
  * 4. Prints the table, writes bench/results/latest.json and the table in BENCHMARKS.md.
  */
-import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { execSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { issueToken } from "../../src/auth/jwt";
+import { startLocalServer, unthrottledConfig } from "../lib/local-server";
 import { buildDataset, type DatasetSize, FIXED } from "./dataset";
 
 const quick = process.argv.includes("--quick");
@@ -45,33 +46,16 @@ interface Measurement {
   errors: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let apiConfig = "";
 
-async function startServer(persist: string | undefined, config?: string): Promise<ChildProcess> {
-  const args = ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--log-level", "error"];
-  if (config) args.push("--config", config);
-  if (persist) args.push("--persist-to", persist);
-  if (!config) args.push("--var", `JWT_SECRET:${SECRET}`);
-  const server = spawn("wrangler", args, {
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true,
+/** The API (unthrottled, with the bench secret) or a baseline Worker (its own config) on PORT. */
+const startServer = (persist: string | undefined, config?: string) =>
+  startLocalServer({
+    persist,
+    port: PORT,
+    config: config ?? apiConfig,
+    vars: config ? {} : { JWT_SECRET: SECRET, LOG_LEVEL: "error" },
   });
-  for (let i = 0; i < 120; i++) {
-    await sleep(500);
-    try {
-      await fetch(`http://127.0.0.1:${PORT}/health`);
-      return server;
-    } catch {
-      // not listening yet
-    }
-  }
-  throw new Error("wrangler dev did not start");
-}
-
-async function stopServer(server: ChildProcess) {
-  if (server.pid) process.kill(-server.pid, "SIGTERM");
-  await sleep(1000);
-}
 
 async function measure(
   name: string,
@@ -138,6 +122,7 @@ function machine() {
 async function main() {
   const started = Date.now();
   const root = mkdtempSync(join(tmpdir(), "bench-"));
+  apiConfig = unthrottledConfig(root);
   const { token } = await issueToken(
     SECRET,
     { userId: ALICE, organizationId: WORKSPACE, role: "manager" },
@@ -185,7 +170,7 @@ async function main() {
       for (const [name, path, headers] of plan)
         results.push(await measure(name, label, path, headers));
     } finally {
-      await stopServer(server);
+      await server.stop();
     }
   }
 
@@ -196,7 +181,7 @@ async function main() {
   try {
     results.push(await measure("baseline (a): fixed JSON", large.label, "/", {}));
   } finally {
-    await stopServer(fixed);
+    await fixed.stop();
   }
   const floor = await startServer(largePersist, "bench/baselines/wrangler.floor.toml");
   try {
@@ -215,7 +200,7 @@ async function main() {
       ),
     );
   } finally {
-    await stopServer(floor);
+    await floor.stop();
   }
   rmSync(root, { recursive: true, force: true });
 
