@@ -1,11 +1,9 @@
 import { bench, describe } from "vitest";
 import type { ConversationMessageRecord } from "../src/routes/conversations/conversations.repository";
 import { shapeConversation } from "../src/routes/conversations/conversations.shape";
-import type {
-  SnapshotMessageRecord,
-  SnapshotRecord,
-} from "../src/routes/training-snapshots/snapshots.repository";
+import type { SnapshotMessageRecord } from "../src/routes/training-snapshots/snapshots.repository";
 import { shapeSnapshot } from "../src/routes/training-snapshots/snapshots.shape";
+import { snapshotRecord, t0 } from "../test/fixtures/records";
 
 /*
  * CPU cost of the pure shaping functions (rows → documented JSON, then JSON.stringify as the
@@ -13,45 +11,7 @@ import { shapeSnapshot } from "../src/routes/training-snapshots/snapshots.shape"
  * per request; the target for 1,000 messages is under 2 ms.
  */
 
-const t0 = Date.UTC(2026, 4, 18, 13, 30);
-const record: SnapshotRecord = {
-  snapshot: {
-    id: "67f1a0b0c0d0e0f0a0b0c0d0",
-    organizationId: "65a0e0e0e0e0e0e0e0e0e0e0",
-    userId: "65b1f0a2c3d4e5f6a7b8c9d0",
-    contactId: "65c2d0e0f0a0b0c0d0e0f0a0",
-    conversationId: null,
-    customerName: "Jane Doe",
-    customerPhone: "+14155550123",
-    customerEmail: "jane@example.com",
-    messageCount: 0,
-    snapshotDate: t0,
-    conversationStartDate: t0,
-    conversationEndDate: t0,
-    notes: "Great handling of objection on pricing.",
-    tags: ["sales", "pricing"],
-    quality: "good",
-    category: "objection-handling",
-    isArchived: false,
-    version: 1,
-    createdAt: t0,
-    updatedAt: t0,
-  },
-  user: {
-    id: "65b1f0a2c3d4e5f6a7b8c9d0",
-    firstName: "Alice",
-    lastName: "Rivera",
-    email: "alice@example.com",
-  },
-  contact: {
-    id: "65c2d0e0f0a0b0c0d0e0f0a0",
-    firstName: "Jane",
-    lastName: "Doe",
-    phoneNumber: "+14155550123",
-    email: "jane@example.com",
-    channelType: "sms",
-  },
-};
+const record = snapshotRecord();
 
 const snapshotMessages = (n: number): SnapshotMessageRecord[] =>
   Array.from({ length: n }, (_, i) => ({

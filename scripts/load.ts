@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { issueToken } from "../src/auth/jwt";
 import { prepareState, startLocalServer, unthrottledConfig } from "./lib/local-server";
+import { ACME, ACME_API_KEY, ALICE, JANE, JANE_CONVERSATION, SNAPSHOT } from "./seed/demo-data";
 
 const { values } = parseArgs({
   options: {
@@ -30,11 +31,7 @@ const CONNECTIONS = Number(values.connections);
 const PORT = Number(values.port);
 const BASE = `http://127.0.0.1:${PORT}`;
 const SECRET = "load-only-secret-0123456789abcdef0123456789abcdef";
-const ACME = "65a0e0e0e0e0e0e0e0e0e0e0";
-const ALICE = "65b1f0a2c3d4e5f6a7b8c9d0";
-const JANE = "65c2d0e0f0a0b0c0d0e0f0a0";
-const JANE_CONVERSATION = "67d0a0b0c0d0e0f0a0b0c0d0";
-const COUNTER_SNAPSHOT = "67f1a0b0c0d0e0f0a0b0c0d0";
+const COUNTER_SNAPSHOT = SNAPSHOT;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,7 +52,7 @@ async function main() {
     3600,
   );
   const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const key = { "x-api-key": "dev_acme_0123456789abcdef0123456789abcdef", "x-workspace-id": ACME };
+  const key = { "x-api-key": ACME_API_KEY, "x-workspace-id": ACME };
 
   const sent = { create: new Set<string>(), patch: 0 };
   const acked = { create: new Map<string, string>(), patch: 0 };

@@ -35,17 +35,17 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest();
 const demoPasswordHash = (email: string) =>
   hashPassword(DEMO_PASSWORD, new Uint8Array(sha256(`demo-salt:${email}`).subarray(0, 16)));
 
-const ALICE = "65b1f0a2c3d4e5f6a7b8c9d0";
+export const ALICE = "65b1f0a2c3d4e5f6a7b8c9d0";
 const AGENT = "60d9e3c2f42e4d03800e01a5";
 const ADMIN = "65b1f0a2c3d4e5f6a7b8c9d1";
 const BOB = "66b1f0a2c3d4e5f6a7b8c9d0";
-const JANE = "65c2d0e0f0a0b0c0d0e0f0a0";
+export const JANE = "65c2d0e0f0a0b0c0d0e0f0a0";
 const TEST_CUSTOMER = "65c2d0e0f0a0b0c0d0e0f0a1";
 const HANK = "66c2d0e0f0a0b0c0d0e0f0a0";
-const JANE_CONVERSATION = "67d0a0b0c0d0e0f0a0b0c0d0";
+export const JANE_CONVERSATION = "67d0a0b0c0d0e0f0a0b0c0d0";
 const DOCS_CONVERSATION = "112ec528bf7946a12ab0fs21";
 const GLOBEX_CONVERSATION = "66d0a0b0c0d0e0f0a0b0c0d0";
-const SNAPSHOT = "67f1a0b0c0d0e0f0a0b0c0d0";
+export const SNAPSHOT = "67f1a0b0c0d0e0f0a0b0c0d0";
 const GLOBEX_SNAPSHOT = "66f1a0b0c0d0e0f0a0b0c0d0";
 
 export interface DemoData {

@@ -1,50 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fullName } from "../../src/lib/text";
 import { shapeConversation } from "../../src/routes/conversations/conversations.shape";
-import type { SnapshotRecord } from "../../src/routes/training-snapshots/snapshots.repository";
 import { shapeSnapshot } from "../../src/routes/training-snapshots/snapshots.shape";
-
-const t0 = Date.UTC(2026, 4, 18, 13, 30);
-
-const record = (overrides: Partial<SnapshotRecord["snapshot"]> = {}): SnapshotRecord => ({
-  snapshot: {
-    id: "67f1a0b0c0d0e0f0a0b0c0d0",
-    organizationId: "65a0e0e0e0e0e0e0e0e0e0e0",
-    userId: "65b1f0a2c3d4e5f6a7b8c9d0",
-    contactId: "65c2d0e0f0a0b0c0d0e0f0a0",
-    conversationId: null,
-    customerName: "Jane Doe",
-    customerPhone: "+14155550123",
-    customerEmail: "jane@example.com",
-    messageCount: 2,
-    snapshotDate: t0 + 3_600_000,
-    conversationStartDate: t0,
-    conversationEndDate: t0 + 60_000,
-    notes: "n",
-    tags: ["a", "b"],
-    quality: "good",
-    category: "c",
-    isArchived: false,
-    version: 3,
-    createdAt: t0 + 3_600_000,
-    updatedAt: t0 + 7_200_000,
-    ...overrides,
-  },
-  user: {
-    id: "65b1f0a2c3d4e5f6a7b8c9d0",
-    firstName: "Alice",
-    lastName: "Rivera",
-    email: "alice@example.com",
-  },
-  contact: {
-    id: "65c2d0e0f0a0b0c0d0e0f0a0",
-    firstName: "Jane",
-    lastName: "",
-    phoneNumber: null,
-    email: "jane@example.com",
-    channelType: "sms",
-  },
-});
+import { snapshotRecord as record, t0 } from "../fixtures/records";
 
 describe("shapeSnapshot", () => {
   it("nests refs under userId/contactId with _id, and renders dates as ISO with ms", () => {
