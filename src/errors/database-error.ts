@@ -1,18 +1,26 @@
 /**
  * A failure reported by D1 (thrown by the binding, or by the instrumented wrapper around it).
- * The kind decides the answer: a broken constraint is a conflict the client can act on, a query the
- * database cannot run is our bug (500), anything else is an outage or overload (503, retry later).
+ * The kind decides the answer, and so whether a client should retry:
+ * - `constraint`: the change conflicts with the data (409), retrying the same request fails again;
+ * - `unavailable`: D1 could not be reached or was overloaded, reset or too slow (503 with
+ *   `Retry-After`): the same request may well succeed in a moment;
+ * - `query`: anything else is deterministic (a statement or value D1 refuses, a missing table):
+ *   our bug, answered 500, since a retry would fail the same way forever.
+ * Only messages known to be transient are `unavailable`: an unknown message is a 500, logged
+ * with D1's own text, rather than an invitation to retry.
  */
 export type DatabaseErrorKind = "constraint" | "query" | "unavailable";
 
 const CONSTRAINT = /SQLITE_CONSTRAINT|constraint failed/i;
-const QUERY_BUG =
-  /no such (table|column|function)|syntax error|D1_TYPE_ERROR|D1_COLUMN_NOTFOUND|datatype mismatch|too many SQL variables|wrong number of bindings|SQLITE_TOOBIG|string or blob too big/i;
+// D1's documented retryable failures (connection lost, object reset, overload, code update),
+// SQLite's busy/locked, and the wrapper's own timeout.
+const TRANSIENT =
+  /network connection lost|connection (?:reset|refused|closed)|object to be reset|reset because its code was updated|overloaded|too many requests queued|transient|temporarily unavailable|try again|timed? ?out|did not answer within|SQLITE_BUSY|database is locked|SQLITE_LOCKED|disconnected/i;
 
 export function classifyDatabaseFailure(message: string): DatabaseErrorKind {
   if (CONSTRAINT.test(message)) return "constraint";
-  if (QUERY_BUG.test(message)) return "query";
-  return "unavailable";
+  if (TRANSIENT.test(message)) return "unavailable";
+  return "query";
 }
 
 export class DatabaseError extends Error {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 import { failingD1 } from "../helpers/d1";
@@ -155,6 +155,51 @@ describe("faults", () => {
       requestId: response.headers.get("x-request-id"),
     });
     expect(text).not.toMatch(/SQLITE|no such table|select|at \w+ \(/i);
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([
+    // Transient: retrying later may work, so 503 + Retry-After.
+    ["D1_ERROR: Network connection lost.", 503, "service_unavailable", "1"],
+    [
+      "D1_ERROR: Durable Object reset because its code was updated.",
+      503,
+      "service_unavailable",
+      "1",
+    ],
+    // A broken constraint: the client's change conflicts with the data.
+    [
+      "D1_ERROR: UNIQUE constraint failed: contacts.email: SQLITE_CONSTRAINT",
+      409,
+      "conflict",
+      null,
+    ],
+    // Deterministic: the same request fails the same way forever, so no invitation to retry.
+    ["D1_ERROR: LIKE or GLOB pattern too complex: SQLITE_ERROR", 500, "internal_error", null],
+    ["D1_ERROR: a message D1 never sent before", 500, "internal_error", null],
+  ])("D1 failure %j → %i", async (message, status, code, retryAfter) => {
+    const logged: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => logged.push(String(line)));
+    const response = await request(
+      `/api/training/snapshots/${SNAPSHOT}`,
+      bearer(await tokenFor()),
+      {
+        DB: failingD1(message),
+      },
+    );
+    expect(response.status).toBe(status);
+    expect(response.headers.get("retry-after")).toBe(retryAfter);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ success: false, code });
+    expect(text).not.toContain("SQLITE");
+    if (status >= 500) {
+      // The log line keeps D1's own words, keyed by the request id the body carries.
+      const line = logged
+        .map((l) => JSON.parse(l))
+        .find((l) => l.requestId === JSON.parse(text).requestId);
+      expect(line?.error).toContain(message);
+    }
   });
 
   it("500 without details when the Worker is misconfigured (no JWT secret)", async () => {
