@@ -5,6 +5,15 @@
  */
 export const versionedEtag = (version: number, hash: string): string => `"v${version}.${hash}"`;
 
+/**
+ * Most entity-tags one `If-Match` may list. A client names the one version it last saw, or a
+ * few; a longer list is refused (400) rather than carried to the database.
+ */
+export const MAX_IF_MATCH_TAGS = 16;
+
+/** The number of entity-tags in an `If-Match` value (`*` counts as one). */
+export const countEntityTags = (header: string): number => header.split(",").length;
+
 /** What an `If-Match` header asks for: any current version (`*`), or one of these versions. */
 export type Precondition = { any: true } | { versions: number[] };
 

@@ -381,6 +381,49 @@ describe("PATCH concurrency and versions", () => {
     expect(star.response.status).toBe(200);
   });
 
+  it("If-Match lists at most 16 entity-tags: 400 naming the rule beyond, never a 500", async () => {
+    const id = await fresh();
+    const tags = (n: number, from = 2) =>
+      Array.from({ length: n }, (_, i) => `"v${from + i}"`).join(",");
+    for (const method of ["PATCH", "DELETE"]) {
+      // 161 versions in 1,018 characters: every one used to be a bound parameter (D1 allows 100).
+      for (const header of [tags(161), tags(17)]) {
+        const { response, body } = await call(
+          method,
+          `${base}/${id}`,
+          method === "PATCH" ? { notes: "x" } : undefined,
+          { headers: { "if-match": header } },
+        );
+        expect(response.status, `${method} ${header.length} chars`).toBe(400);
+        expect(body.details).toEqual([
+          { field: "header.if-match", rule: "max_items", message: expect.stringContaining("16") },
+        ]);
+      }
+      // At the limit, stale: 412 (versions 2–17, the snapshot is at 1).
+      const stale = await call(
+        method,
+        `${base}/${id}`,
+        method === "PATCH" ? { notes: "x" } : undefined,
+        { headers: { "if-match": tags(16) } },
+      );
+      expect(stale.response.status).toBe(412);
+    }
+    // At the limit, with the current version last, padded to the 1,024-character maximum.
+    const padded = `${tags(15, 100_000_000_000_000)},"v1"`;
+    expect(padded.length).toBeLessThanOrEqual(1024);
+    const ok = await call(
+      "PATCH",
+      `${base}/${id}`,
+      { notes: "x" },
+      { headers: { "if-match": padded } },
+    );
+    expect(ok.response.status).toBe(200);
+    const removed = await call("DELETE", `${base}/${id}`, undefined, {
+      headers: { "if-match": `${tags(15, 100)},"v2"` },
+    });
+    expect(removed.response.status).toBe(204);
+  });
+
   it("moves updatedAt forward on every write, even within one millisecond, never createdAt", async () => {
     const id = await fresh();
     const stamps: number[] = [];

@@ -398,12 +398,15 @@ const STALE_VERSION = /NOT NULL constraint failed: training_snapshots\.version/;
 function nextVersion(precondition: Precondition | undefined): SQL {
   const t = trainingSnapshots;
   if (!precondition || "any" in precondition) return sql`${t.version} + 1`;
-  if (precondition.versions.length === 0) return sql`null`;
-  return sql`case when ${t.version} in (${sql.join(
-    precondition.versions.map((v) => sql`${v}`),
-    sql`, `,
-  )}) then ${t.version} + 1 else null end`;
+  return sql`case when ${versionIn(precondition.versions)} then ${t.version} + 1 else null end`;
 }
+
+/**
+ * `version` is one of these, with the list bound as one JSON parameter: however many versions
+ * a header names, the statement stays within D1's 100 bound parameters.
+ */
+const versionIn = (versions: number[]): SQL =>
+  sql`${trainingSnapshots.version} in (select value from json_each(${JSON.stringify(versions)}))`;
 
 export type WriteOutcome<T> =
   | { status: "done"; value: T }
@@ -498,11 +501,7 @@ export async function deleteSnapshot(
 ): Promise<WriteOutcome<null>> {
   const t = trainingSnapshots;
   const versionCheck =
-    precondition && "versions" in precondition
-      ? precondition.versions.length > 0
-        ? inArray(t.version, precondition.versions)
-        : sql`0`
-      : undefined;
+    precondition && "versions" in precondition ? versionIn(precondition.versions) : undefined;
   const deleted = await db
     .delete(t)
     .where(and(ofOrganization(organizationId, id), versionCheck))

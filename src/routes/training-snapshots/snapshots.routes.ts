@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { trainingErrors } from "../../errors/training";
+import { countEntityTags, MAX_IF_MATCH_TAGS } from "../../lib/etag";
 import { snapshotExample } from "./snapshots.examples";
 import {
   CreateSnapshotBodySchema,
@@ -26,10 +27,18 @@ const etagHeader = {
 };
 
 const IfMatchHeadersSchema = z.object({
-  "if-match": z.string().max(1024).optional().openapi({
-    description: "An ETag from a previous response: the write happens only if it is current.",
-    example: '"v1"',
-  }),
+  "if-match": z
+    .string()
+    .max(1024)
+    .refine((value) => countEntityTags(value) <= MAX_IF_MATCH_TAGS, {
+      message: `must list at most ${MAX_IF_MATCH_TAGS} entity-tags`,
+      params: { rule: "max_items" },
+    })
+    .optional()
+    .openapi({
+      description: `An ETag from a previous response, or \`*\`: the write happens only if it is current. At most ${MAX_IF_MATCH_TAGS} comma-separated entity-tags and 1,024 characters (more is a 400 with rule \`max_items\` or \`max_length\`).`,
+      example: '"v1"',
+    }),
 });
 
 export const list = createRoute({
