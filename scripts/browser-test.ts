@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { randomJwtSecret } from "../src/lib/secrets";
 import { prepareState, startLocalServer } from "./lib/local-server";
 
 const PORT = 8797;
@@ -35,7 +36,7 @@ await prepareState(join(dir, "state"));
 const server = await startLocalServer({
   persist: join(dir, "state"),
   port: PORT,
-  vars: { JWT_SECRET: "browser-only-secret-0123456789abcdef0123456789" },
+  vars: { JWT_SECRET: randomJwtSecret() },
 });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -94,6 +95,20 @@ try {
   if (!body?.includes('"d1": "ok"') && !body?.includes('"d1":"ok"'))
     fail(`unexpected body: ${body}`);
   console.log("browser: Try it out → Execute on GET /health: 200 {status: ok, d1: ok}");
+
+  // Credentials typed into /docs must not outlive the tab: nothing of them in the browser's storage.
+  // Typed into the Authorize dialog, as a person would.
+  await page.locator(".auth-wrapper .btn.authorize").click();
+  const dialog = page.locator(".dialog-ux .modal-ux");
+  await dialog
+    .locator("input[type=text], input[type=password]")
+    .first()
+    .fill("token-typed-into-docs");
+  await dialog.locator(".auth-btn-wrapper button.authorize").first().click();
+  await dialog.locator(".auth-btn-wrapper button.btn-done, .close-modal").first().click();
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+  if (stored.includes("typed-into-docs")) fail(`/docs kept credentials in storage: ${stored}`);
+  console.log("browser: authorizing in /docs stores nothing in localStorage or sessionStorage");
 
   await page.screenshot({ path: join(tmpdir(), "docs.png"), fullPage: false });
   console.log(`browser: screenshot at ${join(tmpdir(), "docs.png")}`);

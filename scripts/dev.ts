@@ -1,15 +1,13 @@
 /**
  * `npm run dev`: everything a fresh clone needs, then the dev server on http://localhost:8787.
- * 1. .dev.vars from .dev.vars.example when missing (a dev-only JWT_SECRET);
+ * 1. .dev.vars from .dev.vars.example when missing, with a random JWT_SECRET (also written when
+ *    the one there is missing, published or weak);
  * 2. local D1 migrations; 3. the demo seed; 4. Swagger UI's files for /docs; 5. `wrangler dev`.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { ensureDevVars } from "./lib/dev-vars";
 
-if (!existsSync(".dev.vars")) {
-  copyFileSync(".dev.vars.example", ".dev.vars");
-  console.log("dev: created .dev.vars from .dev.vars.example");
-}
+ensureDevVars();
 
 // CI=1 answers wrangler's "apply migrations?" prompt: applying local migrations is the point here.
 execFileSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {

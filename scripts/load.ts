@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { issueToken } from "../src/auth/jwt";
+import { randomJwtSecret } from "../src/lib/secrets";
 import { prepareState, startLocalServer, unthrottledConfig } from "./lib/local-server";
 import { ACME, ACME_API_KEY, ALICE, JANE, JANE_CONVERSATION, SNAPSHOT } from "./seed/demo-data";
 
@@ -30,7 +31,7 @@ const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const PORT = Number(values.port);
 const BASE = `http://127.0.0.1:${PORT}`;
-const SECRET = "load-only-secret-0123456789abcdef0123456789abcdef";
+const SECRET = randomJwtSecret();
 const COUNTER_SNAPSHOT = SNAPSHOT;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -17,6 +17,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { randomJwtSecret } from "../src/lib/secrets";
 import { prepareState, startLocalServer } from "./lib/local-server";
 
 const blocks = [...readFileSync("README.md", "utf8").matchAll(/```sh\n([\s\S]*?)```/g)]
@@ -44,7 +45,7 @@ await prepareState(join(dir, "state"));
 const server = await startLocalServer({
   persist: join(dir, "state"),
   port: 8787,
-  vars: { JWT_SECRET: "readme-only-secret-0123456789abcdef0123456789", LOG_LEVEL: "error" },
+  vars: { JWT_SECRET: randomJwtSecret(), LOG_LEVEL: "error" },
 });
 let failed = false;
 try {

@@ -3,7 +3,8 @@ window.ui = SwaggerUIBundle({
   url: "/openapi.json",
   dom_id: "#swagger-ui",
   deepLinking: true,
-  persistAuthorization: true,
+  // Tokens and keys typed into the page live only as long as the tab: never in localStorage.
+  persistAuthorization: false,
   displayRequestDuration: true,
   tryItOutEnabled: true,
 });

@@ -15,6 +15,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { issueToken } from "../../src/auth/jwt";
+import { randomJwtSecret } from "../../src/lib/secrets";
 import { startLocalServer, unthrottledConfig } from "../lib/local-server";
 import { buildDataset, type DatasetSize, FIXED } from "./dataset";
 
@@ -31,7 +32,7 @@ const SIZES: { label: string; size: DatasetSize }[] = quick
 const DURATION_S = quick ? 4 : 15;
 const CONNECTIONS = 8;
 const PORT = 8799;
-const SECRET = "bench-only-secret-0123456789abcdef0123456789abcdef";
+const SECRET = randomJwtSecret();
 const API_KEY = "dev_acme_0123456789abcdef0123456789abcdef";
 const WORKSPACE = "65a0e0e0e0e0e0e0e0e0e0e0";
 const ALICE = "65b1f0a2c3d4e5f6a7b8c9d0";

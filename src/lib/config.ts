@@ -1,6 +1,8 @@
 /** Settings read from the Worker's vars and secrets (wrangler.toml `[vars]`, `.dev.vars`). */
 
-const MIN_SECRET_LENGTH = 32;
+import { ApiError } from "../errors/api-error";
+import { jwtSecretProblem } from "./secrets";
+
 export const MAX_API_KEY_CACHE_TTL_SECONDS = 60;
 const MAX_JWT_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -10,11 +12,32 @@ function seconds(value: string | undefined, fallback: number, max: number): numb
   return Math.min(parsed, max);
 }
 
-/** The HS256 secret. Missing or short is a deployment mistake: fail loudly (500), never sign weakly. */
+// The verdict on a secret, per isolate: the secret is fixed for an isolate's life.
+const secretVerdicts = new Map<string, string | undefined>();
+
+/**
+ * The HS256 secret. A missing, published or weak one is a deployment mistake: nothing is signed
+ * or verified with it. The request gets 503 (the service is not usable as configured) and the
+ * log gets the reason and the fix; the body says nothing about the secret.
+ */
 export function jwtSecret(env: Env): string {
   const secret = env.JWT_SECRET;
-  if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) {
-    throw new Error(`JWT_SECRET must be set to at least ${MIN_SECRET_LENGTH} characters`);
+  let problem = secretVerdicts.get(secret);
+  if (!secretVerdicts.has(secret)) {
+    problem = jwtSecretProblem(secret);
+    if (secretVerdicts.size > 8) secretVerdicts.clear();
+    secretVerdicts.set(secret, problem);
+  }
+  if (problem) {
+    throw new ApiError(
+      "service_unavailable",
+      "Token authentication is not configured on this server",
+      {
+        cause: new Error(
+          `${problem}: refusing to sign or verify tokens. Set 32 random bytes, e.g. \`npm run secret:jwt\` (production) or delete .dev.vars and rerun \`npm run dev\` (local).`,
+        ),
+      },
+    );
   }
   return secret;
 }

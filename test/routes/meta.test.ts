@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { request } from "../helpers/app";
+import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 import { failingD1 } from "../helpers/d1";
 import { DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
@@ -202,14 +202,42 @@ describe("faults", () => {
     }
   });
 
-  it("500 without details when the Worker is misconfigured (no JWT secret)", async () => {
-    const token = await tokenFor();
-    const response = await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(token), {
-      JWT_SECRET: "",
-    });
-    const body = (await response.json()) as Record<string, unknown>;
-    expect(response.status).toBe(500);
-    expect(body.code).toBe("internal_error");
-    expect(JSON.stringify(body)).not.toContain("JWT_SECRET");
-  });
+  it.each([
+    ["unset", ""],
+    ["the placeholder of .dev.vars.example", "replace-me-npm-run-dev-writes-a-random-secret-here"],
+    [
+      "the first release's published dev secret",
+      "dev-only-secret-change-me-0123456789abcdef0123456789abcdef",
+    ],
+    ["shorter than 32 bytes of entropy", "0123456789abcdef0123456789abcdef"],
+    ["a long pattern", "abababababababababababababababababababababababababababab"],
+  ])(
+    "503 and a log line naming the fix when JWT_SECRET is %s: nothing signed or verified",
+    async (_, secret) => {
+      const logged: string[] = [];
+      vi.spyOn(console, "error").mockImplementation((line: unknown) => logged.push(String(line)));
+      const verify = await request(
+        `/api/training/snapshots/${SNAPSHOT}`,
+        bearer(await tokenFor()),
+        {
+          JWT_SECRET: secret,
+        },
+      );
+      const sign = await request(
+        "/api/auth/login",
+        json({ email: "alice@example.com", password: "demo-password-123" }),
+        { JWT_SECRET: secret },
+      );
+      for (const response of [verify, sign]) {
+        const body = (await response.json()) as Record<string, unknown>;
+        expect(response.status).toBe(503);
+        expect(body).toMatchObject({ success: false, code: "service_unavailable" });
+        expect(JSON.stringify(body)).not.toContain("JWT_SECRET");
+        expect(JSON.stringify(body)).not.toContain('token":');
+      }
+      expect(logged).toHaveLength(2);
+      for (const line of logged)
+        expect(JSON.parse(line).error).toMatch(/JWT_SECRET .*npm run secret:jwt/);
+    },
+  );
 });
