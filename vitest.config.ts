@@ -20,12 +20,15 @@ export default defineConfig(async () => {
             JWT_SECRET: TEST_JWT_SECRET,
             // Request lines would drown the test output; the log test turns them back on.
             LOG_LEVEL: "error",
+            // Failed logins are counted in D1, shared by every test of a file; the lockout
+            // tests set their own limit.
+            LOGIN_FAILURE_LIMIT: "1000000",
           },
           // Tests send thousands of requests with the demo credentials; the rate-limit tests
           // use their own limiter bindings.
           ratelimits: {
             API_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
-            LOGIN_RATE_LIMITER: { namespace_id: "1002", simple: { limit: 1_000_000, period: 60 } },
+            KEY_FAILURE_LIMITER: { namespace_id: "1003", simple: { limit: 1_000_000, period: 60 } },
           },
         },
       }),

@@ -4,7 +4,13 @@ import type { AppEnv } from "../app-env";
 import { createDatabase } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { zodValidationError } from "../errors/validation";
-import { apiKeyCacheTtlMs, apiRateWindow } from "../lib/config";
+import { clientKey } from "../lib/client-address";
+import {
+  apiKeyCacheTtlMs,
+  apiRateWindow,
+  keyFailureWindow,
+  UNKNOWN_KEY_CACHE_MS,
+} from "../lib/config";
 import { sha256Hex } from "../lib/encoding";
 import { OBJECT_ID_PATTERN } from "../lib/ids";
 import { TtlCache } from "../lib/ttl-cache";
@@ -13,7 +19,7 @@ import {
   findActiveKeyByHash,
   touchApiKey,
 } from "../routes/api-keys/api-keys.repository";
-import { enforceRateLimit } from "./rate-limit";
+import { countFailure, enforceRateLimit, refuseIfThrottled } from "./rate-limit";
 
 export const API_KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -37,9 +43,15 @@ export interface ApiKeyPrincipal {
  * Verified keys, by SHA-256, for the isolate's life. This keeps a warm GET at one D1 round trip
  * (the data query) instead of two. The price is that a revoked key keeps working in an isolate
  * that already verified it for up to the TTL (≤ 60 s, API_KEY_CACHE_TTL_SECONDS).
- * Unknown keys are not cached, so a key starts working the moment it is created.
  */
 const verifiedKeys = new TtlCache<string, ActiveKey>(10_000);
+
+/*
+ * Keys D1 did not know (or knew revoked), by SHA-256, for a short while: a client repeating a
+ * bad key costs no D1 round trip. A new key is 256 random bits that nobody can have tried
+ * before it existed, so this never delays a key's first use.
+ */
+const unknownKeys = new TtlCache<string, true>(10_000);
 
 /** Revocation through this isolate takes effect here at once. */
 export const forgetVerifiedKey = (keyHash: string) => verifiedKeys.delete(keyHash);
@@ -95,9 +107,24 @@ export async function requireApiKey(c: Context<AppEnv>): Promise<ApiKeyPrincipal
   const maxAgeMs = apiKeyCacheTtlMs(c.env);
   let active = maxAgeMs > 0 ? verifiedKeys.get(keyHash, maxAgeMs) : undefined;
   if (!active) {
-    active = (await findActiveKeyByHash(c.get("db"), keyHash)) ?? undefined;
-    if (!active) throw new ApiError("invalid_api_key", "Invalid or revoked API key");
-    if (maxAgeMs > 0) verifiedKeys.set(keyHash, active);
+    // Failed key checks are throttled per client address, and a throttled client is refused
+    // before any D1 query.
+    const client = `key-failures:${clientKey(c.req.header("cf-connecting-ip"))}`;
+    const window = keyFailureWindow(c.env);
+    refuseIfThrottled(c, client, window);
+    const knownUnknown =
+      maxAgeMs > 0 && unknownKeys.get(keyHash, Math.min(maxAgeMs, UNKNOWN_KEY_CACHE_MS));
+    if (!knownUnknown) {
+      active = (await findActiveKeyByHash(c.get("db"), keyHash)) ?? undefined;
+      if (maxAgeMs > 0) {
+        if (active) verifiedKeys.set(keyHash, active);
+        else unknownKeys.set(keyHash, true);
+      }
+    }
+    if (!active) {
+      await countFailure(c, c.env.KEY_FAILURE_LIMITER, client, window);
+      throw new ApiError("invalid_api_key", "Invalid or revoked API key");
+    }
   }
 
   if (!workspaceId) {

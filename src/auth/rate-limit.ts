@@ -17,7 +17,8 @@ function windowOf(window: RateWindow, now: number) {
   return { windowStart, resetAt: windowStart + periodMs };
 }
 
-function tooMany(resetAt: number, now: number, what: string): ApiError {
+/** 429 until `resetAt`: `Retry-After`, and `reset_at` in the Conversations envelope. */
+export function tooManyRequests(resetAt: number, now: number, what: string): ApiError {
   const seconds = Math.max(1, Math.ceil((resetAt - now) / 1000));
   return new ApiError("rate_limited", `Too many ${what}; retry in ${seconds} s`, {
     headers: { "Retry-After": String(seconds) },
@@ -44,53 +45,43 @@ export async function enforceRateLimit(
     remaining: success ? Math.max(0, window.limit - count) : 0,
     resetSeconds,
   });
-  if (!success) throw tooMany(resetAt, now, "requests");
+  if (!success) throw tooManyRequests(resetAt, now, "requests");
 }
 
 /*
- * Failed logins: only failures are counted (by email and by client IP). The binding cannot be
- * asked "would this pass?" without counting, so a key it refuses is remembered here until the
- * window ends, and every attempt for it is refused before any password work.
+ * Failures (e.g. unknown API keys per client address): only failures are counted. The binding
+ * cannot be asked "would this pass?" without counting, so a key it refuses is remembered here
+ * until its window ends, and further attempts are refused before any work (and any D1 query).
  */
-const blockedLogins = new TtlCache<string, number>(50_000);
+const throttled = new TtlCache<string, number>(50_000);
 
-export function refuseBlockedLogin(c: Context<AppEnv>, keys: string[], window: RateWindow): void {
-  const now = Date.now();
-  for (const key of keys) {
-    const until = blockedLogins.get(key, window.periodSeconds * 1000, now);
-    if (until !== undefined && until > now) {
-      c.set("rateLimit", {
-        limit: window.limit,
-        remaining: 0,
-        resetSeconds: Math.ceil((until - now) / 1000),
-      });
-      throw tooMany(until, now, "failed logins");
-    }
-  }
-}
-
-/** Counts a failed login for each key; returns the 429 to answer if one is now over the limit. */
-export async function recordFailedLogin(
-  c: Context<AppEnv>,
-  limiter: RateLimit,
-  keys: string[],
-  window: RateWindow,
-): Promise<ApiError | undefined> {
-  const now = Date.now();
-  const { resetAt } = windowOf(window, now);
-  const outcomes = await Promise.all(keys.map((key) => limiter.limit({ key })));
-  let refused = false;
-  outcomes.forEach((outcome, i) => {
-    if (!outcome.success) {
-      blockedLogins.set(keys[i] as string, resetAt, now);
-      refused = true;
-    }
-  });
-  if (!refused) return undefined;
+function refuse(c: Context<AppEnv>, window: RateWindow, until: number, now: number): never {
   c.set("rateLimit", {
     limit: window.limit,
     remaining: 0,
-    resetSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)),
+    resetSeconds: Math.max(1, Math.ceil((until - now) / 1000)),
   });
-  return tooMany(resetAt, now, "failed logins");
+  throw tooManyRequests(until, now, "failed attempts");
+}
+
+/** Throws 429 when `key` was refused by the binding in its current window. */
+export function refuseIfThrottled(c: Context<AppEnv>, key: string, window: RateWindow): void {
+  const now = Date.now();
+  const until = throttled.get(key, window.periodSeconds * 1000, now);
+  if (until !== undefined && until > now) refuse(c, window, until, now);
+}
+
+/** Counts one failure of `key`; throws 429 when this one is over the limit. */
+export async function countFailure(
+  c: Context<AppEnv>,
+  limiter: RateLimit,
+  key: string,
+  window: RateWindow,
+): Promise<void> {
+  const now = Date.now();
+  const { success } = await limiter.limit({ key });
+  if (success) return;
+  const { resetAt } = windowOf(window, now);
+  throttled.set(key, resetAt, now);
+  refuse(c, window, resetAt, now);
 }

@@ -297,6 +297,22 @@ export const trainingSnapshotTags = sqliteTable(
   ],
 );
 
+/*
+ * Failed logins per throttling key (an email or a client address, stored as SHA-256 so the table
+ * holds neither): one fixed window per key, shared by every isolate and location, and kept
+ * across restarts. Not tenant data: login happens before anyone is known.
+ */
+export const loginFailures = sqliteTable(
+  "login_failures",
+  {
+    keyHash: text("key_hash").primaryKey(),
+    windowStart: integer("window_start").notNull(),
+    failures: integer("failures").notNull(),
+  },
+  // Expired windows are pruned oldest first through this index, a few rows per failed login.
+  (t) => [index("login_failures_window_idx").on(t.windowStart)],
+);
+
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ContactRow = typeof contacts.$inferSelect;

@@ -73,6 +73,15 @@ export const loginRateWindow = (env: Env): RateWindow => ({
   periodSeconds: positiveInt(env.LOGIN_RATE_PERIOD_SECONDS, 60),
 });
 
+/** Failed API key checks per client address (the KEY_FAILURE_LIMITER binding enforces it). */
+export const keyFailureWindow = (env: Env): RateWindow => ({
+  limit: positiveInt(env.KEY_FAILURE_LIMIT, 60),
+  periodSeconds: positiveInt(env.KEY_FAILURE_PERIOD_SECONDS, 60),
+});
+
+/** How long an API key D1 did not know is refused without asking D1 again. */
+export const UNKNOWN_KEY_CACHE_MS = 30_000;
+
 export const d1TimeoutMs = (env: Env): number => positiveInt(env.D1_TIMEOUT_MS, 10_000);
 
 export const logsRequests = (env: Env): boolean => (env.LOG_LEVEL ?? "info") === "info";

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { selectActiveKeyByHash } from "../../src/routes/api-keys/api-keys.repository";
-import { findUsersByEmail } from "../../src/routes/auth/auth.repository";
+import { loginQueries } from "../../src/routes/auth/auth.repository";
 import { conversationQueries } from "../../src/routes/conversations/conversations.repository";
 import {
   captureQueries,
@@ -75,14 +75,25 @@ describe("query plans use indexes", () => {
     expect(lines.join("\n")).toMatch(/USING INDEX api_keys_hash_uq \(key_hash=\?\)/);
   });
 
-  it("login lookup through the email index, with or without an organization", async () => {
-    for (const query of [
-      findUsersByEmail(db, "alice@example.com"),
-      findUsersByEmail(db, "alice@example.com", ACME),
-    ]) {
-      const lines = await plan(query.toSQL());
-      expectIndexed(lines);
-      expect(lines.join("\n")).toMatch(/USING INDEX users_(email_org_idx|org_email_uq)/);
+  it("login: users through the email index, failure windows by key, pruning by window", async () => {
+    for (const organizationId of [undefined, ACME]) {
+      const [users, windows, prune] = loginQueries(
+        db,
+        "alice@example.com",
+        organizationId,
+        ["a".repeat(64), "b".repeat(64)],
+        Date.now() - 60_000,
+      );
+      for (const query of [users, windows, prune]) expectIndexed(await plan(query as never));
+      expect((await plan(users as never)).join("\n")).toMatch(
+        /USING INDEX users_(email_org_idx|org_email_uq)/,
+      );
+      expect((await plan(windows as never)).join("\n")).toMatch(
+        /login_failures.*USING INDEX sqlite_autoindex_login_failures_1/,
+      );
+      expect((await plan(prune as never)).join("\n")).toMatch(
+        /USING INDEX login_failures_window_idx/,
+      );
     }
   });
 

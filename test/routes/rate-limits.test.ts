@@ -1,10 +1,13 @@
 import { env } from "cloudflare:workers";
+import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { loginFailures } from "../../src/db/schema";
+import { sha256Hex } from "../../src/lib/encoding";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
-import { fakeLimiter } from "../helpers/d1";
-import { insertApiKey } from "../helpers/factories";
-import { DEMO_PASSWORD, DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
+import { countingD1, fakeLimiter } from "../helpers/d1";
+import { insertApiKey, testDb } from "../helpers/factories";
+import { ACME, ACME_KEY, DEMO_PASSWORD, DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
 
 type Body = Record<string, any>;
 
@@ -64,49 +67,159 @@ describe("Training API: per token subject", () => {
   });
 });
 
-describe("POST /api/auth/login: failed logins per email and per client IP", () => {
-  const login = (email: string, password: string, ip: string, limiter: unknown) =>
+describe("POST /api/auth/login: failed logins per email and per client address, in D1", () => {
+  const login = (email: string, password: string, ip: string, limit = "2") =>
     request("/api/auth/login", json({ email, password }, { headers: { "cf-connecting-ip": ip } }), {
-      LOGIN_RATE_LIMITER: limiter as RateLimit,
-      LOGIN_FAILURE_LIMIT: "2",
+      LOGIN_FAILURE_LIMIT: limit,
     });
+  const windows = async () => (await testDb().select().from(loginFailures)).length;
 
-  it("counts only failures, then refuses the email even with the right password", async () => {
-    const limiter = fakeLimiter(2);
+  it("counts only failures, then refuses the email before any password work, even the right one", async () => {
     const ip = "203.0.113.10";
-    expect((await login("alice@example.com", DEMO_PASSWORD, ip, limiter)).status).toBe(200);
-    expect(limiter.calls).toEqual([]);
-    expect((await login("alice@example.com", "wrong-1", ip, limiter)).status).toBe(401);
-    expect((await login("alice@example.com", "wrong-2", ip, limiter)).status).toBe(401);
-    const third = await login("alice@example.com", "wrong-3", ip, limiter);
+    expect((await login("alice@example.com", DEMO_PASSWORD, ip)).status).toBe(200);
+    const before = await windows();
+    const first = await login("alice@example.com", "wrong-1", ip);
+    expect(first.status).toBe(401);
+    expect(first.headers.get("ratelimit-remaining")).toBe("1");
+    expect((await login("alice@example.com", "wrong-2", ip)).status).toBe(401);
+    expect(await windows()).toBe(before + 2); // one window for the email, one for the address
+    const third = await login("alice@example.com", "wrong-3", ip);
     expect(third.status).toBe(429);
     expect(((await third.json()) as Body).code).toBe("rate_limited");
-    const blocked = await login("alice@example.com", DEMO_PASSWORD, "198.51.100.7", limiter);
+    // The right password, from another address: still refused while the email's window runs.
+    const blocked = await login("alice@example.com", DEMO_PASSWORD, "198.51.100.7");
     expect(blocked.status).toBe(429);
-    expect(blocked.headers.get("retry-after")).not.toBeNull();
-    expect((await login("admin@example.com", DEMO_PASSWORD, "198.51.100.7", limiter)).status).toBe(
-      200,
-    );
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(blocked.headers.get("ratelimit-remaining")).toBe("0");
+    expect((await login("admin@example.com", DEMO_PASSWORD, "198.51.100.7")).status).toBe(200);
   });
 
-  it("refuses a client IP that keeps failing across many emails", async () => {
-    const limiter = fakeLimiter(2);
+  it("refuses a client address that keeps failing across many emails", async () => {
     const ip = "203.0.113.99";
     const statuses: number[] = [];
     for (const name of ["a", "b", "c", "d"]) {
-      statuses.push((await login(`${name}-spray@example.com`, "guess", ip, limiter)).status);
+      statuses.push((await login(`${name}-spray@example.com`, "guess", ip)).status);
     }
     expect(statuses).toEqual([401, 401, 429, 429]);
-    expect((await login("agent@example.com", DEMO_PASSWORD, ip, limiter)).status).toBe(429);
-    expect((await login("agent@example.com", DEMO_PASSWORD, "203.0.113.100", limiter)).status).toBe(
-      200,
+    expect((await login("agent@example.com", DEMO_PASSWORD, ip)).status).toBe(429);
+    expect((await login("agent@example.com", DEMO_PASSWORD, "203.0.113.100")).status).toBe(200);
+  });
+
+  it("counts an IPv6 client per /64", async () => {
+    expect((await login("v6-a@example.com", "guess", "2001:db8:aa:1::1")).status).toBe(401);
+    expect((await login("v6-b@example.com", "guess", "2001:0db8:00aa:0001:ffff::9")).status).toBe(
+      401,
     );
+    // A third address of the same /64 is refused; the next /64 is not.
+    expect((await login("agent@example.com", DEMO_PASSWORD, "2001:db8:aa:1:1:2:3:4")).status).toBe(
+      429,
+    );
+    expect((await login("agent@example.com", DEMO_PASSWORD, "2001:db8:aa:2::1")).status).toBe(200);
+  });
+
+  it("a locked-out email answers the same whether or not it exists", async () => {
+    const ip = () => `192.0.2.${Math.floor(Math.random() * 250) + 1}`;
+    const answers: string[] = [];
+    for (const email of ["agent@example.com", "nobody-here@example.com"]) {
+      await login(email, "wrong", ip());
+      await login(email, "wrong", ip());
+      const refused = await login(email, "wrong", ip());
+      const body = (await refused.json()) as Body;
+      answers.push(`${refused.status} ${body.code} ${body.error.replace(/\d+ s$/, "")}`);
+    }
+    expect(answers[0]).toBe("429 rate_limited Too many failed logins; retry in ");
+    expect(answers[1]).toBe(answers[0]);
+  });
+
+  it("the count lives in D1, not in the isolate: a window written there is honoured", async () => {
+    // As another isolate (or this one before a restart) would have left it.
+    await testDb()
+      .insert(loginFailures)
+      .values({
+        keyHash: await sha256Hex("email:bob@example.com"),
+        windowStart: Date.now(),
+        failures: 2,
+      });
+    expect((await login("bob@example.com", DEMO_PASSWORD, "198.51.100.50")).status).toBe(429);
+    // An expired window is not: it starts again at the next failure.
+    await testDb()
+      .update(loginFailures)
+      .set({ windowStart: Date.now() - 61_000 })
+      .where(eq(loginFailures.keyHash, await sha256Hex("email:bob@example.com")));
+    expect((await login("bob@example.com", DEMO_PASSWORD, "198.51.100.50")).status).toBe(200);
+  });
+
+  it("prunes expired windows as failures come in", async () => {
+    const stale = Array.from({ length: 30 }, (_, i) => ({
+      keyHash: `stale-${i}`,
+      windowStart: Date.now() - 3_600_000,
+      failures: 1,
+    }));
+    await testDb().insert(loginFailures).values(stale);
+    await login("prune@example.com", "wrong", "198.51.100.60");
+    const left = await testDb()
+      .select()
+      .from(loginFailures)
+      .where(like(loginFailures.keyHash, "stale-%"));
+    expect(left).toEqual([]);
+  });
+});
+
+describe("Conversations API: unknown API keys", () => {
+  const path = `/v1/api/conversations/${DOCS_CONVERSATION}`;
+  const unknownKey = () => `cvk_${crypto.randomUUID().replaceAll("-", "")}`;
+  const withIp = (key: string, ip: string): RequestInit => ({
+    headers: { "x-api-key": key, "x-workspace-id": ACME, "cf-connecting-ip": ip },
+  });
+
+  it("a repeated unknown key makes no D1 round trip", async () => {
+    const { db, counter } = countingD1(env.DB);
+    const key = unknownKey();
+    const first = await request(path, withIp(key, "198.51.100.1"), { DB: db });
+    expect(first.status).toBe(401);
+    expect(counter.roundTrips).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      const again = await request(path, withIp(key, "198.51.100.1"), { DB: db });
+      expect(again.status).toBe(401);
+      expect(((await again.json()) as Body).error.code).toBe("invalid_api_key");
+    }
+    expect(counter.roundTrips).toBe(1);
+  });
+
+  it("throttles failed key checks per client address: 429 with reset_at, then no D1 at all", async () => {
+    const limiter = fakeLimiter(3);
+    const { db, counter } = countingD1(env.DB);
+    const bindings = {
+      DB: db,
+      KEY_FAILURE_LIMITER: limiter as unknown as RateLimit,
+      KEY_FAILURE_LIMIT: "3",
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await request(path, withIp(unknownKey(), "198.51.100.2"), bindings)).status);
+    }
+    const refused = await request(path, withIp(unknownKey(), "198.51.100.2"), bindings);
+    expect([...statuses, refused.status]).toEqual([401, 401, 401, 429]);
+    const body = (await refused.json()) as Body;
+    expect(Object.keys(body.error).sort()).toEqual(["code", "message", "requestId", "reset_at"]);
+    expect(body.error.code).toBe("rate_limited");
+    expect(Date.parse(body.error.reset_at)).toBeGreaterThan(Date.now());
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get("ratelimit-limit")).toBe("3");
+    const queries = counter.roundTrips;
+    // Refused before any query from now on, whatever key it tries…
+    expect((await request(path, withIp(unknownKey(), "198.51.100.2"), bindings)).status).toBe(429);
+    expect(counter.roundTrips).toBe(queries);
+    // …while a valid key already verified, and other clients, go on.
+    expect((await request(path, withIp(ACME_KEY, "198.51.100.2"), bindings)).status).toBe(200);
+    expect((await request(path, withIp(unknownKey(), "198.51.100.3"), bindings)).status).toBe(401);
+    expect(limiter.calls.every((k) => k.startsWith("key-failures:198.51.100."))).toBe(true);
   });
 });
 
 describe("the real Rate Limiting binding", () => {
   it("is configured and answers", async () => {
     expect(await env.API_RATE_LIMITER.limit({ key: "probe" })).toEqual({ success: true });
-    expect(await env.LOGIN_RATE_LIMITER.limit({ key: "probe" })).toEqual({ success: true });
+    expect(await env.KEY_FAILURE_LIMITER.limit({ key: "probe" })).toEqual({ success: true });
   });
 });
