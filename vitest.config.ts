@@ -24,6 +24,8 @@ export default defineConfig(async () => {
             // tests set their own limit.
             LOGIN_FAILURE_LIMIT: "1000000",
           },
+          // A second database, for the migration tests: migrated step by step, not by the setup.
+          d1Databases: { LEGACY_DB: "legacy-db" },
           // Tests send thousands of requests with the demo credentials; the rate-limit tests
           // use their own limiter bindings.
           ratelimits: {

@@ -5,6 +5,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_SEED: string[];
+      /** Empty at the start of each file; migration tests apply migrations to it one by one. */
+      LEGACY_DB: D1Database;
     }
   }
 }

@@ -20,6 +20,14 @@ import {
  * - every tenant-owned table carries `organization_id` and every tenant query filters on it. List
  *   indexes lead with it; indexes on globally unique parents (contact, conversation, snapshot) lead
  *   with the parent id, which also serves the foreign key's cascade.
+ * - a reference from one tenant-owned row to another is a composite foreign key
+ *   (`organization_id`, `<parent>_id`) → parent (`organization_id`, `id`): a row can only point at
+ *   a row of its own organization, whatever writes it. Each parent has a unique
+ *   (`organization_id`, `id`) index for that.
+ * - SQLite's ON DELETE SET NULL would null every column of a composite key, the organization
+ *   included, so optional references use NO ACTION plus an AFTER DELETE trigger on the parent
+ *   that nulls just the reference (migrations/0002_tenant_foreign_keys.sql). Required ones
+ *   (a conversation's contact, a message's conversation, a copy's snapshot) cascade.
  */
 
 export const USER_ROLES = ["admin", "manager", "agent"] as const;
@@ -64,6 +72,7 @@ export const users = sqliteTable(
   },
   (t) => [
     uniqueIndex("users_org_email_uq").on(t.organizationId, t.email),
+    uniqueIndex("users_org_id_uq").on(t.organizationId, t.id),
     // Login names no organization: it finds the user by email across tenants, in a stable order.
     index("users_email_org_idx").on(t.email, t.organizationId),
     check("users_role_ck", inList("role", USER_ROLES)),
@@ -87,6 +96,7 @@ export const contacts = sqliteTable(
   },
   (t) => [
     index("contacts_org_created_idx").on(t.organizationId, t.createdAt, t.id),
+    uniqueIndex("contacts_org_id_uq").on(t.organizationId, t.id),
     check("contacts_channel_type_ck", inList("channel_type", CHANNEL_TYPES)),
   ],
 );
@@ -103,9 +113,8 @@ export const apiKeys = sqliteTable(
     prefix: text("prefix").notNull(),
     // SHA-256 of the whole key, lowercase hex. The key itself is never stored.
     keyHash: text("key_hash").notNull(),
-    createdByUserId: text("created_by_user_id").references(() => users.id, {
-      onDelete: "set null",
-    }),
+    // Nulled by a trigger when that user is deleted.
+    createdByUserId: text("created_by_user_id"),
     createdAt: integer("created_at").notNull(),
     lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
@@ -114,6 +123,10 @@ export const apiKeys = sqliteTable(
     uniqueIndex("api_keys_hash_uq").on(t.keyHash),
     index("api_keys_org_created_idx").on(t.organizationId, t.createdAt, t.id),
     index("api_keys_created_by_idx").on(t.createdByUserId),
+    foreignKey({
+      columns: [t.organizationId, t.createdByUserId],
+      foreignColumns: [users.organizationId, users.id],
+    }),
   ],
 );
 
@@ -125,11 +138,10 @@ export const conversations = sqliteTable(
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
     // The customer. Erasing a contact erases their live conversations; curated snapshots keep copies.
-    contactId: text("contact_id")
-      .notNull()
-      .references(() => contacts.id, { onDelete: "cascade" }),
-    // The staff member the conversation belongs to (`userId` in the vendor's shape).
-    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    contactId: text("contact_id").notNull(),
+    // The staff member the conversation belongs to (`userId` in the vendor's shape); nulled by a
+    // trigger when that user is deleted.
+    userId: text("user_id"),
     // Flow and agent ids live in the vendor's voice/AI platform: opaque strings, not foreign keys.
     pathwayId: text("pathway_id"),
     agentId: text("agent_id"),
@@ -148,6 +160,15 @@ export const conversations = sqliteTable(
     index("conversations_org_updated_idx").on(t.organizationId, t.updatedAt, t.id),
     index("conversations_contact_created_idx").on(t.contactId, t.createdAt, t.id),
     index("conversations_user_idx").on(t.userId),
+    uniqueIndex("conversations_org_id_uq").on(t.organizationId, t.id),
+    foreignKey({
+      columns: [t.organizationId, t.contactId],
+      foreignColumns: [contacts.organizationId, contacts.id],
+    }).onDelete("cascade"),
+    foreignKey({
+      columns: [t.organizationId, t.userId],
+      foreignColumns: [users.organizationId, users.id],
+    }),
   ],
 );
 
@@ -158,9 +179,7 @@ export const messages = sqliteTable(
     organizationId: text("organization_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
-    conversationId: text("conversation_id")
-      .notNull()
-      .references(() => conversations.id, { onDelete: "cascade" }),
+    conversationId: text("conversation_id").notNull(),
     direction: text("direction", { enum: MESSAGE_DIRECTIONS }).notNull(),
     // Who wrote an outbound message (AI draft, human agent, system notice); inbound is always human.
     senderType: text("sender_type", { enum: SENDER_TYPES }).notNull(),
@@ -172,6 +191,10 @@ export const messages = sqliteTable(
   },
   (t) => [
     index("messages_conversation_created_idx").on(t.conversationId, t.createdAt, t.id),
+    foreignKey({
+      columns: [t.organizationId, t.conversationId],
+      foreignColumns: [conversations.organizationId, conversations.id],
+    }).onDelete("cascade"),
     check("messages_direction_ck", inList("direction", MESSAGE_DIRECTIONS)),
     check("messages_sender_type_ck", inList("sender_type", SENDER_TYPES)),
     check("messages_status_ck", inList("status", MESSAGE_STATUSES)),
@@ -185,13 +208,12 @@ export const trainingSnapshots = sqliteTable(
     organizationId: text("organization_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
-    // Creator and contact are populated on read; deleting either leaves the snapshot with `null`.
-    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
-    contactId: text("contact_id").references(() => contacts.id, { onDelete: "set null" }),
+    // Creator and contact are populated on read; deleting either leaves the snapshot with `null`
+    // (a trigger nulls the reference).
+    userId: text("user_id"),
+    contactId: text("contact_id"),
     // Provenance only: the conversation the messages were captured from, when one was named.
-    conversationId: text("conversation_id").references(() => conversations.id, {
-      onDelete: "set null",
-    }),
+    conversationId: text("conversation_id"),
     customerName: text("customer_name"),
     customerPhone: text("customer_phone"),
     customerEmail: text("customer_email"),
@@ -236,6 +258,19 @@ export const trainingSnapshots = sqliteTable(
     index("snapshots_contact_created_idx").on(t.contactId, t.createdAt, t.id),
     index("snapshots_user_idx").on(t.userId),
     index("snapshots_conversation_idx").on(t.conversationId),
+    uniqueIndex("snapshots_org_id_uq").on(t.organizationId, t.id),
+    foreignKey({
+      columns: [t.organizationId, t.userId],
+      foreignColumns: [users.organizationId, users.id],
+    }),
+    foreignKey({
+      columns: [t.organizationId, t.contactId],
+      foreignColumns: [contacts.organizationId, contacts.id],
+    }),
+    foreignKey({
+      columns: [t.organizationId, t.conversationId],
+      foreignColumns: [conversations.organizationId, conversations.id],
+    }),
     check(
       "snapshots_quality_ck",
       sql`${t.quality} is null or ${inList("quality", SNAPSHOT_QUALITIES)}`,
@@ -246,9 +281,7 @@ export const trainingSnapshots = sqliteTable(
 export const trainingSnapshotMessages = sqliteTable(
   "training_snapshot_messages",
   {
-    snapshotId: text("snapshot_id")
-      .notNull()
-      .references(() => trainingSnapshots.id, { onDelete: "cascade" }),
+    snapshotId: text("snapshot_id").notNull(),
     position: integer("position").notNull(),
     organizationId: text("organization_id")
       .notNull()
@@ -262,6 +295,10 @@ export const trainingSnapshotMessages = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.snapshotId, t.position] }),
+    foreignKey({
+      columns: [t.organizationId, t.snapshotId],
+      foreignColumns: [trainingSnapshots.organizationId, trainingSnapshots.id],
+    }).onDelete("cascade"),
     check("snapshot_messages_sender_ck", inList("sender", SNAPSHOT_SENDERS)),
     check("snapshot_messages_sender_type_ck", inList("sender_type", SENDER_TYPES)),
   ],
@@ -280,8 +317,8 @@ export const trainingSnapshotTags = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.snapshotId, t.tag] }),
     foreignKey({
-      columns: [t.snapshotId],
-      foreignColumns: [trainingSnapshots.id],
+      columns: [t.organizationId, t.snapshotId],
+      foreignColumns: [trainingSnapshots.organizationId, trainingSnapshots.id],
     }).onDelete("cascade"),
     foreignKey({
       columns: [t.organizationId],

@@ -3,6 +3,7 @@ import { aliased } from "../../db/aliased";
 import type { Database } from "../../db/client";
 import { keysetRange } from "../../db/keyset";
 import { contacts, conversations, messages } from "../../db/schema";
+import { sameTenant } from "../../db/tenant";
 import type { CursorPosition } from "../../lib/cursor";
 import { groupBy } from "../../lib/group-by";
 import type { ConversationFilters } from "./conversations.schemas";
@@ -36,7 +37,7 @@ function selectConversation(db: Database, organizationId: string, id: string) {
   return db
     .select(conversationWithCustomer)
     .from(conversations)
-    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .innerJoin(contacts, sameTenant(contacts, conversations.contactId, conversations))
     .where(and(eq(conversations.organizationId, organizationId), eq(conversations.id, id)))
     .limit(1);
 }
@@ -121,7 +122,7 @@ function listStatements(
     db
       .select(conversationWithCustomer)
       .from(conversations)
-      .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+      .innerJoin(contacts, sameTenant(contacts, conversations.contactId, conversations))
       .where(where)
       .orderBy(...newestFirst)
       .limit(limit),
@@ -231,8 +232,8 @@ export async function applyMessageAction(
         phoneNumber: contacts.phoneNumber,
       })
       .from(m)
-      .innerJoin(conversations, eq(conversations.id, m.conversationId))
-      .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+      .innerJoin(conversations, sameTenant(conversations, m.conversationId, m))
+      .innerJoin(contacts, sameTenant(contacts, conversations.contactId, conversations))
       .where(and(ofMessage, eq(conversations.organizationId, organizationId))),
   ]);
   const after = current[0];

@@ -14,6 +14,7 @@ import {
   trainingSnapshotTags,
   users,
 } from "../../db/schema";
+import { sameTenant } from "../../db/tenant";
 import { findDatabaseError } from "../../errors/database-error";
 import type { CursorPosition } from "../../lib/cursor";
 import type { Precondition } from "../../lib/etag";
@@ -57,8 +58,8 @@ function selectSnapshot(db: Database, organizationId: string, id: string) {
   return db
     .select(snapshotWithRefs)
     .from(trainingSnapshots)
-    .leftJoin(users, eq(users.id, trainingSnapshots.userId))
-    .leftJoin(contacts, eq(contacts.id, trainingSnapshots.contactId))
+    .leftJoin(users, sameTenant(users, trainingSnapshots.userId, trainingSnapshots))
+    .leftJoin(contacts, sameTenant(contacts, trainingSnapshots.contactId, trainingSnapshots))
     .where(ofOrganization(organizationId, id))
     .limit(1);
 }
@@ -165,7 +166,13 @@ function selectPage(
         db
           .select({ one: sql`1` })
           .from(trainingSnapshotTags)
-          .where(and(eq(trainingSnapshotTags.snapshotId, s.id), eq(trainingSnapshotTags.tag, tag))),
+          .where(
+            and(
+              eq(trainingSnapshotTags.snapshotId, s.id),
+              eq(trainingSnapshotTags.organizationId, s.organizationId),
+              eq(trainingSnapshotTags.tag, tag),
+            ),
+          ),
       ),
     ),
     ...keysetRange(createdAt, id, filters, position),
@@ -175,10 +182,15 @@ function selectPage(
     .select(selection)
     .from(drivingTag ? trainingSnapshotTags : s)
     .$dynamic();
-  if (drivingTag) query = query.innerJoin(s, eq(s.id, trainingSnapshotTags.snapshotId));
+  if (drivingTag) {
+    query = query.innerJoin(
+      s,
+      sameTenant(s, trainingSnapshotTags.snapshotId, trainingSnapshotTags),
+    );
+  }
   return query
-    .leftJoin(users, eq(users.id, s.userId))
-    .leftJoin(contacts, eq(contacts.id, s.contactId))
+    .leftJoin(users, sameTenant(users, s.userId, s))
+    .leftJoin(contacts, sameTenant(contacts, s.contactId, s))
     .where(and(...conditions))
     .orderBy(desc(createdAt), desc(id))
     .limit(limit);
@@ -286,7 +298,7 @@ function selectCapturableMessages(
       createdAt: messages.createdAt,
     })
     .from(conversations)
-    .innerJoin(messages, eq(messages.conversationId, conversations.id))
+    .innerJoin(messages, sameTenant(conversations, messages.conversationId, messages))
     .where(
       and(
         eq(conversations.contactId, source.contactId),
