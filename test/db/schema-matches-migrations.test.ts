@@ -3,6 +3,7 @@ import { is } from "drizzle-orm";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
+import { SEARCH_TABLES } from "../../src/db/search";
 
 /*
  * The Drizzle schema is what the code is typed against; the migrations are what D1 really has.
@@ -19,13 +20,22 @@ async function pragma<T>(statement: string): Promise<T[]> {
 }
 
 describe("schema and migrations agree", () => {
-  it("has exactly the schema's tables", async () => {
+  it("has exactly the schema's tables, plus the full-text index and its shadow tables", async () => {
     const rows = await pragma<{ name: string }>(
       "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' and name <> 'd1_migrations'",
     );
-    expect(rows.map((r) => r.name).sort()).toEqual(
-      tables.map((t) => getTableConfig(t).name).sort(),
+    const search = (name: string) =>
+      SEARCH_TABLES.some((t) => name === t || name.startsWith(`${t}_`));
+    expect(
+      rows
+        .map((r) => r.name)
+        .filter((name) => !search(name))
+        .sort(),
+    ).toEqual(tables.map((t) => getTableConfig(t).name).sort());
+    const virtual = await pragma<{ name: string }>(
+      "select name from sqlite_master where sql like 'CREATE VIRTUAL TABLE%'",
     );
+    expect(virtual.map((r) => r.name)).toEqual([...SEARCH_TABLES]);
   });
 
   it.each(tables.map((t) => [getTableConfig(t).name, t] as const))(

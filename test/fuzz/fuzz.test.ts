@@ -66,6 +66,33 @@ const hostileStrings = [
   "1e309",
 ];
 
+/*
+ * Values at and around each input's maximum length: the limits are where a validator and the
+ * database disagree (a 60-letter search passed validation and failed in D1). Each length is
+ * tried with characters that grow on the way down: multi-byte, escaped in LIKE, special in FTS5
+ * queries, separators of list headers.
+ */
+const LIMITS = [24, 32, 64, 100, 128, 200, 254, 1024, 2048, 4096] as const;
+const FILLERS = ["a", "é", "😀", '"', "%", "_", "*", ",", " ", "\\", "0", "'", ":", "(", "-"];
+const nearMax = (max: number) =>
+  fc
+    .tuple(fc.integer({ min: max - 1, max: max + 1 }), fc.constantFrom(...FILLERS), fc.nat(5))
+    .map(([length, filler, word]) =>
+      `${["", "AND ", "NEAR(", "v", "x"][word] ?? ""}${filler.repeat(length)}`.slice(0, length),
+    );
+const nearAnyMax = fc.constantFrom(...LIMITS).chain(nearMax);
+/** `If-Match` lists around the 16-tag limit, and as many tags as 1,024 characters hold (~200). */
+const ifMatchNearMax = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 14, max: 18 }), fc.integer({ min: 1, max: 15 }), fc.boolean())
+    .map(([count, digits, spaced]) =>
+      Array.from({ length: count }, (_, i) => `"v${String(i + 1).padStart(digits, "9")}"`).join(
+        spaced ? ", " : ",",
+      ),
+    ),
+  fc.integer({ min: 1023, max: 1025 }).map((length) => '"v1",'.repeat(205).slice(0, length)),
+);
+
 const idArb = fc.oneof(
   fc.constantFrom(
     SNAPSHOT,
@@ -144,6 +171,7 @@ const queryArb = fc
         ),
         fc.constantFrom(...hostileStrings),
         fc.string({ maxLength: 40 }),
+        nearAnyMax,
       ),
     ),
     { maxLength: 4 },
@@ -196,9 +224,34 @@ const knownBodyArb = fc.oneof(
   fc.record({ name: fc.oneof(fc.string({ maxLength: 120 }), fc.integer()) }, { requiredKeys: [] }),
 );
 
+/** Every string and list field of every body, at and around its limit. */
+const bodyNearMaxArb = fc.record(
+  {
+    contactId: nearMax(24),
+    conversationId: nearMax(64),
+    messageIds: fc
+      .integer({ min: 999, max: 1001 })
+      .map((n) => Array.from({ length: n }, (_, i) => `m${i}`)),
+    notes: nearMax(10_000),
+    tags: fc
+      .tuple(fc.integer({ min: 19, max: 21 }), nearMax(32))
+      .map(([n, tag]) => Array.from({ length: n }, (_, i) => `${i}${tag}`.slice(0, tag.length))),
+    category: nearMax(64),
+    metadata: fc.record({
+      action: fc.constantFrom("Approve", "Edit", "Reject"),
+      editedMessage: nearMax(4096),
+    }),
+    name: nearMax(100),
+    email: nearMax(254).map((local) => `${local.slice(0, 240)}@example.com`),
+    password: nearMax(1024),
+  },
+  { requiredKeys: [] },
+);
+
 const bodyArb: fc.Arbitrary<string | undefined> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
   { weight: 4, arbitrary: knownBodyArb.map((b) => JSON.stringify(b)) },
+  { weight: 2, arbitrary: bodyNearMaxArb.map((b) => JSON.stringify(b)) },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
   {
     weight: 1,
@@ -224,8 +277,16 @@ const bodyArb: fc.Arbitrary<string | undefined> = fc.oneof(
 
 const headerArb = fc.record(
   {
-    "if-match": fc.oneof(fc.constantFrom('"v1"', "*", 'W/"v1"'), fc.string({ maxLength: 30 })),
-    "if-none-match": fc.string({ maxLength: 30 }),
+    "if-match": fc.oneof(
+      fc.constantFrom('"v1"', "*", 'W/"v1"'),
+      fc.string({ maxLength: 30 }),
+      ifMatchNearMax,
+      nearMax(1024),
+    ),
+    "if-none-match": fc.oneof(fc.string({ maxLength: 30 }), nearMax(1024)),
+    "x-api-key": nearMax(128),
+    "x-workspace-id": fc.oneof(nearMax(24), fc.stringMatching(/^[0-9a-f]{23,25}$/)),
+    authorization: nearMax(2048).map((token) => `Bearer ${token}`),
     "x-d1-bookmark": fc.oneof(
       fc.constant("00000000-00000001-00000000-00000000000000000000000000000000"),
       fc.string({ maxLength: 70 }),
@@ -237,7 +298,7 @@ const headerArb = fc.record(
       "multipart/form-data",
       "",
     ),
-    "x-request-id": fc.string({ maxLength: 40 }),
+    "x-request-id": fc.oneof(fc.string({ maxLength: 40 }), nearMax(128)),
   },
   { requiredKeys: [] },
 );
@@ -296,8 +357,23 @@ const tagList = fc.array(fc.constantFrom("sales", "Pricing", " refund ", "x".rep
 });
 const noHeaders = fc.constant({} as FuzzRequest["extraHeaders"]);
 const ifMatch = fc
-  .constantFrom('"v1"', '"v2"', "*", 'W/"v1"')
+  .oneof(fc.constantFrom('"v1"', '"v2"', "*", 'W/"v1"'), ifMatchNearMax)
   .map((tag) => ({ "if-match": tag }) as FuzzRequest["extraHeaders"]);
+/** Every filter of the lists, each at and around its limit. */
+const filtersNearMax = fc
+  .record(
+    {
+      q: nearMax(100),
+      category: nearMax(64),
+      tag: nearMax(32),
+      cursor: nearMax(200),
+      agentId: nearMax(64),
+      pathwayId: nearMax(64),
+      contactId: nearMax(24),
+    },
+    { requiredKeys: [] },
+  )
+  .map((filters) => `?${new URLSearchParams(filters as Record<string, string>)}`);
 
 const routeAwareArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
   fc.record({
@@ -306,7 +382,7 @@ const routeAwareArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
       snapshotId.map((id) => `/api/training/snapshots/${id}`),
       fc.constantFrom("/api/training/snapshots", "/api/training/export"),
     ),
-    query: queryArb,
+    query: fc.oneof(queryArb, filtersNearMax),
     credential: trainingCredential,
     extraHeaders: noHeaders,
     body: fc.constant(undefined),
@@ -369,7 +445,7 @@ const routeAwareArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
       "/v1/api/conversations",
       "/v1/api/conversations/flow/pw12345",
     ),
-    query: queryArb,
+    query: fc.oneof(queryArb, filtersNearMax),
     credential: conversationsCredential,
     extraHeaders: noHeaders,
     body: fc.constant(undefined),

@@ -4,11 +4,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { encodeCursor } from "../../src/lib/cursor";
 import { listSnapshotsQuery } from "../../src/routes/training-snapshots/snapshots.repository";
 import type { SnapshotFilters } from "../../src/routes/training-snapshots/snapshots.schemas";
-import { d1RoundTrips, request } from "../helpers/app";
+import { d1RoundTrips, json, request } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
 import { insertContact, insertManySnapshots } from "../helpers/factories";
-import { ACME, BOB, GLOBEX, SNAPSHOT } from "../helpers/seed";
+import { ACME, BOB, GLOBEX, JANE, SNAPSHOT } from "../helpers/seed";
 
 type Item = Record<string, any>;
 type Page = {
@@ -192,6 +192,71 @@ describe("GET /api/training/snapshots", () => {
     );
   });
 
+  it("searches with any valid q: 60 letters, 100 characters, FTS5 syntax taken literally", async () => {
+    const long = "a".repeat(60);
+    const marked = await insertManySnapshots(3, (i) => ({
+      notes:
+        i === 0 ? `x ${long} y` : i === 1 ? 'quote " AND * NEAR( col: -x ^y' : `${"é".repeat(100)}`,
+    }));
+    // 60 letters: D1 refused the LIKE pattern ('%' + 60 + '%' > 50 bytes) and this was a 503.
+    expect(await walk({ q: long })).toEqual([marked[0]?.id]);
+    expect(await walk({ q: 'quote " AND * NEAR( col: -x ^y' })).toEqual([marked[1]?.id]);
+    expect(await walk({ q: "AND *" })).toEqual([marked[1]?.id]);
+    expect(await walk({ q: "é".repeat(100) })).toEqual([marked[2]?.id]);
+    expect(await walk({ q: "É".repeat(3) })).toEqual([marked[2]?.id]);
+    for (const q of ["x".repeat(100), "é", "zz", '"', "*", "NEAR(", ")"]) {
+      const { response } = await page(`?q=${encodeURIComponent(q)}`);
+      expect(response.status, q).toBe(200);
+    }
+  });
+
+  it("walks search results page by page, with the other filters, in list order", async () => {
+    const ids = await walk({ q: "Discount_50", quality: "good", limit: "3" });
+    expect(ids).toEqual(
+      newestFirst(
+        inserted.filter(
+          (s) => s.notes?.startsWith("Discount") && s.quality === "good" && !s.isArchived,
+        ),
+      ),
+    );
+    expect(ids.length).toBeGreaterThan(3);
+    expect(await walk({ q: "Discount_50", tag: ["fifth", "even"], limit: "2" })).toEqual(
+      newestFirst(
+        inserted.filter(
+          (s) =>
+            s.notes?.startsWith("Discount") &&
+            s.tags.includes("fifth") &&
+            s.tags.includes("even") &&
+            !s.isArchived,
+        ),
+      ),
+    );
+  });
+
+  it("keeps the search index in step with every write, and within the tenant", async () => {
+    const manager = bearer(await tokenFor());
+    const created = await request(
+      "/api/training/snapshots",
+      json({ contactId: JANE, notes: "tangerine handover" }, manager),
+    );
+    const id = ((await created.json()) as Item).data._id;
+    expect(await walk({ q: "tangerine" })).toEqual([id]);
+    const globex = await request(
+      "/api/training/snapshots?q=tangerine",
+      bearer(await tokenFor({ userId: BOB, organizationId: GLOBEX })),
+    );
+    expect(((await globex.json()) as Page).data).toEqual([]);
+    await request(
+      `/api/training/snapshots/${id}`,
+      json({ notes: "clementine handover" }, { ...manager, method: "PATCH" }),
+    );
+    expect(await walk({ q: "tangerine" })).toEqual([]);
+    expect(await walk({ q: "clementine" })).toEqual([id]);
+    expect(await walk({ q: "Jane Doe", limit: "100" })).toContain(id);
+    await request(`/api/training/snapshots/${id}`, { ...manager, method: "DELETE" });
+    expect(await walk({ q: "clementine" })).toEqual([]);
+  });
+
   it("answers every page in one D1 round trip, however deep", async () => {
     let cursor: string | null = null;
     for (let i = 0; i < 5; i++) {
@@ -262,7 +327,7 @@ describe("list query plans", () => {
     ["two tags", { tag: ["sales", "pricing"] }],
     ["tag + quality", { tag: ["sales"], quality: "good" }],
     ["created range", { createdAfter: 1, createdBefore: Date.parse("2026-12-01T00:00:00.000Z") }],
-    ["text search", { q: "price" }],
+    ["a 2-character search, tested on the walked rows", { q: "pr" }],
     ["quality + category", { quality: "good", category: "sales" }],
   ];
 
@@ -284,4 +349,29 @@ describe("list query plans", () => {
       if (position) expect(plan).toMatch(/\(created_at,(id|snapshot_id)\)<\(\?,\?\)/);
     }
   });
+
+  it.each([
+    ["text search", { q: "price" }],
+    ["text search + tag + quality", { q: "price", tag: ["sales"], quality: "good" }],
+  ] as [string, Partial<SnapshotFilters>][])(
+    "%s: driven by the full-text index, each match fetched by rowid, only the matches sorted",
+    async (_, filters) => {
+      for (const position of [undefined, deep]) {
+        const query = listSnapshotsQuery(db, ACME, { isArchived: false, ...filters }, position, 21);
+        const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+          .bind(...query.params)
+          .all<{ detail: string }>();
+        const lines = results.map((r) => r.detail);
+        const plan = lines.join(" | ");
+        expect(lines[0], plan).toMatch(/^SCAN training_snapshot_search VIRTUAL TABLE INDEX 0:M/);
+        expect(lines[1], plan).toBe(
+          "SEARCH training_snapshots USING INTEGER PRIMARY KEY (rowid=?)",
+        );
+        for (const line of lines.slice(1)) {
+          expect(line, plan).not.toMatch(/^SCAN/);
+          expect(line, plan).not.toMatch(/TEMP B-TREE(?! FOR ORDER BY)/);
+        }
+      }
+    },
+  );
 });

@@ -14,6 +14,7 @@ import {
   trainingSnapshotTags,
   users,
 } from "../../db/schema";
+import { searchMatch, snapshotSearch, usesSearchIndex } from "../../db/search";
 import { sameTenant } from "../../db/tenant";
 import { findDatabaseError } from "../../errors/database-error";
 import type { CursorPosition } from "../../lib/cursor";
@@ -125,14 +126,38 @@ export const snapshotQueries = (db: Database, organizationId: string, id: string
 /* Lists and export                                                                           */
 /* ------------------------------------------------------------------------------------------ */
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+/** `q` shorter than the index's trigrams: a substring test on the rows the list walks anyway. */
+const containsText = (q: string) => {
+  const needle = q.toLowerCase();
+  return sql`(instr(lower(${trainingSnapshots.notes}), ${needle}) > 0 or instr(lower(${trainingSnapshots.customerName}), ${needle}) > 0)`;
+};
+
+const hasTag = (db: Database, tag: string) => {
+  const s = trainingSnapshots;
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(trainingSnapshotTags)
+      .where(
+        and(
+          eq(trainingSnapshotTags.snapshotId, s.id),
+          eq(trainingSnapshotTags.organizationId, s.organizationId),
+          eq(trainingSnapshotTags.tag, tag),
+        ),
+      ),
+  );
+};
 
 /**
- * One page, newest first with the id as tie-break, after `position`. With a tag filter the walk
- * is driven by the tag index (organization, tag, archived, created_at, snapshot id), which is in
- * list order; further tags are checked per row through the tags' primary key. Without one, SQLite
- * picks the snapshot index that matches the filters and the order. Either way a page costs the
- * same at any depth: the cursor is a range bound on the index, never an OFFSET.
+ * One page, newest first with the id as tie-break, after `position`. Which index drives it:
+ * - a search `q` of 3+ characters: the full-text index, which yields that organization's
+ *   matching snapshots (cost follows the number of matches, which are then sorted), every other
+ *   filter checked on each match;
+ * - else a tag: the tag index (organization, tag, archived, created_at, snapshot id), which is in
+ *   list order; further tags are checked per row through the tags' primary key;
+ * - else the snapshot index that matches the filters and the order.
+ * Without a search a page costs the same at any depth: the cursor is a range bound on the
+ * index, never an OFFSET.
  */
 function selectPage(
   db: Database,
@@ -143,7 +168,9 @@ function selectPage(
   limit: number,
 ) {
   const s = trainingSnapshots;
-  const [drivingTag, ...otherTags] = filters.tag ?? [];
+  const searched = filters.q !== undefined && usesSearchIndex(filters.q) ? filters.q : undefined;
+  const [drivingTag, ...otherTags] = searched === undefined ? (filters.tag ?? []) : [];
+  const checkedTags = searched === undefined ? otherTags : (filters.tag ?? []);
   const createdAt = drivingTag ? trainingSnapshotTags.createdAt : s.createdAt;
   const id = drivingTag ? trainingSnapshotTags.snapshotId : s.id;
 
@@ -155,33 +182,24 @@ function selectPage(
           eq(trainingSnapshotTags.isArchived, filters.isArchived),
         )
       : and(eq(s.organizationId, organizationId), eq(s.isArchived, filters.isArchived)),
+    searched === undefined
+      ? undefined
+      : and(searchMatch(organizationId, searched), sql`${s}.rowid = ${snapshotSearch.rowid}`),
+    filters.q !== undefined && searched === undefined ? containsText(filters.q) : undefined,
     filters.quality ? eq(s.quality, filters.quality) : undefined,
     filters.category ? eq(s.category, filters.category) : undefined,
     filters.contactId ? eq(s.contactId, filters.contactId) : undefined,
-    filters.q
-      ? sql`(${s.notes} like ${`%${escapeLike(filters.q)}%`} escape '\\' or ${s.customerName} like ${`%${escapeLike(filters.q)}%`} escape '\\')`
-      : undefined,
-    ...otherTags.map((tag) =>
-      exists(
-        db
-          .select({ one: sql`1` })
-          .from(trainingSnapshotTags)
-          .where(
-            and(
-              eq(trainingSnapshotTags.snapshotId, s.id),
-              eq(trainingSnapshotTags.organizationId, s.organizationId),
-              eq(trainingSnapshotTags.tag, tag),
-            ),
-          ),
-      ),
-    ),
+    ...checkedTags.map((tag) => hasTag(db, tag)),
     ...keysetRange(createdAt, id, filters, position),
   ];
 
   let query = db
     .select(selection)
-    .from(drivingTag ? trainingSnapshotTags : s)
+    .from(searched !== undefined ? snapshotSearch : drivingTag ? trainingSnapshotTags : s)
     .$dynamic();
+  // CROSS JOIN keeps the index as the outer loop: SQLite would otherwise walk the organization's
+  // snapshots and run the full-text query once per row.
+  if (searched !== undefined) query = query.crossJoin(s);
   if (drivingTag) {
     query = query.innerJoin(
       s,
