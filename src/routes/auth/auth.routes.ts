@@ -7,6 +7,8 @@ export const login = createRoute({
   method: "post",
   path: "/api/auth/login",
   tags: ["Auth"],
+  // Public: no credentials.
+  security: [],
   summary: "Exchange an email and password for a Training API token",
   request: {
     body: { required: true, content: { "application/json": { schema: LoginBodySchema } } },

@@ -13,6 +13,8 @@ export const health = createRoute({
   method: "get",
   path: "/health",
   tags: ["Meta"],
+  // Public: no credentials.
+  security: [],
   summary: "Liveness and D1 reachability",
   responses: {
     200: {

@@ -232,7 +232,12 @@ export const PatchSnapshotBodySchema = z
 
 export type PatchSnapshotBody = z.infer<typeof PatchSnapshotBodySchema>;
 
-const BooleanQuerySchema = z.enum(["true", "false"]).transform((value) => value === "true");
+/** `true` or `false` in a query string; the default is given as the string a client would send. */
+const booleanQuery = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false"])
+    .default(fallback)
+    .transform((value) => value === "true");
 
 /** `?tag=a&tag=b`: repeatable, every tag must match. */
 const TagFilterSchema = z
@@ -247,7 +252,7 @@ const SnapshotFilterShape = {
   quality: QualitySchema.optional(),
   category: CategorySchema.optional(),
   tag: TagFilterSchema.optional(),
-  isArchived: BooleanQuerySchema.default(false).openapi({
+  isArchived: booleanQuery("false").openapi({
     description: "Archived snapshots are listed only with `isArchived=true`.",
   }),
 };
