@@ -4,7 +4,7 @@ import { defineConfig } from "drizzle-kit";
 // wrangler.toml), so there is one migration history for local, test and production.
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./src/db/schema.ts",
+  schema: "./src/platform/db/schema.ts",
   out: "./migrations",
   strict: true,
   verbose: true,

@@ -1,8 +1,8 @@
 import { bench, describe } from "vitest";
-import type { ConversationMessageRecord } from "../src/routes/conversations/conversations.repository";
-import { shapeConversation } from "../src/routes/conversations/conversations.shape";
-import type { SnapshotMessageRecord } from "../src/routes/training-snapshots/snapshots.repository";
-import { shapeSnapshot } from "../src/routes/training-snapshots/snapshots.shape";
+import type { ConversationMessageRecord } from "../src/surfaces/conversations/conversations/conversations.repository";
+import { shapeConversation } from "../src/surfaces/conversations/conversations/conversations.shape";
+import type { SnapshotMessageRecord } from "../src/surfaces/training/snapshots/snapshots.repository";
+import { shapeSnapshot } from "../src/surfaces/training/snapshots/snapshots.shape";
 import { snapshotRecord, t0 } from "../test/fixtures/records";
 
 /*

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { randomJwtSecret } from "../src/lib/secrets";
+import { randomJwtSecret } from "../src/platform/secrets";
 import { prepareState, startLocalServer } from "./lib/local-server";
 
 const PORT = 8797;

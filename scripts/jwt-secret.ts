@@ -4,7 +4,7 @@
  * signs everyone out: tokens signed with the old secret stop verifying.
  */
 import { execFileSync } from "node:child_process";
-import { randomJwtSecret } from "../src/lib/secrets";
+import { randomJwtSecret } from "../src/platform/secrets";
 
 execFileSync("wrangler", ["secret", "put", "JWT_SECRET", ...process.argv.slice(2)], {
   input: `${randomJwtSecret()}\n`,

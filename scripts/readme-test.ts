@@ -17,7 +17,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomJwtSecret } from "../src/lib/secrets";
+import { randomJwtSecret } from "../src/platform/secrets";
 import { prepareState, startLocalServer } from "./lib/local-server";
 
 const blocks = [...readFileSync("README.md", "utf8").matchAll(/```sh\n([\s\S]*?)```/g)]

@@ -1,5 +1,5 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
-import type { Database } from "./db/client";
+import type { Database } from "./platform/db/client";
 
 export interface AppVariables {
   requestId: string;

@@ -1,20 +1,20 @@
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import { ApiError, validationError } from "./errors/api-error";
-import { errorResponse, onError } from "./errors/handler";
-import { REQUIRED_MESSAGE } from "./errors/zod-messages";
-import { corsOrigins } from "./lib/config";
-import { createRouter } from "./lib/create-app";
-import { registerOpenApi } from "./lib/openapi";
-import { createRouteTable } from "./lib/route-table";
-import { requestContext } from "./middleware/request-context";
-import apiKeys from "./routes/api-keys/api-keys.index";
-import auth from "./routes/auth/auth.index";
-import conversations from "./routes/conversations/conversations.index";
-import docs from "./routes/docs/docs.index";
-import health from "./routes/health/health.index";
-import snapshots from "./routes/training-snapshots/snapshots.index";
+import { ApiError, validationError } from "./platform/errors/api-error";
+import { errorResponse, onError } from "./platform/errors/faults";
+import { REQUIRED_MESSAGE } from "./platform/errors/zod-messages";
+import { corsOrigins } from "./platform/config";
+import { createRouter } from "./platform/http/router";
+import { registerOpenApi } from "./meta/openapi";
+import { createRouteTable } from "./platform/http/route-table";
+import { requestContext } from "./platform/http/request-context";
+import apiKeys from "./surfaces/training/api-keys/api-keys.index";
+import auth from "./surfaces/training/auth/auth.index";
+import conversations from "./surfaces/conversations/conversations/conversations.index";
+import docs from "./meta/docs";
+import health from "./meta/health/health.index";
+import snapshots from "./surfaces/training/snapshots/snapshots.index";
 
 /** Enough for the largest valid body (1,000 message ids plus 10,000 characters of notes). */
 export const MAX_BODY_BYTES = 128 * 1024;

@@ -4,7 +4,7 @@
  * enforces), so a clone never serves with a secret that anyone can read in the repository.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { jwtSecretProblem, randomJwtSecret } from "../../src/lib/secrets";
+import { jwtSecretProblem, randomJwtSecret } from "../../src/platform/secrets";
 
 const LINE = /^JWT_SECRET[ \t]*=[ \t]*"?([^"\n]*)"?[ \t]*$/m;
 

@@ -7,7 +7,7 @@
  * run, and running it twice leaves the same rows.
  */
 import { createHash } from "node:crypto";
-import { hashPassword } from "../../src/auth/password";
+import { hashPassword } from "../../src/surfaces/training/password";
 import type {
   apiKeys,
   contacts,
@@ -18,7 +18,7 @@ import type {
   trainingSnapshots,
   trainingSnapshotTags,
   users,
-} from "../../src/db/schema";
+} from "../../src/platform/db/schema";
 
 type Insert<T extends { $inferInsert: unknown }> = T["$inferInsert"];
 

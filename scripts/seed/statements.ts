@@ -8,7 +8,7 @@ import {
   trainingSnapshots,
   trainingSnapshotTags,
   users,
-} from "../../src/db/schema";
+} from "../../src/platform/db/schema";
 import { demoData } from "./demo-data";
 import { literal, upsert } from "./sql";
 

@@ -1,14 +1,14 @@
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
-import { selectActiveKeyByHash } from "../../src/routes/api-keys/api-keys.repository";
-import { loginQueries } from "../../src/routes/auth/auth.repository";
-import { conversationQueries } from "../../src/routes/conversations/conversations.repository";
+import { selectActiveKeyByHash } from "../../src/directory/api-keys";
+import { loginQueries } from "../../src/directory/logins";
+import { conversationQueries } from "../../src/surfaces/conversations/conversations/conversations.repository";
 import {
   captureQueries,
   exportQueries,
   snapshotQueries,
-} from "../../src/routes/training-snapshots/snapshots.repository";
+} from "../../src/surfaces/training/snapshots/snapshots.repository";
 import { ACME, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
 
 /*

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { is } from "drizzle-orm";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import * as schema from "../../src/db/schema";
-import { SEARCH_TABLES } from "../../src/db/search";
+import * as schema from "../../src/platform/db/schema";
+import { SEARCH_TABLES } from "../../src/platform/db/search";
 
 /*
  * The Drizzle schema is what the code is typed against; the migrations are what D1 really has.

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { issueToken } from "../../src/auth/jwt";
+import { issueToken } from "../../src/surfaces/training/jwt";
 import { ACME, ACME_KEY, ALICE } from "./seed";
 
 type Role = "admin" | "manager" | "agent";

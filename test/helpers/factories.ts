@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { chunkedInsert } from "../../src/db/chunked-insert";
+import { chunkedInsert } from "../../src/platform/db/chunked-insert";
 import {
   apiKeys,
   contacts,
@@ -12,9 +12,9 @@ import {
   trainingSnapshots,
   trainingSnapshotTags,
   users,
-} from "../../src/db/schema";
-import { sha256Hex } from "../../src/lib/encoding";
-import { newObjectId } from "../../src/lib/ids";
+} from "../../src/platform/db/schema";
+import { sha256Hex } from "../../src/platform/util/encoding";
+import { newObjectId } from "../../src/platform/util/ids";
 import { ACME } from "./seed";
 
 /*

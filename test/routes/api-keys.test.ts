@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { apiKeys } from "../../src/db/schema";
-import { sha256Hex } from "../../src/lib/encoding";
+import { apiKeys } from "../../src/platform/db/schema";
+import { sha256Hex } from "../../src/platform/util/encoding";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 import { testDb } from "../helpers/factories";

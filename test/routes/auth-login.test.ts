@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { verifyToken } from "../../src/auth/jwt";
-import { hashPassword } from "../../src/auth/password";
+import { verifyToken } from "../../src/surfaces/training/jwt";
+import { hashPassword } from "../../src/surfaces/training/password";
 import { json, request } from "../helpers/app";
 import { bearer } from "../helpers/auth";
 import { insertUser } from "../helpers/factories";

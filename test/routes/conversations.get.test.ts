@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { conversations, users } from "../../src/db/schema";
+import { conversations, users } from "../../src/platform/db/schema";
 import { conversationExample } from "../fixtures/vendor-examples";
 import { d1RoundTrips, request } from "../helpers/app";
 import { apiKeyHeaders } from "../helpers/auth";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/app";
-import { trainingSnapshots } from "../../src/db/schema";
+import { trainingSnapshots } from "../../src/platform/db/schema";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 import { hangingD1, sabotagedBatch } from "../helpers/d1";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { conversations, messages } from "../../src/db/schema";
-import { newObjectId } from "../../src/lib/ids";
+import { conversations, messages } from "../../src/platform/db/schema";
+import { newObjectId } from "../../src/platform/util/ids";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders } from "../helpers/auth";
 import { insertContact, insertConversation, testDb, tick } from "../helpers/factories";

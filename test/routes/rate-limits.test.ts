@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { loginFailures } from "../../src/db/schema";
-import { sha256Hex } from "../../src/lib/encoding";
+import { loginFailures } from "../../src/platform/db/schema";
+import { sha256Hex } from "../../src/platform/util/encoding";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 import { countingD1, fakeLimiter } from "../helpers/d1";

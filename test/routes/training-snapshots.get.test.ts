@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contacts, users } from "../../src/db/schema";
+import { contacts, users } from "../../src/platform/db/schema";
 import { snapshotExample } from "../fixtures/vendor-examples";
 import { request } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";

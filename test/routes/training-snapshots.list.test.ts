@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeCursor } from "../../src/lib/cursor";
-import { listSnapshotsQuery } from "../../src/routes/training-snapshots/snapshots.repository";
-import type { SnapshotFilters } from "../../src/routes/training-snapshots/snapshots.schemas";
+import { encodeCursor } from "../../src/platform/http/cursor";
+import { listSnapshotsQuery } from "../../src/surfaces/training/snapshots/snapshots.repository";
+import type { SnapshotFilters } from "../../src/surfaces/training/snapshots/snapshots.schemas";
 import { d1RoundTrips, json, request } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";

@@ -5,7 +5,7 @@ import {
   trainingSnapshotMessages,
   trainingSnapshots,
   trainingSnapshotTags,
-} from "../../src/db/schema";
+} from "../../src/platform/db/schema";
 import { json, request } from "../helpers/app";
 import { tokenFor } from "../helpers/auth";
 import { sabotagedBatch } from "../helpers/d1";

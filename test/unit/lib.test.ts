@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../../src/auth/password";
-import { classifyDatabaseFailure } from "../../src/errors/database-error";
-import { clientKey } from "../../src/lib/client-address";
-import { apiKeyCacheTtlMs, jwtTtlSeconds } from "../../src/lib/config";
-import { newObjectId, OBJECT_ID_PATTERN, VENDOR_ID_PATTERN } from "../../src/lib/ids";
-import { createRouteTable } from "../../src/lib/route-table";
+import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../../src/surfaces/training/password";
+import { classifyDatabaseFailure } from "../../src/platform/errors/database-error";
+import { clientKey } from "../../src/platform/http/client-address";
+import { apiKeyCacheTtlMs, jwtTtlSeconds } from "../../src/platform/config";
+import { newObjectId, OBJECT_ID_PATTERN, VENDOR_ID_PATTERN } from "../../src/platform/util/ids";
+import { createRouteTable } from "../../src/platform/http/route-table";
 import {
   estimatedSecretBits,
   jwtSecretProblem,
   PUBLISHED_JWT_SECRETS,
   randomJwtSecret,
-} from "../../src/lib/secrets";
-import { serverTimingHeader } from "../../src/lib/server-timing";
-import { toIso } from "../../src/lib/time";
-import { TtlCache } from "../../src/lib/ttl-cache";
+} from "../../src/platform/secrets";
+import { serverTimingHeader } from "../../src/platform/http/server-timing";
+import { toIso } from "../../src/platform/util/time";
+import { TtlCache } from "../../src/platform/util/ttl-cache";
 
 describe("newObjectId", () => {
   it("is 24 lowercase hex digits starting with the creation second", () => {

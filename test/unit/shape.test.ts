@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fullName } from "../../src/lib/text";
-import { shapeConversation } from "../../src/routes/conversations/conversations.shape";
-import { shapeSnapshot } from "../../src/routes/training-snapshots/snapshots.shape";
+import { fullName } from "../../src/platform/util/text";
+import { shapeConversation } from "../../src/surfaces/conversations/conversations/conversations.shape";
+import { shapeSnapshot } from "../../src/surfaces/training/snapshots/snapshots.shape";
 import { snapshotRecord as record, t0 } from "../fixtures/records";
 
 describe("shapeSnapshot", () => {

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
-import { issuesFromZod } from "../../src/errors/validation";
-import "../../src/errors/zod-messages";
+import { issuesFromZod } from "../../src/platform/errors/validation";
+import "../../src/platform/errors/zod-messages";
 
 const schema = z.strictObject({
   name: z.string().max(5),

@@ -1,0 +1,135 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "../platform/db/client";
+import { loginFailures, users } from "../platform/db/schema";
+
+/** An email is unique per organization, so one address may name a few users across tenants. */
+const MAX_CANDIDATES = 5;
+/** Expired failure windows pruned per failed login: the table stays small without a sweep. */
+const PRUNE_BATCH = 50;
+
+function selectUsersByEmail(db: Database, email: string, organizationId?: string) {
+  return db
+    .select({
+      id: users.id,
+      organizationId: users.organizationId,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      email: users.email,
+      role: users.role,
+      passwordHash: users.passwordHash,
+    })
+    .from(users)
+    .where(
+      organizationId
+        ? and(eq(users.email, email), eq(users.organizationId, organizationId))
+        : eq(users.email, email),
+    )
+    .orderBy(users.organizationId)
+    .limit(MAX_CANDIDATES);
+}
+
+export type LoginCandidate = Awaited<ReturnType<typeof selectUsersByEmail>>[number];
+
+export interface FailureWindow {
+  keyHash: string;
+  windowStart: number;
+  failures: number;
+}
+
+function loginStatements(
+  db: Database,
+  email: string,
+  organizationId: string | undefined,
+  keyHashes: string[],
+  openSince: number,
+) {
+  return [
+    selectUsersByEmail(db, email, organizationId),
+    db
+      .select()
+      .from(loginFailures)
+      .where(
+        and(
+          inArray(loginFailures.keyHash, keyHashes),
+          sql`${loginFailures.windowStart} > ${openSince}`,
+        ),
+      ),
+  ] as const;
+}
+
+/** A few expired windows, oldest first through the window index. */
+const pruneExpired = (db: Database, openSince: number) =>
+  db
+    .delete(loginFailures)
+    .where(
+      inArray(
+        loginFailures.keyHash,
+        db
+          .select({ keyHash: loginFailures.keyHash })
+          .from(loginFailures)
+          .where(sql`${loginFailures.windowStart} <= ${openSince}`)
+          .orderBy(loginFailures.windowStart)
+          .limit(PRUNE_BATCH),
+      ),
+    );
+
+/**
+ * What a login needs before any password work, in one round trip: the users with this email,
+ * and the failure windows still open (started after `openSince`) for the throttling keys.
+ */
+export async function loadLogin(
+  db: Database,
+  email: string,
+  organizationId: string | undefined,
+  keyHashes: string[],
+  openSince: number,
+): Promise<{ candidates: LoginCandidate[]; windows: FailureWindow[] }> {
+  const [candidates, windows] = await db.batch(
+    loginStatements(db, email, organizationId, keyHashes, openSince),
+  );
+  return { candidates, windows };
+}
+
+/** The statements of a login and of a failure's pruning, for EXPLAIN QUERY PLAN checks. */
+export const loginQueries = (
+  db: Database,
+  email: string,
+  organizationId: string | undefined,
+  keyHashes: string[],
+  openSince: number,
+) => [
+  ...loginStatements(db, email, organizationId, keyHashes, openSince).map((q) => q.toSQL()),
+  pruneExpired(db, openSince).toSQL(),
+];
+
+/**
+ * Counts one failure for each key, in one batch: a window still open (started after
+ * `openSince`) counts up, an expired or absent one starts again at 1 now. A few expired windows
+ * are removed on the way, so the table stays small without a sweep.
+ */
+export async function recordLoginFailure(
+  db: Database,
+  keyHashes: string[],
+  now: number,
+  openSince: number,
+): Promise<FailureWindow[]> {
+  const f = loginFailures;
+  const stillOpen = sql`${f.windowStart} > ${openSince}`;
+  const upserts = keyHashes.map((keyHash) =>
+    db
+      .insert(f)
+      .values({ keyHash, windowStart: now, failures: 1 })
+      .onConflictDoUpdate({
+        target: f.keyHash,
+        set: {
+          failures: sql`case when ${stillOpen} then ${f.failures} + 1 else 1 end`,
+          windowStart: sql`case when ${stillOpen} then ${f.windowStart} else ${now} end`,
+        },
+      })
+      .returning(),
+  );
+  const [first, ...rest] = upserts;
+  if (!first) return [];
+  const results = await db.batch([first, ...rest, pruneExpired(db, openSince)]);
+  return results.slice(0, upserts.length).flat() as FailureWindow[];
+}

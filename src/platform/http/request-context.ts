@@ -1,0 +1,113 @@
+import { createMiddleware } from "hono/factory";
+import { routePath } from "hono/route";
+import type { AppEnv } from "../../app-env";
+import { createDatabase } from "../db/client";
+import { instrumentD1 } from "../db/instrumented-d1";
+import { ApiError, validationError } from "../errors/api-error";
+import { errorResponse, surfaceOf } from "../errors/faults";
+import { d1TimeoutMs, logsRequests } from "../config";
+import { serverTimingHeader } from "./server-timing";
+
+// A caller's own correlation id is kept when it is safe to echo back in a header and a log.
+const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export const BOOKMARK_HEADER = "x-d1-bookmark";
+const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/i;
+
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Far above any header this API reads (a token is ≤ 2 KB); beyond it nothing is parsed. */
+const MAX_HEADER_VALUE_BYTES = 8 * 1024;
+const MAX_HEADERS_BYTES = 32 * 1024;
+
+function oversizedHeader(headers: Headers): string | undefined {
+  let total = 0;
+  let oversized: string | undefined;
+  headers.forEach((value, name) => {
+    total += name.length + value.length;
+    if (value.length > MAX_HEADER_VALUE_BYTES) oversized ??= name;
+  });
+  return oversized ?? (total > MAX_HEADERS_BYTES ? "(all headers)" : undefined);
+}
+
+/**
+ * The D1 session of a request. Reads may be served by the nearest read replica
+ * ("first-unconstrained"), or by one at least as new as the client's bookmark, so a client that
+ * sends back the bookmark of its last write reads that write. Writes go to the primary.
+ */
+function openSession(db: D1Database, method: string, bookmark: string | undefined) {
+  if (!READS.has(method)) return db.withSession("first-primary");
+  return db.withSession(bookmark ?? "first-unconstrained");
+}
+
+/**
+ * First middleware of every request: assigns the request id, opens the request's D1 session
+ * behind an instrumented Drizzle handle, and stamps `x-request-id`, `Server-Timing`, the
+ * session's bookmark, `RateLimit-*` and a default `Cache-Control` on whatever response comes
+ * back; then writes the request's log line. Oversized headers are refused before anything.
+ */
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const started = performance.now();
+  const callerId = c.req.header("x-request-id");
+  const requestId = callerId && CALLER_REQUEST_ID.test(callerId) ? callerId : crypto.randomUUID();
+  const d1RoundTrips: number[] = [];
+  c.set("requestId", requestId);
+  c.set("d1RoundTrips", d1RoundTrips);
+
+  const bookmark = c.req.header(BOOKMARK_HEADER);
+  const tooLarge = oversizedHeader(c.req.raw.headers);
+  if (tooLarge) {
+    c.res = errorResponse(
+      c,
+      new ApiError("headers_too_large", `Request header ${tooLarge} is too large`),
+    );
+  } else if (bookmark !== undefined && !BOOKMARK.test(bookmark)) {
+    c.res = errorResponse(
+      c,
+      validationError([
+        {
+          field: `header.${BOOKMARK_HEADER}`,
+          rule: "pattern",
+          message: "must be a bookmark returned by this API in x-d1-bookmark",
+        },
+      ]),
+    );
+  } else {
+    const session = openSession(c.env.DB, c.req.method, bookmark);
+    const d1 = instrumentD1(session, (ms) => d1RoundTrips.push(ms), d1TimeoutMs(c.env));
+    c.set("db", createDatabase(d1));
+    await next();
+    const latest = session.getBookmark();
+    if (latest) c.header(BOOKMARK_HEADER, latest);
+  }
+
+  const durationMs = performance.now() - started;
+  c.header("x-request-id", requestId);
+  c.header("Server-Timing", serverTimingHeader(d1RoundTrips, durationMs));
+  const rateLimit = c.get("rateLimit");
+  if (rateLimit) {
+    c.header("RateLimit-Limit", String(rateLimit.limit));
+    c.header("RateLimit-Remaining", String(rateLimit.remaining));
+    c.header("RateLimit-Reset", String(rateLimit.resetSeconds));
+  }
+  // Tenant data is never for shared caches; single-resource GETs relax this to revalidation.
+  const tenantData = c.req.path.startsWith("/api/") || surfaceOf(c.req.path) === "conversations";
+  if (tenantData && !c.res.headers.has("Cache-Control")) {
+    c.header("Cache-Control", "private, no-store");
+  }
+  if (logsRequests(c.env)) {
+    // One line per request. Never headers, bodies, keys, tokens or passwords: only what is here.
+    console.info(
+      JSON.stringify({
+        level: "info",
+        requestId,
+        method: c.req.method,
+        route: routePath(c, -1),
+        status: c.res.status,
+        durationMs: Math.round(durationMs * 100) / 100,
+        d1RoundTrips: d1RoundTrips.length,
+        organizationId: c.get("organizationId") ?? null,
+      }),
+    );
+  }
+});

@@ -1,0 +1,36 @@
+import { z } from "@hono/zod-openapi";
+import { OBJECT_ID_PATTERN, VENDOR_ID_PATTERN } from "../util/ids";
+
+export const ObjectIdSchema = z
+  .string()
+  .regex(OBJECT_ID_PATTERN, "must be a 24-character hexadecimal id")
+  .openapi({ example: "67f1a0b0c0d0e0f0a0b0c0d0" });
+
+export const VendorIdSchema = z
+  .string()
+  .regex(VENDOR_ID_PATTERN, "must be 1 to 64 characters of A-Z, a-z, 0-9, '_' or '-'")
+  .openapi({ example: "112ec528bf7946a12ab0fs21" });
+
+export const IsoDateSchema = z.iso
+  .datetime({ precision: 3 })
+  .openapi({ example: "2026-05-18T14:30:00.000Z", description: "ISO 8601 UTC with milliseconds" });
+
+/** `limit` of every list: 1–100, 20 when absent. */
+export const LimitQuerySchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .default(20)
+  .openapi({ description: "Items per page, 1–100.", example: 20 });
+
+export const CursorQuerySchema = z
+  .string()
+  .optional()
+  .openapi({ description: "The cursor the previous page announced; absent for the first page." });
+
+/** An ISO 8601 date-time in a query string, as epoch milliseconds. */
+export const DateQuerySchema = z.iso
+  .datetime({ offset: true })
+  .transform((value) => Date.parse(value))
+  .openapi({ example: "2026-05-01T00:00:00.000Z" });

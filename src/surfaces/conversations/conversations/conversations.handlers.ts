@@ -1,0 +1,101 @@
+import type { Context } from "hono";
+import type { AppEnv, AppRouteHandler } from "../../../app-env";
+import { requireApiKey } from "../api-key";
+import { ApiError } from "../../../platform/errors/api-error";
+import { contentHash, respondConditionally } from "../../../platform/http/conditional";
+import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
+import { nextLinkHeader } from "../../../platform/http/link";
+import { changeFor } from "./conversations.actions";
+import {
+  applyMessageAction,
+  findConversation,
+  listConversations,
+} from "./conversations.repository";
+import type {
+  GetOneRoute,
+  ListByFlowRoute,
+  ListRoute,
+  MessageActionRoute,
+} from "./conversations.routes";
+import type { ConversationFilters } from "./conversations.schemas";
+import { shapeActionResult, shapeConversation } from "./conversations.shape";
+
+/** A page as the vendor returns it: a bare array, the next page in the `Link` header. */
+async function respondWithPage(
+  c: Context<AppEnv>,
+  organizationId: string,
+  filters: ConversationFilters,
+  limit: number,
+  cursor: string | undefined,
+) {
+  const position = cursor === undefined ? undefined : decodeCursor(cursor);
+  const rows = await listConversations(c.get("db"), organizationId, filters, position, limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1)?.record;
+  if (rows.length > limit && last) {
+    c.header(
+      "Link",
+      nextLinkHeader(c.req.url, encodeCursor({ createdAt: last.createdAt, id: last.id })),
+    );
+  }
+  return page.map(({ record, messages }) => shapeConversation(record, messages));
+}
+
+export const list: AppRouteHandler<ListRoute> = async (c) => {
+  const caller = await requireApiKey(c);
+  const { limit, cursor, ...filters } = c.req.valid("query");
+  return c.json(await respondWithPage(c, caller.organizationId, filters, limit, cursor), 200);
+};
+
+export const listByFlow: AppRouteHandler<ListByFlowRoute> = async (c) => {
+  const { flowId } = c.req.valid("param");
+  const caller = await requireApiKey(c);
+  const { limit, cursor, ...filters } = c.req.valid("query");
+  const page = await respondWithPage(
+    c,
+    caller.organizationId,
+    { ...filters, pathwayId: flowId },
+    limit,
+    cursor,
+  );
+  return c.json(page, 200);
+};
+
+export const getOne: AppRouteHandler<GetOneRoute> = async (c) => {
+  const { conversationId } = c.req.valid("param");
+  const caller = await requireApiKey(c);
+  const found = await findConversation(c.get("db"), caller.organizationId, conversationId);
+  if (!found) throw new ApiError("not_found", `Conversation ${conversationId} not found`);
+  const text = JSON.stringify(shapeConversation(found.record, found.messages));
+  return respondConditionally(c, text, `"${await contentHash(text)}"`);
+};
+
+export const messageAction: AppRouteHandler<MessageActionRoute> = async (c) => {
+  const { conversationId, messageId } = c.req.valid("param");
+  const caller = await requireApiKey(c);
+  const { metadata } = c.req.valid("json");
+  const outcome = await applyMessageAction(
+    c.get("db"),
+    caller.organizationId,
+    conversationId,
+    messageId,
+    changeFor(metadata),
+    Date.now(),
+  );
+  if (outcome.status === "not_found") {
+    throw new ApiError(
+      "not_found",
+      `Message ${messageId} not found in conversation ${conversationId}`,
+    );
+  }
+  if (outcome.status === "not_pending") {
+    const { direction, status } = outcome.current;
+    throw new ApiError(
+      "conflict",
+      direction === "inbound"
+        ? "Only outbound messages can be acted on; this one is inbound"
+        : `Only pending messages can be acted on; this one is ${status}`,
+    );
+  }
+  return c.json(shapeActionResult(outcome.message, outcome.to), 200);
+};

@@ -1,0 +1,12 @@
+import { createRouter } from "../../../platform/http/router";
+import * as handlers from "./conversations.handlers";
+import * as routes from "./conversations.routes";
+
+// The flow route is registered before `{conversationId}` so `/flow/…` is never read as an id.
+const router = createRouter()
+  .openapi(routes.list, handlers.list)
+  .openapi(routes.listByFlow, handlers.listByFlow)
+  .openapi(routes.getOne, handlers.getOne)
+  .openapi(routes.messageAction, handlers.messageAction);
+
+export default router;

@@ -1,0 +1,115 @@
+import { createRoute } from "@hono/zod-openapi";
+import { conversationsErrors } from "../envelope";
+import { conversationExample } from "./conversations.examples";
+import {
+  ConversationListSchema,
+  ConversationParamsSchema,
+  ConversationSchema,
+  FlowConversationsQuerySchema,
+  FlowParamsSchema,
+  ListConversationsQuerySchema,
+  MessageActionBodySchema,
+  MessageActionParamsSchema,
+  MessageActionResponseSchema,
+} from "./conversations.schemas";
+
+const tags = ["Conversations"];
+const security = [{ apiKey: [], workspaceId: [] }];
+
+const linkHeader = {
+  Link: {
+    description: 'The next page: `<https://…?cursor=…>; rel="next"`. Absent on the last page.',
+    schema: { type: "string" as const },
+  },
+};
+
+export const list = createRoute({
+  operationId: "listConversations",
+  method: "get",
+  path: "/v1/api/conversations",
+  tags,
+  summary: "List conversations, newest first",
+  description:
+    'A bare array of conversations in the get-by-id shape. Follow the `Link` header (`rel="next"`) for the next page.',
+  security,
+  request: { query: ListConversationsQuerySchema },
+  responses: {
+    200: {
+      description: "One page of conversations",
+      headers: linkHeader,
+      content: {
+        "application/json": { schema: ConversationListSchema, example: [conversationExample] },
+      },
+    },
+    ...conversationsErrors(400, 401, 403),
+  },
+});
+
+export const listByFlow = createRoute({
+  operationId: "listConversationsByFlow",
+  method: "get",
+  path: "/v1/api/conversations/flow/{flowId}",
+  tags,
+  summary: "List the conversations of one flow (pathway)",
+  security,
+  request: { params: FlowParamsSchema, query: FlowConversationsQuerySchema },
+  responses: {
+    200: {
+      description: "One page of the flow's conversations",
+      headers: linkHeader,
+      content: { "application/json": { schema: ConversationListSchema } },
+    },
+    ...conversationsErrors(400, 401, 403),
+  },
+});
+
+export const getOne = createRoute({
+  operationId: "getConversation",
+  method: "get",
+  path: "/v1/api/conversations/{conversationId}",
+  tags,
+  summary: "Get conversation by ID",
+  description: "Fetch the message history and details for a specific conversation.",
+  security,
+  request: { params: ConversationParamsSchema },
+  responses: {
+    200: {
+      description: "The conversation, with its messages oldest first",
+      content: { "application/json": { schema: ConversationSchema, example: conversationExample } },
+    },
+    304: {
+      description: "Not modified: the `If-None-Match` ETag is current. No body.",
+      headers: {
+        ETag: { description: "The conversation's content hash", schema: { type: "string" } },
+      },
+    },
+    ...conversationsErrors(400, 401, 403, 404),
+  },
+});
+
+export const messageAction = createRoute({
+  operationId: "actOnMessage",
+  method: "post",
+  path: "/v1/api/conversations/{conversationId}/message/{messageId}/action",
+  tags,
+  summary: "Approve, edit or reject an AI draft",
+  description:
+    "Only a `pending` outbound message can be acted on (anything else is 409). `Approve` → `approved`, `sent: true`; `Reject` → `rejected`, `sent: false`; `Edit` replaces the text and keeps it pending. The conversation's `updatedAt` moves.",
+  security,
+  request: {
+    params: MessageActionParamsSchema,
+    body: { required: true, content: { "application/json": { schema: MessageActionBodySchema } } },
+  },
+  responses: {
+    200: {
+      description: "The message after the action",
+      content: { "application/json": { schema: MessageActionResponseSchema } },
+    },
+    ...conversationsErrors(400, 401, 403, 404, 409, 415),
+  },
+});
+
+export type ListRoute = typeof list;
+export type ListByFlowRoute = typeof listByFlow;
+export type GetOneRoute = typeof getOne;
+export type MessageActionRoute = typeof messageAction;

@@ -1,0 +1,64 @@
+import type { AppRouteHandler } from "../../../app-env";
+import { forgetVerifiedKey } from "../../conversations/api-key";
+import { requireUser } from "../bearer";
+import { ApiError } from "../../../platform/errors/api-error";
+import { sha256Hex, toBase64Url } from "../../../platform/util/encoding";
+import { newObjectId, normalizeObjectId } from "../../../platform/util/ids";
+import { toIso } from "../../../platform/util/time";
+import { insertApiKey, listApiKeys, revokeApiKey } from "../../../directory/api-keys";
+import type { CreateRoute, ListRoute, RevokeRoute } from "./api-keys.routes";
+import { shapeApiKey } from "./api-keys.shape";
+
+const ADMINS = ["admin"] as const;
+const KEY_PREFIX = "cvk_";
+const DISPLAY_PREFIX_LENGTH = 12;
+
+/** 256 random bits, base64url: `cvk_` + 43 characters. */
+const generateKey = (): string =>
+  KEY_PREFIX + toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+
+export const create: AppRouteHandler<CreateRoute> = async (c) => {
+  const admin = await requireUser(c, ADMINS);
+  const { name } = c.req.valid("json");
+  const now = Date.now();
+  const key = generateKey();
+  const row = {
+    id: newObjectId(now),
+    organizationId: admin.organizationId,
+    name,
+    prefix: key.slice(0, DISPLAY_PREFIX_LENGTH),
+    keyHash: await sha256Hex(key),
+    createdByUserId: admin.userId,
+    createdAt: now,
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  await insertApiKey(c.get("db"), row);
+  return c.json(
+    {
+      success: true as const,
+      data: { _id: row.id, name, prefix: row.prefix, key, createdAt: toIso(now) },
+    },
+    201,
+  );
+};
+
+export const list: AppRouteHandler<ListRoute> = async (c) => {
+  const admin = await requireUser(c, ADMINS);
+  const keys = await listApiKeys(c.get("db"), admin.organizationId);
+  return c.json({ success: true as const, data: keys.map(shapeApiKey) }, 200);
+};
+
+export const revoke: AppRouteHandler<RevokeRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const admin = await requireUser(c, ADMINS);
+  const revoked = await revokeApiKey(
+    c.get("db"),
+    admin.organizationId,
+    normalizeObjectId(id),
+    Date.now(),
+  );
+  if (!revoked) throw new ApiError("not_found", `API key ${id} not found`);
+  forgetVerifiedKey(revoked.keyHash);
+  return c.body(null, 204);
+};

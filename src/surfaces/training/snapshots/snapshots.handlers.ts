@@ -1,0 +1,262 @@
+import type { Hook } from "@hono/zod-openapi";
+import type { AppEnv, AppRouteHandler } from "../../../app-env";
+import { requireUser } from "../bearer";
+import type { UserRole } from "../../../platform/db/schema";
+import { ApiError, type FieldIssue, validationError } from "../../../platform/errors/api-error";
+import { errorResponse } from "../../../platform/errors/faults";
+import { issuesFromZod } from "../../../platform/errors/validation";
+import { contentHash, respondConditionally } from "../../../platform/http/conditional";
+import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
+import { parseIfMatch, versionedEtag } from "../../../platform/http/etag";
+import { newObjectId, normalizeObjectId } from "../../../platform/util/ids";
+import { textOrNull } from "../../../platform/util/text";
+import { exportStream } from "./snapshots.export";
+import {
+  deleteSnapshot,
+  findSnapshot,
+  insertSnapshot,
+  listSnapshots,
+  loadCaptureSources,
+  updateSnapshot,
+} from "./snapshots.repository";
+import type {
+  CreateRoute,
+  ExportRoute,
+  GetOneRoute,
+  ListRoute,
+  PatchRoute,
+  RemoveRoute,
+} from "./snapshots.routes";
+import {
+  EDITABLE_SNAPSHOT_FIELDS,
+  MAX_SNAPSHOT_MESSAGES,
+  SnapshotSchema,
+} from "./snapshots.schemas";
+import { copyMessage, customerCopy, shapeSnapshot, shapeSnapshotListItem } from "./snapshots.shape";
+
+const WRITERS: readonly UserRole[] = ["admin", "manager"];
+
+const notFound = (id: string) => new ApiError("not_found", `Training snapshot ${id} not found`);
+const stale = () =>
+  new ApiError(
+    "precondition_failed",
+    "The snapshot has changed since the ETag in If-Match; fetch it again and retry",
+  );
+
+export const list: AppRouteHandler<ListRoute> = async (c) => {
+  const user = await requireUser(c);
+  const { cursor, limit, ...filters } = c.req.valid("query");
+  const position = cursor === undefined ? undefined : decodeCursor(cursor);
+  const records = await listSnapshots(
+    c.get("db"),
+    user.organizationId,
+    { ...filters, contactId: filters.contactId && normalizeObjectId(filters.contactId) },
+    position,
+    limit + 1,
+  );
+  const page = records.slice(0, limit);
+  const last = page.at(-1)?.snapshot;
+  const hasMore = records.length > limit;
+  return c.json(
+    {
+      success: true as const,
+      data: page.map((record) => shapeSnapshotListItem(record)),
+      pagination: {
+        nextCursor:
+          hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        hasMore,
+        limit,
+      },
+    },
+    200,
+  );
+};
+
+export const create: AppRouteHandler<CreateRoute> = async (c) => {
+  const user = await requireUser(c, WRITERS);
+  const body = c.req.valid("json");
+  const db = c.get("db");
+  const contactId = normalizeObjectId(body.contactId);
+  const sources = await loadCaptureSources(
+    db,
+    user.organizationId,
+    user.userId,
+    { contactId, conversationId: body.conversationId, messageIds: body.messageIds },
+    MAX_SNAPSHOT_MESSAGES,
+  );
+
+  if (!sources.creator) {
+    throw new ApiError("invalid_token", "Invalid or expired token: the user no longer exists");
+  }
+  if (!sources.contact) throw new ApiError("not_found", `Contact ${body.contactId} not found`);
+  if (body.conversationId && sources.conversation?.contactId !== contactId) {
+    throw new ApiError(
+      "not_found",
+      `Conversation ${body.conversationId} not found for contact ${body.contactId}`,
+    );
+  }
+  if (body.messageIds) {
+    const captured = new Set(sources.messages.map((m) => m.id));
+    const unknown: FieldIssue[] = body.messageIds.flatMap((id, i) =>
+      captured.has(id)
+        ? []
+        : [
+            {
+              field: `body.messageIds[${i}]`,
+              rule: "unknown_message",
+              message: `"${id}" is not a message of this contact${body.conversationId ? " in this conversation" : ""}`,
+            },
+          ],
+    );
+    if (unknown.length > 0) throw validationError(unknown);
+  }
+  if (sources.messages.length > MAX_SNAPSHOT_MESSAGES) {
+    throw validationError([
+      {
+        field: "body",
+        rule: "max_messages",
+        message: `would capture more than ${MAX_SNAPSHOT_MESSAGES} messages; name a conversationId or messageIds`,
+      },
+    ]);
+  }
+
+  const now = Date.now();
+  const id = newObjectId(now);
+  const copies = sources.messages.map((message, position) => ({
+    snapshotId: id,
+    position,
+    organizationId: user.organizationId,
+    ...copyMessage(message),
+  }));
+  const snapshot = {
+    id,
+    organizationId: user.organizationId,
+    userId: sources.creator.id,
+    contactId,
+    conversationId: body.conversationId ?? null,
+    ...customerCopy(sources.contact),
+    messageCount: copies.length,
+    snapshotDate: now,
+    conversationStartDate: copies[0]?.timestamp ?? null,
+    conversationEndDate: copies.at(-1)?.timestamp ?? null,
+    notes: textOrNull(body.notes),
+    tags: body.tags ?? [],
+    quality: body.quality ?? null,
+    category: body.category ?? null,
+    isArchived: false,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await insertSnapshot(db, snapshot, copies);
+
+  const data = shapeSnapshot({ snapshot, user: sources.creator, contact: sources.contact }, copies);
+  c.header("ETag", versionedEtag(snapshot.version, await contentHash(JSON.stringify(data))));
+  c.header("Location", `/api/training/snapshots/${id}`);
+  return c.json(
+    { success: true as const, message: "Training snapshot created successfully", data },
+    201,
+  );
+};
+
+export const getOne: AppRouteHandler<GetOneRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const user = await requireUser(c);
+  const found = await findSnapshot(c.get("db"), user.organizationId, normalizeObjectId(id));
+  if (!found) throw notFound(id);
+  const data = JSON.stringify(shapeSnapshot(found.record, found.messages));
+  const etag = versionedEtag(found.record.snapshot.version, await contentHash(data));
+  return respondConditionally(c, `{"success":true,"data":${data}}`, etag);
+};
+
+const IMMUTABLE_FIELDS = new Set(
+  Object.keys(SnapshotSchema.shape).filter((key) => !EDITABLE_SNAPSHOT_FIELDS.includes(key)),
+);
+
+/**
+ * PATCH's validation hook: a field of the snapshot that cannot be edited is reported as
+ * `immutable`, so the client learns it is not a typo but a rule.
+ */
+export const patchHook: Hook<unknown, AppEnv, string, Response | undefined> = (result, c) => {
+  if (result.success) return;
+  const issues = issuesFromZod(result.target, result.error).map((issue) => {
+    const key = issue.field.replace(/^body\./, "");
+    return issue.rule === "unknown_field" && IMMUTABLE_FIELDS.has(key)
+      ? {
+          ...issue,
+          rule: "immutable",
+          message: `cannot be changed; only ${EDITABLE_SNAPSHOT_FIELDS.join(", ")} can`,
+        }
+      : issue;
+  });
+  return errorResponse(c, validationError(issues));
+};
+
+export const patch: AppRouteHandler<PatchRoute> = async (c) => {
+  const user = await requireUser(c, WRITERS);
+  const { id } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const { "if-match": ifMatch } = c.req.valid("header");
+  const changes = body.notes === undefined ? body : { ...body, notes: textOrNull(body.notes) };
+  const outcome = await updateSnapshot(
+    c.get("db"),
+    user.organizationId,
+    normalizeObjectId(id),
+    changes,
+    parseIfMatch(ifMatch),
+    Date.now(),
+  );
+  if (outcome.status === "not_found") throw notFound(id);
+  if (outcome.status === "stale") throw stale();
+  const { record, messages } = outcome.value;
+  const data = shapeSnapshot(record, messages);
+  c.header("ETag", versionedEtag(record.snapshot.version, await contentHash(JSON.stringify(data))));
+  return c.json(
+    { success: true as const, message: "Training snapshot updated successfully", data },
+    200,
+  );
+};
+
+export const remove: AppRouteHandler<RemoveRoute> = async (c) => {
+  const user = await requireUser(c, WRITERS);
+  const { id } = c.req.valid("param");
+  const { "if-match": ifMatch } = c.req.valid("header");
+  const outcome = await deleteSnapshot(
+    c.get("db"),
+    user.organizationId,
+    normalizeObjectId(id),
+    parseIfMatch(ifMatch),
+  );
+  if (outcome.status === "not_found") throw notFound(id);
+  if (outcome.status === "stale") throw stale();
+  return c.body(null, 204);
+};
+
+export const exportSnapshots: AppRouteHandler<ExportRoute> = async (c) => {
+  const user = await requireUser(c);
+  const { format, ...filters } = c.req.valid("query");
+  const now = Date.now();
+  const requestId = c.get("requestId");
+  const body = exportStream({
+    db: c.get("db"),
+    organizationId: user.organizationId,
+    filters,
+    format,
+    exportDate: new Date(now).toISOString(),
+    onError: (error) =>
+      console.error(
+        JSON.stringify({
+          level: "error",
+          requestId,
+          path: c.req.path,
+          message: "export stream failed",
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        }),
+      ),
+  });
+  const extension = format === "jsonl" ? "jsonl" : "json";
+  return c.body(body, 200, {
+    "Content-Type": format === "jsonl" ? "application/x-ndjson" : "application/json; charset=utf-8",
+    "Content-Disposition": `attachment; filename="training-data-${now}.${extension}"`,
+  });
+};

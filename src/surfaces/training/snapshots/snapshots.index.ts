@@ -1,0 +1,13 @@
+import { createRouter } from "../../../platform/http/router";
+import * as handlers from "./snapshots.handlers";
+import * as routes from "./snapshots.routes";
+
+const router = createRouter()
+  .openapi(routes.list, handlers.list)
+  .openapi(routes.create, handlers.create)
+  .openapi(routes.exportSnapshots, handlers.exportSnapshots)
+  .openapi(routes.getOne, handlers.getOne)
+  .openapi(routes.patch, handlers.patch, handlers.patchHook)
+  .openapi(routes.remove, handlers.remove);
+
+export default router;
