@@ -15,8 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { issueToken } from "../src/surfaces/training/jwt";
 import { randomJwtSecret } from "../src/platform/secrets";
+import { issueToken } from "../src/surfaces/training/jwt";
 import { prepareState, startLocalServer, unthrottledConfig } from "./lib/local-server";
 import { ACME, ACME_API_KEY, ALICE, JANE, JANE_CONVERSATION, SNAPSHOT } from "./seed/demo-data";
 

@@ -1,28 +1,40 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import { ApiError, validationError } from "./platform/errors/api-error";
-import { errorResponse, onError } from "./platform/errors/faults";
-import { REQUIRED_MESSAGE } from "./platform/errors/zod-messages";
-import { corsOrigins } from "./platform/config";
-import { createRouter } from "./platform/http/router";
-import { registerOpenApi } from "./meta/openapi";
-import { createRouteTable } from "./platform/http/route-table";
-import { requestContext } from "./platform/http/request-context";
-import apiKeys from "./surfaces/training/api-keys/api-keys.index";
-import auth from "./surfaces/training/auth/auth.index";
-import conversations from "./surfaces/conversations/conversations/conversations.index";
+import type { AppEnv } from "./app-env";
 import docs from "./meta/docs";
 import health from "./meta/health/health.index";
-import snapshots from "./surfaces/training/snapshots/snapshots.index";
+import { registerOpenApi } from "./meta/openapi";
+import { corsOrigins } from "./platform/config";
+import { ApiError, validationError } from "./platform/errors/api-error";
+import { type ErrorRenderer, errorHandler } from "./platform/errors/faults";
+import { REQUIRED_MESSAGE } from "./platform/errors/zod-messages";
+import { requestContext } from "./platform/http/request-context";
+import { createRouteTable } from "./platform/http/route-table";
+import { conversationsRoutes, conversationsSurface } from "./surfaces/conversations";
+import { trainingRoutes, trainingSurface } from "./surfaces/training";
 
 /** Enough for the largest valid body (1,000 message ids plus 10,000 characters of notes). */
 export const MAX_BODY_BYTES = 128 * 1024;
 
+/**
+ * The envelope of a request that no surface router answered (an unknown path, a wrong method,
+ * a failure before routing): the surface whose prefix the path shares, else the Training shape.
+ * The only place that tells surfaces apart by URL.
+ */
+const renderByPath: ErrorRenderer = (c: Context, error: ApiError) => {
+  const path = c.req.path;
+  const { prefix, render } = conversationsSurface;
+  const conversations = path.startsWith(prefix) || `${path}/` === prefix;
+  return (conversations ? render : trainingSurface.render)(c, error);
+};
+
 /** The whole API. The Worker serves it and the tests request it: one app, built one way. */
 export function createApp() {
-  const app = createRouter();
-  app.use("*", requestContext);
+  const app = new OpenAPIHono<AppEnv>({ strict: true });
+  app.use("*", requestContext(renderByPath));
   app.use("*", secureHeaders());
   app.use("*", (c, next) => {
     const origins = corsOrigins(c.env);
@@ -60,7 +72,7 @@ export function createApp() {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: (c) =>
-        errorResponse(
+        renderByPath(
           c,
           new ApiError(
             "payload_too_large",
@@ -71,12 +83,7 @@ export function createApp() {
   );
 
   // Chained, so the app's type carries every route for the typed client (`AppType`).
-  const routes = app
-    .route("/", health)
-    .route("/", auth)
-    .route("/", snapshots)
-    .route("/", conversations)
-    .route("/", apiKeys);
+  const routes = app.route("/", health).route("/", trainingRoutes).route("/", conversationsRoutes);
   registerOpenApi(app);
   app.route("/", docs);
 
@@ -85,7 +92,7 @@ export function createApp() {
     routeTable ??= createRouteTable(app.routes);
     const { allowed, emptyParam } = routeTable.match(c.req.method, c.req.path);
     if (emptyParam) {
-      return errorResponse(
+      return renderByPath(
         c,
         validationError([
           { field: `path.${emptyParam}`, rule: "required", message: REQUIRED_MESSAGE },
@@ -93,7 +100,7 @@ export function createApp() {
       );
     }
     if (allowed.length > 0) {
-      return errorResponse(
+      return renderByPath(
         c,
         new ApiError("method_not_allowed", `Method ${c.req.method} is not allowed on this path`, {
           headers: { Allow: allowed.join(", ") },
@@ -101,11 +108,8 @@ export function createApp() {
       );
     }
     const path = c.req.path.length > 200 ? `${c.req.path.slice(0, 200)}…` : c.req.path;
-    return errorResponse(
-      c,
-      new ApiError("route_not_found", `No route for ${c.req.method} ${path}`),
-    );
+    return renderByPath(c, new ApiError("route_not_found", `No route for ${c.req.method} ${path}`));
   });
-  app.onError(onError);
+  app.onError(errorHandler(renderByPath));
   return routes;
 }

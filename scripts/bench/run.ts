@@ -14,8 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { issueToken } from "../../src/surfaces/training/jwt";
 import { randomJwtSecret } from "../../src/platform/secrets";
+import { issueToken } from "../../src/surfaces/training/jwt";
 import { startLocalServer, unthrottledConfig } from "../lib/local-server";
 import { buildDataset, type DatasetSize, FIXED } from "./dataset";
 

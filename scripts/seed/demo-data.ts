@@ -7,7 +7,6 @@
  * run, and running it twice leaves the same rows.
  */
 import { createHash } from "node:crypto";
-import { hashPassword } from "../../src/surfaces/training/password";
 import type {
   apiKeys,
   contacts,
@@ -19,6 +18,7 @@ import type {
   trainingSnapshotTags,
   users,
 } from "../../src/platform/db/schema";
+import { hashPassword } from "../../src/surfaces/training/password";
 
 type Insert<T extends { $inferInsert: unknown }> = T["$inferInsert"];
 

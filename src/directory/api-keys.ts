@@ -1,6 +1,12 @@
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../platform/db/client";
 import { apiKeys } from "../platform/db/schema";
+import { TtlCache } from "../platform/util/ttl-cache";
+
+/*
+ * API keys as the directory sees them: the lookup that finds a tenant from a key's SHA-256,
+ * before anything of that tenant is read. With several databases this is what stays central.
+ */
 
 export interface ActiveKey {
   id: string;
@@ -14,57 +20,48 @@ export const selectActiveKeyByHash = (db: Database, keyHash: string) =>
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
     .limit(1);
 
-/** The unrevoked key with this SHA-256, through the unique index on `key_hash`. */
-export async function findActiveKeyByHash(
-  db: Database,
-  keyHash: string,
-): Promise<ActiveKey | null> {
-  const [row] = await selectActiveKeyByHash(db, keyHash);
-  return row ?? null;
-}
+/*
+ * Verified keys, by SHA-256, for the isolate's life. This keeps a warm GET at one D1 round trip
+ * (the data query) instead of two. The price is that a revoked key keeps working in an isolate
+ * that already verified it for up to the TTL (≤ 60 s, API_KEY_CACHE_TTL_SECONDS).
+ */
+const verifiedKeys = new TtlCache<string, ActiveKey>(10_000);
 
-const publicColumns = {
-  id: apiKeys.id,
-  name: apiKeys.name,
-  prefix: apiKeys.prefix,
-  createdAt: apiKeys.createdAt,
-  lastUsedAt: apiKeys.lastUsedAt,
-  revokedAt: apiKeys.revokedAt,
-};
+/*
+ * Keys D1 did not know (or knew revoked), by SHA-256, for a short while: a client repeating a
+ * bad key costs no D1 round trip. A new key is 256 random bits that nobody can have tried
+ * before it existed, so this never delays a key's first use.
+ */
+const unknownKeys = new TtlCache<string, true>(10_000);
 
-export type ApiKeyRecord = Awaited<ReturnType<typeof listApiKeys>>[number];
-
-export async function insertApiKey(db: Database, row: typeof apiKeys.$inferInsert): Promise<void> {
-  await db.insert(apiKeys).values(row);
-}
-
-/** Every key of the organization, newest first, without anything secret. */
-export function listApiKeys(db: Database, organizationId: string) {
-  return db
-    .select(publicColumns)
-    .from(apiKeys)
-    .where(eq(apiKeys.organizationId, organizationId))
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
-}
+/** How long an API key D1 did not know is refused without asking D1 again. */
+const UNKNOWN_KEY_CACHE_MS = 30_000;
 
 /**
- * Marks the key revoked (once: a second revocation keeps the first time) and returns its hash,
- * so this isolate can forget it at once; other isolates do within the cache lifetime.
+ * The unrevoked key with this SHA-256: from this isolate's caches when they are younger than
+ * `maxAgeMs` (0 turns both off), else through the unique index on `key_hash`.
  */
-export async function revokeApiKey(
+export async function resolveApiKey(
   db: Database,
-  organizationId: string,
-  id: string,
-  now: number,
-): Promise<{ keyHash: string } | null> {
-  const [row] = await db
-    .update(apiKeys)
-    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${now})` })
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.organizationId, organizationId)))
-    .returning({ keyHash: apiKeys.keyHash });
-  if (!row) return null;
-  return { keyHash: row.keyHash };
+  keyHash: string,
+  maxAgeMs: number,
+): Promise<ActiveKey | undefined> {
+  if (maxAgeMs <= 0) return (await selectActiveKeyByHash(db, keyHash))[0];
+  const cached = verifiedKeys.get(keyHash, maxAgeMs);
+  if (cached) return cached;
+  if (unknownKeys.get(keyHash, Math.min(maxAgeMs, UNKNOWN_KEY_CACHE_MS))) return undefined;
+  const [found] = await selectActiveKeyByHash(db, keyHash);
+  if (found) verifiedKeys.set(keyHash, found);
+  else unknownKeys.set(keyHash, true);
+  return found;
 }
+
+/** Whether this isolate trusts the key without asking D1 (the hot path of a warm request). */
+export const isVerifiedKey = (keyHash: string, maxAgeMs: number): boolean =>
+  maxAgeMs > 0 && verifiedKeys.get(keyHash, maxAgeMs) !== undefined;
+
+/** Revocation through this isolate takes effect here at once. */
+export const forgetVerifiedKey = (keyHash: string) => verifiedKeys.delete(keyHash);
 
 /** Records a use, unless one was recorded in the last `minIntervalMs` (checked in SQL too). */
 export function touchApiKey(db: Database, id: string, now: number, minIntervalMs: number) {

@@ -1,4 +1,6 @@
+import type { AppEnv } from "../app-env";
 import { createRouter } from "../platform/http/router";
+import { renderTrainingError } from "../surfaces/training/envelope";
 
 /*
  * GET /docs: Swagger UI over /openapi.json. Its script and styles are Workers static assets
@@ -30,7 +32,7 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const router = createRouter();
+const router = createRouter<AppEnv>(renderTrainingError);
 router.get("/docs", (c) =>
   c.html(PAGE, 200, {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -79,9 +79,6 @@ export const keyFailureWindow = (env: Env): RateWindow => ({
   periodSeconds: positiveInt(env.KEY_FAILURE_PERIOD_SECONDS, 60),
 });
 
-/** How long an API key D1 did not know is refused without asking D1 again. */
-export const UNKNOWN_KEY_CACHE_MS = 30_000;
-
 export const d1TimeoutMs = (env: Env): number => positiveInt(env.D1_TIMEOUT_MS, 10_000);
 
 export const logsRequests = (env: Env): boolean => (env.LOG_LEVEL ?? "info") === "info";

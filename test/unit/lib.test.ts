@@ -1,19 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../../src/surfaces/training/password";
+import { apiKeyCacheTtlMs, jwtTtlSeconds } from "../../src/platform/config";
 import { classifyDatabaseFailure } from "../../src/platform/errors/database-error";
 import { clientKey } from "../../src/platform/http/client-address";
-import { apiKeyCacheTtlMs, jwtTtlSeconds } from "../../src/platform/config";
-import { newObjectId, OBJECT_ID_PATTERN, VENDOR_ID_PATTERN } from "../../src/platform/util/ids";
 import { createRouteTable } from "../../src/platform/http/route-table";
+import { serverTimingHeader } from "../../src/platform/http/server-timing";
 import {
   estimatedSecretBits,
   jwtSecretProblem,
   PUBLISHED_JWT_SECRETS,
   randomJwtSecret,
 } from "../../src/platform/secrets";
-import { serverTimingHeader } from "../../src/platform/http/server-timing";
+import { newObjectId, OBJECT_ID_PATTERN, VENDOR_ID_PATTERN } from "../../src/platform/util/ids";
 import { toIso } from "../../src/platform/util/time";
 import { TtlCache } from "../../src/platform/util/ttl-cache";
+import {
+  hashPassword,
+  PBKDF2_ITERATIONS,
+  verifyPassword,
+} from "../../src/surfaces/training/password";
 
 describe("newObjectId", () => {
   it("is 24 lowercase hex digits starting with the creation second", () => {

@@ -1,7 +1,10 @@
+import type { AppEnv } from "../../app-env";
 import { createRouter } from "../../platform/http/router";
+import { renderTrainingError } from "../../surfaces/training/envelope";
 import * as handlers from "./health.handlers";
 import * as routes from "./health.routes";
 
-const router = createRouter().openapi(routes.health, handlers.health);
+// Outside both surfaces: errors answer in the Training shape, the default.
+const router = createRouter<AppEnv>(renderTrainingError).openapi(routes.health, handlers.health);
 
 export default router;

@@ -1,16 +1,10 @@
-import type { Context, ErrorHandler } from "hono";
+import type { Context, Env, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "../../app-env";
 import { ApiError, type ErrorCode } from "./api-error";
-import { conversationsErrorBody } from "../../surfaces/conversations/envelope";
 import { DatabaseError, findDatabaseError } from "./database-error";
-import { trainingErrorBody } from "../../surfaces/training/envelope";
 
-export type Surface = "training" | "conversations";
-
-/** A path belongs to the Conversations API by its prefix; everything else answers like Training. */
-export const surfaceOf = (path: string): Surface =>
-  path === "/v1/api" || path.startsWith("/v1/api/") ? "conversations" : "training";
+/** Renders an error in one surface's envelope. Each surface has one; the platform has none. */
+export type ErrorRenderer = (c: Context, error: ApiError) => Response;
 
 /** Seconds a client should wait before retrying after a database outage or overload. */
 export const DATABASE_RETRY_AFTER_SECONDS = 1;
@@ -51,32 +45,29 @@ export function toApiError(thrown: unknown): ApiError {
   return new ApiError("internal_error", "Internal server error", { cause: error });
 }
 
-/** Renders an error in the envelope of the surface the request was addressed to. */
-export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
-  const requestId = c.get("requestId");
-  const body =
-    surfaceOf(c.req.path) === "conversations"
-      ? conversationsErrorBody(error, requestId)
-      : trainingErrorBody(error, requestId);
-  return c.json(body, error.status, error.headers);
+/**
+ * A 5xx leaves its cause in the log, keyed by request id; the body never carries it. For
+ * database failures that is D1's own message, not Drizzle's wrapper, which lists bound parameters.
+ */
+function logFault(c: Context, error: ApiError, thrown: unknown) {
+  const cause = error.cause instanceof Error ? error.cause : thrown;
+  console.error(
+    JSON.stringify({
+      level: "error",
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      code: error.code,
+      error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+    }),
+  );
 }
 
-export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
-  const error = toApiError(thrown);
-  if (error.status >= 500) {
-    // The cause stays in the log, keyed by request id; the body never carries it. For database
-    // failures that is D1's own message, not Drizzle's wrapper, which lists bound parameters.
-    const cause = error.cause instanceof Error ? error.cause : thrown;
-    console.error(
-      JSON.stringify({
-        level: "error",
-        requestId: c.get("requestId"),
-        method: c.req.method,
-        path: c.req.path,
-        code: error.code,
-        error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
-      }),
-    );
-  }
-  return errorResponse(c, error);
-};
+/** `onError` of a router: any thrown value, answered in that router's envelope. */
+export function errorHandler<E extends Env>(render: ErrorRenderer): ErrorHandler<E> {
+  return (thrown, c) => {
+    const error = toApiError(thrown);
+    if (error.status >= 500) logFault(c, error, thrown);
+    return render(c, error);
+  };
+}

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../../app-env";
-import { ApiError } from "../errors/api-error";
 import type { RateWindow } from "../config";
+import { ApiError } from "../errors/api-error";
 import { TtlCache } from "../util/ttl-cache";
 
 /*
@@ -28,7 +27,7 @@ export function tooManyRequests(resetAt: number, now: number, what: string): Api
 
 /** Counts one request of `key`; throws 429 when the binding says the window is used up. */
 export async function enforceRateLimit(
-  c: Context<AppEnv>,
+  c: Context,
   limiter: RateLimit,
   key: string,
   window: RateWindow,
@@ -55,7 +54,7 @@ export async function enforceRateLimit(
  */
 const throttled = new TtlCache<string, number>(50_000);
 
-function refuse(c: Context<AppEnv>, window: RateWindow, until: number, now: number): never {
+function refuse(c: Context, window: RateWindow, until: number, now: number): never {
   c.set("rateLimit", {
     limit: window.limit,
     remaining: 0,
@@ -65,7 +64,7 @@ function refuse(c: Context<AppEnv>, window: RateWindow, until: number, now: numb
 }
 
 /** Throws 429 when `key` was refused by the binding in its current window. */
-export function refuseIfThrottled(c: Context<AppEnv>, key: string, window: RateWindow): void {
+export function refuseIfThrottled(c: Context, key: string, window: RateWindow): void {
   const now = Date.now();
   const until = throttled.get(key, window.periodSeconds * 1000, now);
   if (until !== undefined && until > now) refuse(c, window, until, now);
@@ -73,7 +72,7 @@ export function refuseIfThrottled(c: Context<AppEnv>, key: string, window: RateW
 
 /** Counts one failure of `key`; throws 429 when this one is over the limit. */
 export async function countFailure(
-  c: Context<AppEnv>,
+  c: Context,
   limiter: RateLimit,
   key: string,
   window: RateWindow,

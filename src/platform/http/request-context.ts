@@ -1,11 +1,11 @@
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../../app-env";
+import { d1TimeoutMs, logsRequests } from "../config";
 import { createDatabase } from "../db/client";
 import { instrumentD1 } from "../db/instrumented-d1";
 import { ApiError, validationError } from "../errors/api-error";
-import { errorResponse, surfaceOf } from "../errors/faults";
-import { d1TimeoutMs, logsRequests } from "../config";
+import type { ErrorRenderer } from "../errors/faults";
 import { serverTimingHeader } from "./server-timing";
 
 // A caller's own correlation id is kept when it is safe to echo back in a header and a log.
@@ -44,70 +44,70 @@ function openSession(db: D1Database, method: string, bookmark: string | undefine
  * First middleware of every request: assigns the request id, opens the request's D1 session
  * behind an instrumented Drizzle handle, and stamps `x-request-id`, `Server-Timing`, the
  * session's bookmark, `RateLimit-*` and a default `Cache-Control` on whatever response comes
- * back; then writes the request's log line. Oversized headers are refused before anything.
+ * back; then writes the request's log line. Oversized headers and malformed bookmarks are
+ * refused before anything, rendered by `render` (the app picks the envelope).
  */
-export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
-  const started = performance.now();
-  const callerId = c.req.header("x-request-id");
-  const requestId = callerId && CALLER_REQUEST_ID.test(callerId) ? callerId : crypto.randomUUID();
-  const d1RoundTrips: number[] = [];
-  c.set("requestId", requestId);
-  c.set("d1RoundTrips", d1RoundTrips);
+export const requestContext = (render: ErrorRenderer) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const started = performance.now();
+    const callerId = c.req.header("x-request-id");
+    const requestId = callerId && CALLER_REQUEST_ID.test(callerId) ? callerId : crypto.randomUUID();
+    const d1RoundTrips: number[] = [];
+    c.set("requestId", requestId);
+    c.set("d1RoundTrips", d1RoundTrips);
 
-  const bookmark = c.req.header(BOOKMARK_HEADER);
-  const tooLarge = oversizedHeader(c.req.raw.headers);
-  if (tooLarge) {
-    c.res = errorResponse(
-      c,
-      new ApiError("headers_too_large", `Request header ${tooLarge} is too large`),
-    );
-  } else if (bookmark !== undefined && !BOOKMARK.test(bookmark)) {
-    c.res = errorResponse(
-      c,
-      validationError([
-        {
-          field: `header.${BOOKMARK_HEADER}`,
-          rule: "pattern",
-          message: "must be a bookmark returned by this API in x-d1-bookmark",
-        },
-      ]),
-    );
-  } else {
-    const session = openSession(c.env.DB, c.req.method, bookmark);
-    const d1 = instrumentD1(session, (ms) => d1RoundTrips.push(ms), d1TimeoutMs(c.env));
-    c.set("db", createDatabase(d1));
-    await next();
-    const latest = session.getBookmark();
-    if (latest) c.header(BOOKMARK_HEADER, latest);
-  }
+    const bookmark = c.req.header(BOOKMARK_HEADER);
+    const tooLarge = oversizedHeader(c.req.raw.headers);
+    if (tooLarge) {
+      c.res = render(
+        c,
+        new ApiError("headers_too_large", `Request header ${tooLarge} is too large`),
+      );
+    } else if (bookmark !== undefined && !BOOKMARK.test(bookmark)) {
+      c.res = render(
+        c,
+        validationError([
+          {
+            field: `header.${BOOKMARK_HEADER}`,
+            rule: "pattern",
+            message: "must be a bookmark returned by this API in x-d1-bookmark",
+          },
+        ]),
+      );
+    } else {
+      const session = openSession(c.env.DB, c.req.method, bookmark);
+      const d1 = instrumentD1(session, (ms) => d1RoundTrips.push(ms), d1TimeoutMs(c.env));
+      c.set("db", createDatabase(d1));
+      await next();
+      const latest = session.getBookmark();
+      if (latest) c.header(BOOKMARK_HEADER, latest);
+    }
 
-  const durationMs = performance.now() - started;
-  c.header("x-request-id", requestId);
-  c.header("Server-Timing", serverTimingHeader(d1RoundTrips, durationMs));
-  const rateLimit = c.get("rateLimit");
-  if (rateLimit) {
-    c.header("RateLimit-Limit", String(rateLimit.limit));
-    c.header("RateLimit-Remaining", String(rateLimit.remaining));
-    c.header("RateLimit-Reset", String(rateLimit.resetSeconds));
-  }
-  // Tenant data is never for shared caches; single-resource GETs relax this to revalidation.
-  const tenantData = c.req.path.startsWith("/api/") || surfaceOf(c.req.path) === "conversations";
-  if (tenantData && !c.res.headers.has("Cache-Control")) {
-    c.header("Cache-Control", "private, no-store");
-  }
-  if (logsRequests(c.env)) {
-    // One line per request. Never headers, bodies, keys, tokens or passwords: only what is here.
-    console.info(
-      JSON.stringify({
-        level: "info",
-        requestId,
-        method: c.req.method,
-        route: routePath(c, -1),
-        status: c.res.status,
-        durationMs: Math.round(durationMs * 100) / 100,
-        d1RoundTrips: d1RoundTrips.length,
-        organizationId: c.get("organizationId") ?? null,
-      }),
-    );
-  }
-});
+    const durationMs = performance.now() - started;
+    c.header("x-request-id", requestId);
+    c.header("Server-Timing", serverTimingHeader(d1RoundTrips, durationMs));
+    const rateLimit = c.get("rateLimit");
+    if (rateLimit) {
+      c.header("RateLimit-Limit", String(rateLimit.limit));
+      c.header("RateLimit-Remaining", String(rateLimit.remaining));
+      c.header("RateLimit-Reset", String(rateLimit.resetSeconds));
+    }
+    // Nothing is for caches unless it says so: single-resource GETs relax this to revalidation,
+    // /docs to a public max-age.
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "private, no-store");
+    if (logsRequests(c.env)) {
+      // One line per request. Never headers, bodies, keys, tokens or passwords: only what is here.
+      console.info(
+        JSON.stringify({
+          level: "info",
+          requestId,
+          method: c.req.method,
+          route: routePath(c, -1),
+          status: c.res.status,
+          durationMs: Math.round(durationMs * 100) / 100,
+          d1RoundTrips: d1RoundTrips.length,
+          organizationId: c.get("organizationId") ?? null,
+        }),
+      );
+    }
+  });

@@ -1,18 +1,37 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app-env";
-import { errorResponse } from "../errors/faults";
+import type { Env, MiddlewareHandler } from "hono";
+import { type ErrorRenderer, errorHandler } from "../errors/faults";
 import { zodValidationError } from "../errors/validation";
 import "../errors/zod-messages";
 
 /**
- * Every router of the app, so that validation failures anywhere (path, query, headers, body)
- * answer in the envelope of the surface the request was addressed to.
+ * A router answering every failure of its routes (validation of path, query, headers or body,
+ * and anything thrown) in one envelope. Each API surface builds its routers with its own.
+ *
+ * `middleware` runs first on every route registered with `openapi()`, before validation: a
+ * surface's authentication, which no handler then has to remember. It is attached to the routes
+ * themselves, not to a path pattern, so an unknown path or a wrong method still answers 404 or
+ * 405 rather than 401.
  */
-export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
+export function createRouter<E extends Env>(
+  render: ErrorRenderer,
+  middleware: MiddlewareHandler<E>[] = [],
+) {
+  const router = new OpenAPIHono<E>({
     strict: true,
     defaultHook: (result, c) => {
-      if (!result.success) return errorResponse(c, zodValidationError(result.target, result.error));
+      if (!result.success) return render(c, zodValidationError(result.target, result.error));
     },
   });
+  router.onError(errorHandler(render));
+  if (middleware.length > 0) {
+    const register = router.openapi.bind(router);
+    router.openapi = ((route, handler, hook) =>
+      register(
+        { ...route, middleware: [...middleware, ...[route.middleware ?? []].flat()] },
+        handler,
+        hook,
+      )) as typeof router.openapi;
+  }
+  return router;
 }

@@ -1,25 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../../app-env";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv, AppVariables } from "../../app-env";
+import { isVerifiedKey, resolveApiKey, touchApiKey } from "../../directory/api-keys";
+import { apiKeyCacheTtlMs, apiRateWindow, keyFailureWindow } from "../../platform/config";
 import { createDatabase } from "../../platform/db/client";
 import { ApiError } from "../../platform/errors/api-error";
 import { zodValidationError } from "../../platform/errors/validation";
 import { clientKey } from "../../platform/http/client-address";
-import {
-  apiKeyCacheTtlMs,
-  apiRateWindow,
-  keyFailureWindow,
-  UNKNOWN_KEY_CACHE_MS,
-} from "../../platform/config";
+import { countFailure, enforceRateLimit, refuseIfThrottled } from "../../platform/http/rate-limit";
 import { sha256Hex } from "../../platform/util/encoding";
 import { OBJECT_ID_PATTERN } from "../../platform/util/ids";
 import { TtlCache } from "../../platform/util/ttl-cache";
-import {
-  type ActiveKey,
-  findActiveKeyByHash,
-  touchApiKey,
-} from "../../directory/api-keys";
-import { countFailure, enforceRateLimit, refuseIfThrottled } from "../../platform/http/rate-limit";
 
 export const API_KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -39,23 +31,6 @@ export interface ApiKeyPrincipal {
   organizationId: string;
 }
 
-/*
- * Verified keys, by SHA-256, for the isolate's life. This keeps a warm GET at one D1 round trip
- * (the data query) instead of two. The price is that a revoked key keeps working in an isolate
- * that already verified it for up to the TTL (≤ 60 s, API_KEY_CACHE_TTL_SECONDS).
- */
-const verifiedKeys = new TtlCache<string, ActiveKey>(10_000);
-
-/*
- * Keys D1 did not know (or knew revoked), by SHA-256, for a short while: a client repeating a
- * bad key costs no D1 round trip. A new key is 256 random bits that nobody can have tried
- * before it existed, so this never delays a key's first use.
- */
-const unknownKeys = new TtlCache<string, true>(10_000);
-
-/** Revocation through this isolate takes effect here at once. */
-export const forgetVerifiedKey = (keyHash: string) => verifiedKeys.delete(keyHash);
-
 /** `lastUsedAt` is written at most once a minute per key (per isolate, and checked in SQL too). */
 export const LAST_USED_INTERVAL_MS = 60_000;
 const recentlyTouched = new TtlCache<string, true>(10_000);
@@ -64,7 +39,7 @@ const recentlyTouched = new TtlCache<string, true>(10_000);
  * Records the key's use after the response is sent (`waitUntil`), on the raw binding: it is not
  * part of serving the request, so it is neither awaited nor counted in Server-Timing.
  */
-function recordUse(c: Context<AppEnv>, keyId: string) {
+function recordUse(c: Context<ConversationsEnv>, keyId: string) {
   const now = Date.now();
   if (recentlyTouched.get(keyId, LAST_USED_INTERVAL_MS, now)) return;
   recentlyTouched.set(keyId, true, now);
@@ -87,13 +62,20 @@ function recordUse(c: Context<AppEnv>, keyId: string) {
   }
 }
 
-const headerValue = (c: Context<AppEnv>, name: string) => c.req.header(name) || undefined;
+const headerValue = (c: Context, name: string) => c.req.header(name) || undefined;
+
+/** The Conversations API's requests, once authenticated: `c.var.caller` is the key. */
+export interface ConversationsEnv extends AppEnv {
+  Variables: AppVariables & { caller: ApiKeyPrincipal };
+}
 
 /**
  * The Conversations API's caller, from `x-api-key` + `x-workspace-id`. Header values are checked
- * before any query; then the key (cached), then that the workspace is the key's organization.
+ * before any query; then the key (cached; failed checks throttled per client address, and a
+ * throttled address refused before any D1 query), then that the workspace is the key's
+ * organization.
  */
-export async function requireApiKey(c: Context<AppEnv>): Promise<ApiKeyPrincipal> {
+export const authenticateKey = createMiddleware<ConversationsEnv>(async (c, next) => {
   const headers = ApiKeyHeadersSchema.safeParse({
     "x-api-key": headerValue(c, "x-api-key"),
     "x-workspace-id": headerValue(c, "x-workspace-id"),
@@ -105,26 +87,13 @@ export async function requireApiKey(c: Context<AppEnv>): Promise<ApiKeyPrincipal
 
   const keyHash = await sha256Hex(key);
   const maxAgeMs = apiKeyCacheTtlMs(c.env);
-  let active = maxAgeMs > 0 ? verifiedKeys.get(keyHash, maxAgeMs) : undefined;
+  const client = `key-failures:${clientKey(c.req.header("cf-connecting-ip"))}`;
+  const window = keyFailureWindow(c.env);
+  if (!isVerifiedKey(keyHash, maxAgeMs)) refuseIfThrottled(c, client, window);
+  const active = await resolveApiKey(c.get("db"), keyHash, maxAgeMs);
   if (!active) {
-    // Failed key checks are throttled per client address, and a throttled client is refused
-    // before any D1 query.
-    const client = `key-failures:${clientKey(c.req.header("cf-connecting-ip"))}`;
-    const window = keyFailureWindow(c.env);
-    refuseIfThrottled(c, client, window);
-    const knownUnknown =
-      maxAgeMs > 0 && unknownKeys.get(keyHash, Math.min(maxAgeMs, UNKNOWN_KEY_CACHE_MS));
-    if (!knownUnknown) {
-      active = (await findActiveKeyByHash(c.get("db"), keyHash)) ?? undefined;
-      if (maxAgeMs > 0) {
-        if (active) verifiedKeys.set(keyHash, active);
-        else unknownKeys.set(keyHash, true);
-      }
-    }
-    if (!active) {
-      await countFailure(c, c.env.KEY_FAILURE_LIMITER, client, window);
-      throw new ApiError("invalid_api_key", "Invalid or revoked API key");
-    }
+    await countFailure(c, c.env.KEY_FAILURE_LIMITER, client, window);
+    throw new ApiError("invalid_api_key", "Invalid or revoked API key");
   }
 
   if (!workspaceId) {
@@ -136,5 +105,6 @@ export async function requireApiKey(c: Context<AppEnv>): Promise<ApiKeyPrincipal
   c.set("organizationId", active.organizationId);
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `key:${active.id}`, apiRateWindow(c.env));
   recordUse(c, active.id);
-  return { keyId: active.id, organizationId: active.organizationId };
-}
+  c.set("caller", { keyId: active.id, organizationId: active.organizationId });
+  await next();
+});

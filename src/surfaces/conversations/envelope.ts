@@ -1,8 +1,21 @@
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { ApiError, ErrorStatus } from "../../platform/errors/api-error";
-import { documentErrors, ErrorCodeSchema, FieldIssueSchema } from "../../platform/errors/documented";
+import {
+  documentErrors,
+  ErrorCodeSchema,
+  FieldIssueSchema,
+} from "../../platform/errors/documented";
+import { contentHash, respondConditionally } from "../../platform/http/conditional";
 
-/** The Conversations API's error envelope: `{ error: { code, message } }`, as the vendor documents. */
+/*
+ * The Conversations API's envelope: results are bare JSON, failures `{ error: { code, message,
+ * requestId } }` (`reset_at` on a 429), as the vendor documents.
+ */
+
+/** A single-resource GET as JSON text: with an ETag of its content, or a 304. */
+export const respondWithResource = async (c: Context, json: string) =>
+  respondConditionally(c, json, `"${await contentHash(json)}"`);
 
 export const ConversationsErrorSchema = z
   .object({
@@ -32,6 +45,9 @@ export function conversationsErrorBody(error: ApiError, requestId: string): Conv
     },
   };
 }
+
+export const renderConversationsError = (c: Context, error: ApiError): Response =>
+  c.json(conversationsErrorBody(error, c.get("requestId")), error.status, error.headers);
 
 export const conversationsErrors = (...statuses: ErrorStatus[]) =>
   documentErrors(ConversationsErrorSchema, statuses);

@@ -1,10 +1,10 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../../app-env";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv, AppVariables } from "../../app-env";
+import { apiRateWindow, jwtSecret } from "../../platform/config";
 import type { UserRole } from "../../platform/db/schema";
 import { ApiError } from "../../platform/errors/api-error";
-import { apiRateWindow, jwtSecret } from "../../platform/config";
-import { verifyToken } from "./jwt";
 import { enforceRateLimit } from "../../platform/http/rate-limit";
+import { verifyToken } from "./jwt";
 
 export interface AuthUser {
   userId: string;
@@ -12,17 +12,18 @@ export interface AuthUser {
   role: UserRole;
 }
 
+/** The Training API's requests, once authenticated: `c.var.user` is the caller. */
+export interface TrainingEnv extends AppEnv {
+  Variables: AppVariables & { user: AuthUser };
+}
+
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
 /**
  * The Training API's caller, from `Authorization: Bearer <JWT>`. Stateless: no D1 round trip.
- * Counted against the caller's rate limit (per token subject). With `roles`, any other role
- * gets 403 `forbidden`.
+ * Counted against the caller's rate limit (per token subject).
  */
-export async function requireUser(
-  c: Context<AppEnv>,
-  roles?: readonly UserRole[],
-): Promise<AuthUser> {
+export const authenticate = createMiddleware<TrainingEnv>(async (c, next) => {
   const header = c.req.header("authorization");
   if (!header) {
     throw new ApiError("missing_token", "Authorization header with a Bearer token is required", {
@@ -38,8 +39,20 @@ export async function requireUser(
   const claims = await verifyToken(token, jwtSecret(c.env));
   c.set("organizationId", claims.org);
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `user:${claims.sub}`, apiRateWindow(c.env));
-  if (roles && !roles.includes(claims.role)) {
-    throw new ApiError("forbidden", `This action needs one of the roles: ${roles.join(", ")}`);
-  }
-  return { userId: claims.sub, organizationId: claims.org, role: claims.role };
-}
+  c.set("user", { userId: claims.sub, organizationId: claims.org, role: claims.role });
+  await next();
+});
+
+/** Route middleware: only these roles may call the route; any other gets 403 `forbidden`. */
+export const allow = (...roles: UserRole[]) =>
+  createMiddleware<TrainingEnv>(async (c, next) => {
+    if (!roles.includes(c.var.user.role)) {
+      throw new ApiError("forbidden", `This action needs one of the roles: ${roles.join(", ")}`);
+    }
+    await next();
+  });
+
+/** Writes of curated data: admins and managers. */
+export const writers = allow("admin", "manager");
+/** Administration of the organization (API keys, users, webhooks). */
+export const admins = allow("admin");

@@ -1,8 +1,31 @@
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { ApiError, ErrorStatus } from "../../platform/errors/api-error";
-import { documentErrors, ErrorCodeSchema, FieldIssueSchema } from "../../platform/errors/documented";
+import {
+  documentErrors,
+  ErrorCodeSchema,
+  FieldIssueSchema,
+} from "../../platform/errors/documented";
+import { respondConditionally } from "../../platform/http/conditional";
 
-/** The Training API's error envelope. `error` stays a string, as the vendor documents it. */
+/*
+ * The Training API's envelope: `{ success: true, data }` around every result, and
+ * `{ success: false, error, code, requestId }` around every failure (`error` stays a string, as
+ * the vendor documents it).
+ */
+
+export const ok = <T>(data: T) => ({ success: true as const, data });
+
+/** Writes say what they did, as the vendor's create answer does. */
+export const okWithMessage = <T>(message: string, data: T) => ({
+  success: true as const,
+  message,
+  data,
+});
+
+/** A single-resource GET whose data is already JSON text: the envelope, its ETag, or a 304. */
+export const respondWithResource = (c: Context, dataJson: string, etag: string) =>
+  respondConditionally(c, `{"success":true,"data":${dataJson}}`, etag);
 
 export const TrainingErrorSchema = z
   .object({
@@ -25,6 +48,9 @@ export function trainingErrorBody(error: ApiError, requestId: string): TrainingE
     ...(error.details ? { details: error.details } : {}),
   };
 }
+
+export const renderTrainingError = (c: Context, error: ApiError): Response =>
+  c.json(trainingErrorBody(error, c.get("requestId")), error.status, error.headers);
 
 export const trainingErrors = (...statuses: ErrorStatus[]) =>
   documentErrors(TrainingErrorSchema, statuses);

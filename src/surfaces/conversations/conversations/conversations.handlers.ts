@@ -1,10 +1,10 @@
 import type { Context } from "hono";
-import type { AppEnv, AppRouteHandler } from "../../../app-env";
-import { requireApiKey } from "../api-key";
 import { ApiError } from "../../../platform/errors/api-error";
-import { contentHash, respondConditionally } from "../../../platform/http/conditional";
 import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
 import { nextLinkHeader } from "../../../platform/http/link";
+import type { ConversationsEnv } from "../api-key";
+import { respondWithResource } from "../envelope";
+import type { ConversationsHandler } from "../router";
 import { changeFor } from "./conversations.actions";
 import {
   applyMessageAction,
@@ -22,7 +22,7 @@ import { shapeActionResult, shapeConversation } from "./conversations.shape";
 
 /** A page as the vendor returns it: a bare array, the next page in the `Link` header. */
 async function respondWithPage(
-  c: Context<AppEnv>,
+  c: Context<ConversationsEnv>,
   organizationId: string,
   filters: ConversationFilters,
   limit: number,
@@ -41,15 +41,15 @@ async function respondWithPage(
   return page.map(({ record, messages }) => shapeConversation(record, messages));
 }
 
-export const list: AppRouteHandler<ListRoute> = async (c) => {
-  const caller = await requireApiKey(c);
+export const list: ConversationsHandler<ListRoute> = async (c) => {
+  const { caller } = c.var;
   const { limit, cursor, ...filters } = c.req.valid("query");
   return c.json(await respondWithPage(c, caller.organizationId, filters, limit, cursor), 200);
 };
 
-export const listByFlow: AppRouteHandler<ListByFlowRoute> = async (c) => {
+export const listByFlow: ConversationsHandler<ListByFlowRoute> = async (c) => {
   const { flowId } = c.req.valid("param");
-  const caller = await requireApiKey(c);
+  const { caller } = c.var;
   const { limit, cursor, ...filters } = c.req.valid("query");
   const page = await respondWithPage(
     c,
@@ -61,18 +61,18 @@ export const listByFlow: AppRouteHandler<ListByFlowRoute> = async (c) => {
   return c.json(page, 200);
 };
 
-export const getOne: AppRouteHandler<GetOneRoute> = async (c) => {
+export const getOne: ConversationsHandler<GetOneRoute> = async (c) => {
   const { conversationId } = c.req.valid("param");
-  const caller = await requireApiKey(c);
+  const { caller } = c.var;
   const found = await findConversation(c.get("db"), caller.organizationId, conversationId);
   if (!found) throw new ApiError("not_found", `Conversation ${conversationId} not found`);
   const text = JSON.stringify(shapeConversation(found.record, found.messages));
-  return respondConditionally(c, text, `"${await contentHash(text)}"`);
+  return respondWithResource(c, text);
 };
 
-export const messageAction: AppRouteHandler<MessageActionRoute> = async (c) => {
+export const messageAction: ConversationsHandler<MessageActionRoute> = async (c) => {
   const { conversationId, messageId } = c.req.valid("param");
-  const caller = await requireApiKey(c);
+  const { caller } = c.var;
   const { metadata } = c.req.valid("json");
   const outcome = await applyMessageAction(
     c.get("db"),

@@ -1,15 +1,13 @@
-import type { AppRouteHandler } from "../../../app-env";
-import { forgetVerifiedKey } from "../../conversations/api-key";
-import { requireUser } from "../bearer";
+import { forgetVerifiedKey } from "../../../directory/api-keys";
 import { ApiError } from "../../../platform/errors/api-error";
 import { sha256Hex, toBase64Url } from "../../../platform/util/encoding";
 import { newObjectId, normalizeObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";
-import { insertApiKey, listApiKeys, revokeApiKey } from "../../../directory/api-keys";
+import type { TrainingHandler } from "../router";
+import { insertApiKey, listApiKeys, revokeApiKey } from "./api-keys.repository";
 import type { CreateRoute, ListRoute, RevokeRoute } from "./api-keys.routes";
 import { shapeApiKey } from "./api-keys.shape";
 
-const ADMINS = ["admin"] as const;
 const KEY_PREFIX = "cvk_";
 const DISPLAY_PREFIX_LENGTH = 12;
 
@@ -17,8 +15,8 @@ const DISPLAY_PREFIX_LENGTH = 12;
 const generateKey = (): string =>
   KEY_PREFIX + toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 
-export const create: AppRouteHandler<CreateRoute> = async (c) => {
-  const admin = await requireUser(c, ADMINS);
+export const create: TrainingHandler<CreateRoute> = async (c) => {
+  const admin = c.var.user;
   const { name } = c.req.valid("json");
   const now = Date.now();
   const key = generateKey();
@@ -43,15 +41,15 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   );
 };
 
-export const list: AppRouteHandler<ListRoute> = async (c) => {
-  const admin = await requireUser(c, ADMINS);
+export const list: TrainingHandler<ListRoute> = async (c) => {
+  const admin = c.var.user;
   const keys = await listApiKeys(c.get("db"), admin.organizationId);
   return c.json({ success: true as const, data: keys.map(shapeApiKey) }, 200);
 };
 
-export const revoke: AppRouteHandler<RevokeRoute> = async (c) => {
+export const revoke: TrainingHandler<RevokeRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const admin = await requireUser(c, ADMINS);
+  const admin = c.var.user;
   const revoked = await revokeApiKey(
     c.get("db"),
     admin.organizationId,

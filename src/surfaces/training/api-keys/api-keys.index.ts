@@ -1,8 +1,8 @@
-import { createRouter } from "../../../platform/http/router";
+import { createTrainingRouter } from "../router";
 import * as handlers from "./api-keys.handlers";
 import * as routes from "./api-keys.routes";
 
-const router = createRouter()
+const router = createTrainingRouter()
   .openapi(routes.create, handlers.create)
   .openapi(routes.list, handlers.list)
   .openapi(routes.revoke, handlers.revoke);

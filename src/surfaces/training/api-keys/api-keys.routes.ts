@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { admins } from "../bearer";
 import { trainingErrors } from "../envelope";
 import {
   ApiKeyListResponseSchema,
@@ -13,6 +14,7 @@ const ADMIN_NOTE = "Admins only (JWT); other roles get 403 `forbidden`.";
 
 export const create = createRoute({
   operationId: "createApiKey",
+  middleware: [admins] as const,
   method: "post",
   path: "/api/keys",
   tags,
@@ -33,6 +35,7 @@ export const create = createRoute({
 
 export const list = createRoute({
   operationId: "listApiKeys",
+  middleware: [admins] as const,
   method: "get",
   path: "/api/keys",
   tags,
@@ -50,6 +53,7 @@ export const list = createRoute({
 
 export const revoke = createRoute({
   operationId: "revokeApiKey",
+  middleware: [admins] as const,
   method: "delete",
   path: "/api/keys/{id}",
   tags,

@@ -1,5 +1,5 @@
 import { toIso, toIsoOrNull } from "../../../platform/util/time";
-import type { ApiKeyRecord } from "../../../directory/api-keys";
+import type { ApiKeyRecord } from "./api-keys.repository";
 
 /** A key as lists show it: never the key, never its hash. */
 export const shapeApiKey = (key: ApiKeyRecord) => ({

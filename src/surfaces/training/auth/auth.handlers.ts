@@ -1,20 +1,25 @@
 import type { Context } from "hono";
 import type { AppEnv, AppRouteHandler } from "../../../app-env";
-import { issueToken } from "../jwt";
-import { hashPassword, verifyPassword } from "../password";
-import { tooManyRequests } from "../../../platform/http/rate-limit";
-import { ApiError } from "../../../platform/errors/api-error";
-import { clientKey } from "../../../platform/http/client-address";
-import { jwtSecret, jwtTtlSeconds, loginRateWindow, type RateWindow } from "../../../platform/config";
-import { sha256Hex } from "../../../platform/util/encoding";
-import { normalizeObjectId } from "../../../platform/util/ids";
-import { toIso } from "../../../platform/util/time";
 import {
   type FailureWindow,
   type LoginCandidate,
   loadLogin,
   recordLoginFailure,
 } from "../../../directory/logins";
+import {
+  jwtSecret,
+  jwtTtlSeconds,
+  loginRateWindow,
+  type RateWindow,
+} from "../../../platform/config";
+import { ApiError } from "../../../platform/errors/api-error";
+import { clientKey } from "../../../platform/http/client-address";
+import { tooManyRequests } from "../../../platform/http/rate-limit";
+import { sha256Hex } from "../../../platform/util/encoding";
+import { normalizeObjectId } from "../../../platform/util/ids";
+import { toIso } from "../../../platform/util/time";
+import { issueToken } from "../jwt";
+import { hashPassword, verifyPassword } from "../password";
 import type { LoginRoute } from "./auth.routes";
 
 // Verified against when no user has the email, so an unknown email costs as long as a wrong password.

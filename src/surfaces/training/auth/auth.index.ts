@@ -1,7 +1,7 @@
-import { createRouter } from "../../../platform/http/router";
+import { createPublicTrainingRouter } from "../router";
 import * as handlers from "./auth.handlers";
 import * as routes from "./auth.routes";
 
-const router = createRouter().openapi(routes.login, handlers.login);
+const router = createPublicTrainingRouter().openapi(routes.login, handlers.login);
 
 export default router;

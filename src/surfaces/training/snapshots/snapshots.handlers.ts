@@ -1,15 +1,14 @@
 import type { Hook } from "@hono/zod-openapi";
-import type { AppEnv, AppRouteHandler } from "../../../app-env";
-import { requireUser } from "../bearer";
-import type { UserRole } from "../../../platform/db/schema";
 import { ApiError, type FieldIssue, validationError } from "../../../platform/errors/api-error";
-import { errorResponse } from "../../../platform/errors/faults";
 import { issuesFromZod } from "../../../platform/errors/validation";
-import { contentHash, respondConditionally } from "../../../platform/http/conditional";
+import { contentHash } from "../../../platform/http/conditional";
 import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
 import { parseIfMatch, versionedEtag } from "../../../platform/http/etag";
 import { newObjectId, normalizeObjectId } from "../../../platform/util/ids";
 import { textOrNull } from "../../../platform/util/text";
+import type { TrainingEnv } from "../bearer";
+import { renderTrainingError, respondWithResource } from "../envelope";
+import type { TrainingHandler } from "../router";
 import { exportStream } from "./snapshots.export";
 import {
   deleteSnapshot,
@@ -34,7 +33,9 @@ import {
 } from "./snapshots.schemas";
 import { copyMessage, customerCopy, shapeSnapshot, shapeSnapshotListItem } from "./snapshots.shape";
 
-const WRITERS: readonly UserRole[] = ["admin", "manager"];
+/** The ETag of a snapshot's representation: its version (for If-Match) and a hash of it. */
+const snapshotEtag = async (version: number, dataJson: string) =>
+  versionedEtag(version, await contentHash(dataJson));
 
 const notFound = (id: string) => new ApiError("not_found", `Training snapshot ${id} not found`);
 const stale = () =>
@@ -43,8 +44,8 @@ const stale = () =>
     "The snapshot has changed since the ETag in If-Match; fetch it again and retry",
   );
 
-export const list: AppRouteHandler<ListRoute> = async (c) => {
-  const user = await requireUser(c);
+export const list: TrainingHandler<ListRoute> = async (c) => {
+  const { user } = c.var;
   const { cursor, limit, ...filters } = c.req.valid("query");
   const position = cursor === undefined ? undefined : decodeCursor(cursor);
   const records = await listSnapshots(
@@ -72,8 +73,8 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
   );
 };
 
-export const create: AppRouteHandler<CreateRoute> = async (c) => {
-  const user = await requireUser(c, WRITERS);
+export const create: TrainingHandler<CreateRoute> = async (c) => {
+  const { user } = c.var;
   const body = c.req.valid("json");
   const db = c.get("db");
   const contactId = normalizeObjectId(body.contactId);
@@ -151,7 +152,7 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   await insertSnapshot(db, snapshot, copies);
 
   const data = shapeSnapshot({ snapshot, user: sources.creator, contact: sources.contact }, copies);
-  c.header("ETag", versionedEtag(snapshot.version, await contentHash(JSON.stringify(data))));
+  c.header("ETag", await snapshotEtag(snapshot.version, JSON.stringify(data)));
   c.header("Location", `/api/training/snapshots/${id}`);
   return c.json(
     { success: true as const, message: "Training snapshot created successfully", data },
@@ -159,14 +160,13 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   );
 };
 
-export const getOne: AppRouteHandler<GetOneRoute> = async (c) => {
+export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const user = await requireUser(c);
+  const { user } = c.var;
   const found = await findSnapshot(c.get("db"), user.organizationId, normalizeObjectId(id));
   if (!found) throw notFound(id);
   const data = JSON.stringify(shapeSnapshot(found.record, found.messages));
-  const etag = versionedEtag(found.record.snapshot.version, await contentHash(data));
-  return respondConditionally(c, `{"success":true,"data":${data}}`, etag);
+  return respondWithResource(c, data, await snapshotEtag(found.record.snapshot.version, data));
 };
 
 const IMMUTABLE_FIELDS = new Set(
@@ -177,7 +177,7 @@ const IMMUTABLE_FIELDS = new Set(
  * PATCH's validation hook: a field of the snapshot that cannot be edited is reported as
  * `immutable`, so the client learns it is not a typo but a rule.
  */
-export const patchHook: Hook<unknown, AppEnv, string, Response | undefined> = (result, c) => {
+export const patchHook: Hook<unknown, TrainingEnv, string, Response | undefined> = (result, c) => {
   if (result.success) return;
   const issues = issuesFromZod(result.target, result.error).map((issue) => {
     const key = issue.field.replace(/^body\./, "");
@@ -189,11 +189,11 @@ export const patchHook: Hook<unknown, AppEnv, string, Response | undefined> = (r
         }
       : issue;
   });
-  return errorResponse(c, validationError(issues));
+  return renderTrainingError(c, validationError(issues));
 };
 
-export const patch: AppRouteHandler<PatchRoute> = async (c) => {
-  const user = await requireUser(c, WRITERS);
+export const patch: TrainingHandler<PatchRoute> = async (c) => {
+  const { user } = c.var;
   const { id } = c.req.valid("param");
   const body = c.req.valid("json");
   const { "if-match": ifMatch } = c.req.valid("header");
@@ -210,15 +210,15 @@ export const patch: AppRouteHandler<PatchRoute> = async (c) => {
   if (outcome.status === "stale") throw stale();
   const { record, messages } = outcome.value;
   const data = shapeSnapshot(record, messages);
-  c.header("ETag", versionedEtag(record.snapshot.version, await contentHash(JSON.stringify(data))));
+  c.header("ETag", await snapshotEtag(record.snapshot.version, JSON.stringify(data)));
   return c.json(
     { success: true as const, message: "Training snapshot updated successfully", data },
     200,
   );
 };
 
-export const remove: AppRouteHandler<RemoveRoute> = async (c) => {
-  const user = await requireUser(c, WRITERS);
+export const remove: TrainingHandler<RemoveRoute> = async (c) => {
+  const { user } = c.var;
   const { id } = c.req.valid("param");
   const { "if-match": ifMatch } = c.req.valid("header");
   const outcome = await deleteSnapshot(
@@ -232,8 +232,8 @@ export const remove: AppRouteHandler<RemoveRoute> = async (c) => {
   return c.body(null, 204);
 };
 
-export const exportSnapshots: AppRouteHandler<ExportRoute> = async (c) => {
-  const user = await requireUser(c);
+export const exportSnapshots: TrainingHandler<ExportRoute> = async (c) => {
+  const { user } = c.var;
   const { format, ...filters } = c.req.valid("query");
   const now = Date.now();
   const requestId = c.get("requestId");

@@ -1,8 +1,8 @@
-import { createRouter } from "../../../platform/http/router";
+import { createTrainingRouter } from "../router";
 import * as handlers from "./snapshots.handlers";
 import * as routes from "./snapshots.routes";
 
-const router = createRouter()
+const router = createTrainingRouter()
   .openapi(routes.list, handlers.list)
   .openapi(routes.create, handlers.create)
   .openapi(routes.exportSnapshots, handlers.exportSnapshots)

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { trainingErrors } from "../envelope";
 import { countEntityTags, MAX_IF_MATCH_TAGS } from "../../../platform/http/etag";
+import { writers } from "../bearer";
+import { trainingErrors } from "../envelope";
 import { snapshotExample } from "./snapshots.examples";
 import {
   CreateSnapshotBodySchema,
@@ -62,6 +63,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   operationId: "createTrainingSnapshot",
+  middleware: [writers] as const,
   method: "post",
   path: "/api/training/snapshots",
   tags,
@@ -115,6 +117,7 @@ export const getOne = createRoute({
 
 export const patch = createRoute({
   operationId: "updateTrainingSnapshot",
+  middleware: [writers] as const,
   method: "patch",
   path: "/api/training/snapshots/{id}",
   tags,
@@ -138,6 +141,7 @@ export const patch = createRoute({
 
 export const remove = createRoute({
   operationId: "deleteTrainingSnapshot",
+  middleware: [writers] as const,
   method: "delete",
   path: "/api/training/snapshots/{id}",
   tags,

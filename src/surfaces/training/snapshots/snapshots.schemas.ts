@@ -1,6 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { SNAPSHOT_QUALITIES } from "../../../platform/db/schema";
-import { contactColumns, snapshotColumns, snapshotMessageColumns, userColumns } from "../../../platform/db/zod";
+import {
+  contactColumns,
+  snapshotColumns,
+  snapshotMessageColumns,
+  userColumns,
+} from "../../../platform/db/zod";
 import {
   CursorQuerySchema,
   DateQuerySchema,

@@ -1,0 +1,13 @@
+import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import { createRouter } from "../../platform/http/router";
+import { authenticateKey, type ConversationsEnv } from "./api-key";
+import { renderConversationsError } from "./envelope";
+
+/** A router of the Conversations API: API key + workspace on every route, bare JSON. */
+export const createConversationsRouter = () =>
+  createRouter<ConversationsEnv>(renderConversationsError, [authenticateKey]);
+
+export type ConversationsHandler<R extends RouteConfig> = RouteHandler<R, ConversationsEnv>;
+
+/** Where the Conversations API's paths start; any path under it answers in its envelope. */
+export const CONVERSATIONS_PREFIX = "/v1/api/";

@@ -1,0 +1,16 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app-env";
+import apiKeys from "./api-keys/api-keys.index";
+import auth from "./auth/auth.index";
+import { renderTrainingError } from "./envelope";
+import { TRAINING_PREFIX } from "./router";
+import snapshots from "./snapshots/snapshots.index";
+
+/** The Training API: every resource router of the surface, chained so `AppType` keeps them. */
+export const trainingRoutes = new OpenAPIHono<AppEnv>()
+  .route("/", auth)
+  .route("/", snapshots)
+  .route("/", apiKeys);
+
+/** What the app needs to answer for this surface outside its routes (404, 405, early errors). */
+export const trainingSurface = { prefix: TRAINING_PREFIX, render: renderTrainingError };
