@@ -4,11 +4,9 @@ import { describe, expect, it } from "vitest";
 import { selectActiveKeyByHash } from "../../src/directory/api-keys";
 import { loginQueries } from "../../src/directory/logins";
 import { conversationQueries } from "../../src/surfaces/conversations/conversations/conversations.repository";
-import {
-  captureQueries,
-  exportQueries,
-  snapshotQueries,
-} from "../../src/surfaces/training/snapshots/snapshots.repository";
+import { captureQueries } from "../../src/surfaces/training/snapshots/repository/capture";
+import { snapshotQueries } from "../../src/surfaces/training/snapshots/repository/find";
+import { exportQueries } from "../../src/surfaces/training/snapshots/repository/list";
 import { ACME, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
 
 /*

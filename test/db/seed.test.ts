@@ -24,7 +24,7 @@ async function counts() {
 }
 
 describe("the demo seed", () => {
-  it("holds what API.md §5 lists", async () => {
+  it("holds what docs/demo-data.md lists", async () => {
     const n = await counts();
     expect(n.organizations).toBe(2);
     expect(n.users).toBe(4);

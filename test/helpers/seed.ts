@@ -1,4 +1,4 @@
-/** Ids and credentials of the demo seed (API.md §5), which every test file starts from. */
+/** Ids and credentials of the demo seed (docs/demo-data.md), which every test file starts from. */
 export const ACME = "65a0e0e0e0e0e0e0e0e0e0e0";
 export const GLOBEX = "66b0e0e0e0e0e0e0e0e0e0e0";
 export const ALICE = "65b1f0a2c3d4e5f6a7b8c9d0";

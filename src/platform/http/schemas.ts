@@ -1,9 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { OBJECT_ID_PATTERN, VENDOR_ID_PATTERN } from "../util/ids";
 
+/** Any case is accepted; handlers get the stored, lowercase form. */
 export const ObjectIdSchema = z
   .string()
   .regex(OBJECT_ID_PATTERN, "must be a 24-character hexadecimal id")
+  .overwrite((id) => id.toLowerCase())
   .openapi({ example: "67f1a0b0c0d0e0f0a0b0c0d0" });
 
 export const VendorIdSchema = z

@@ -17,6 +17,3 @@ export function newObjectId(now: number = Date.now()): string {
     .padStart(8, "0");
   return seconds + hex(crypto.getRandomValues(new Uint8Array(8)));
 }
-
-/** Path ids may use either case; stored ids are lowercase. */
-export const normalizeObjectId = (id: string) => id.toLowerCase();

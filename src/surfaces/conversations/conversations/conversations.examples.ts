@@ -1,7 +1,7 @@
 import type { Conversation } from "./conversations.schemas";
 
 /**
- * The seed conversation (API.md §5) exactly as GET returns it: the vendor's documented example,
+ * The seed conversation (docs/demo-data.md) exactly as GET returns it: the vendor's documented example,
  * dates with milliseconds and the second message with its own id. Compared with the live answer
  * in test/routes/openapi.test.ts.
  */

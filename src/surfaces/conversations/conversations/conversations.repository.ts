@@ -244,21 +244,3 @@ export async function applyMessageAction(
   }
   return { status: "done", message, to: after };
 }
-
-export const actionLookupQuery = (
-  db: Database,
-  organizationId: string,
-  conversationId: string,
-  messageId: string,
-) =>
-  db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.id, messageId),
-        eq(messages.conversationId, conversationId),
-        eq(messages.organizationId, organizationId),
-      ),
-    )
-    .toSQL();

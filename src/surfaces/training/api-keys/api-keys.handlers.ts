@@ -1,7 +1,7 @@
 import { forgetVerifiedKey } from "../../../directory/api-keys";
 import { ApiError } from "../../../platform/errors/api-error";
 import { sha256Hex, toBase64Url } from "../../../platform/util/encoding";
-import { newObjectId, normalizeObjectId } from "../../../platform/util/ids";
+import { newObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";
 import type { TrainingHandler } from "../router";
 import { insertApiKey, listApiKeys, revokeApiKey } from "./api-keys.repository";
@@ -50,12 +50,7 @@ export const list: TrainingHandler<ListRoute> = async (c) => {
 export const revoke: TrainingHandler<RevokeRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const admin = c.var.user;
-  const revoked = await revokeApiKey(
-    c.get("db"),
-    admin.organizationId,
-    normalizeObjectId(id),
-    Date.now(),
-  );
+  const revoked = await revokeApiKey(c.get("db"), admin.organizationId, id, Date.now());
   if (!revoked) throw new ApiError("not_found", `API key ${id} not found`);
   forgetVerifiedKey(revoked.keyHash);
   return c.body(null, 204);

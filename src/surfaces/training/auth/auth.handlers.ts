@@ -16,7 +16,6 @@ import { ApiError } from "../../../platform/errors/api-error";
 import { clientKey } from "../../../platform/http/client-address";
 import { tooManyRequests } from "../../../platform/http/rate-limit";
 import { sha256Hex } from "../../../platform/util/encoding";
-import { normalizeObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";
 import { issueToken } from "../jwt";
 import { hashPassword, verifyPassword } from "../password";
@@ -62,7 +61,7 @@ export const login: AppRouteHandler<LoginRoute> = async (c) => {
   const { candidates, windows } = await loadLogin(
     db,
     email,
-    body.organizationId && normalizeObjectId(body.organizationId),
+    body.organizationId,
     keyHashes,
     openSince,
   );

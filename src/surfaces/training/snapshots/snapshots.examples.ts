@@ -1,7 +1,7 @@
 import type { Snapshot } from "./snapshots.schemas";
 
 /**
- * The seed snapshot (API.md §5) exactly as GET returns it: the vendor's documented example,
+ * The seed snapshot (docs/demo-data.md) exactly as GET returns it: the vendor's documented example,
  * with its four messages. test/routes/openapi.test.ts compares it with the live answer, so the
  * documentation cannot drift from the API.
  */

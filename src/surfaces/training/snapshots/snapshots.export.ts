@@ -1,7 +1,7 @@
 import type { Database } from "../../../platform/db/client";
 import type { CursorPosition } from "../../../platform/http/cursor";
 import { groupBy } from "../../../platform/util/group-by";
-import { exportPage } from "./snapshots.repository";
+import { exportPage } from "./repository/list";
 import type { SnapshotFilters } from "./snapshots.schemas";
 import { shapeExportItem, shapeFineTuningLine } from "./snapshots.shape";
 

@@ -1,23 +1,20 @@
 import type { Hook } from "@hono/zod-openapi";
-import { ApiError, type FieldIssue, validationError } from "../../../platform/errors/api-error";
+import { ApiError, validationError } from "../../../platform/errors/api-error";
 import { issuesFromZod } from "../../../platform/errors/validation";
 import { contentHash } from "../../../platform/http/conditional";
 import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
 import { parseIfMatch, versionedEtag } from "../../../platform/http/etag";
-import { newObjectId, normalizeObjectId } from "../../../platform/util/ids";
+import { newObjectId } from "../../../platform/util/ids";
 import { textOrNull } from "../../../platform/util/text";
 import type { TrainingEnv } from "../bearer";
-import { renderTrainingError, respondWithResource } from "../envelope";
+import { okWithMessage, renderTrainingError, respondWithResource } from "../envelope";
 import type { TrainingHandler } from "../router";
+import { insertSnapshot, loadCaptureSources } from "./repository/capture";
+import { findSnapshot } from "./repository/find";
+import { listSnapshots } from "./repository/list";
+import { deleteSnapshot, updateSnapshot } from "./repository/write";
+import { assembleSnapshot } from "./snapshots.assemble";
 import { exportStream } from "./snapshots.export";
-import {
-  deleteSnapshot,
-  findSnapshot,
-  insertSnapshot,
-  listSnapshots,
-  loadCaptureSources,
-  updateSnapshot,
-} from "./snapshots.repository";
 import type {
   CreateRoute,
   ExportRoute,
@@ -31,7 +28,7 @@ import {
   MAX_SNAPSHOT_MESSAGES,
   SnapshotSchema,
 } from "./snapshots.schemas";
-import { copyMessage, customerCopy, shapeSnapshot, shapeSnapshotListItem } from "./snapshots.shape";
+import { shapeSnapshot, shapeSnapshotListItem } from "./snapshots.shape";
 
 /** The ETag of a snapshot's representation: its version (for If-Match) and a hash of it. */
 const snapshotEtag = async (version: number, dataJson: string) =>
@@ -51,7 +48,7 @@ export const list: TrainingHandler<ListRoute> = async (c) => {
   const records = await listSnapshots(
     c.get("db"),
     user.organizationId,
-    { ...filters, contactId: filters.contactId && normalizeObjectId(filters.contactId) },
+    filters,
     position,
     limit + 1,
   );
@@ -77,93 +74,31 @@ export const create: TrainingHandler<CreateRoute> = async (c) => {
   const { user } = c.var;
   const body = c.req.valid("json");
   const db = c.get("db");
-  const contactId = normalizeObjectId(body.contactId);
   const sources = await loadCaptureSources(
     db,
     user.organizationId,
     user.userId,
-    { contactId, conversationId: body.conversationId, messageIds: body.messageIds },
+    { contactId: body.contactId, conversationId: body.conversationId, messageIds: body.messageIds },
     MAX_SNAPSHOT_MESSAGES,
   );
-
-  if (!sources.creator) {
-    throw new ApiError("invalid_token", "Invalid or expired token: the user no longer exists");
-  }
-  if (!sources.contact) throw new ApiError("not_found", `Contact ${body.contactId} not found`);
-  if (body.conversationId && sources.conversation?.contactId !== contactId) {
-    throw new ApiError(
-      "not_found",
-      `Conversation ${body.conversationId} not found for contact ${body.contactId}`,
-    );
-  }
-  if (body.messageIds) {
-    const captured = new Set(sources.messages.map((m) => m.id));
-    const unknown: FieldIssue[] = body.messageIds.flatMap((id, i) =>
-      captured.has(id)
-        ? []
-        : [
-            {
-              field: `body.messageIds[${i}]`,
-              rule: "unknown_message",
-              message: `"${id}" is not a message of this contact${body.conversationId ? " in this conversation" : ""}`,
-            },
-          ],
-    );
-    if (unknown.length > 0) throw validationError(unknown);
-  }
-  if (sources.messages.length > MAX_SNAPSHOT_MESSAGES) {
-    throw validationError([
-      {
-        field: "body",
-        rule: "max_messages",
-        message: `would capture more than ${MAX_SNAPSHOT_MESSAGES} messages; name a conversationId or messageIds`,
-      },
-    ]);
-  }
-
   const now = Date.now();
-  const id = newObjectId(now);
-  const copies = sources.messages.map((message, position) => ({
-    snapshotId: id,
-    position,
+  const { snapshot, copies } = assembleSnapshot(body, sources, {
+    id: newObjectId(now),
     organizationId: user.organizationId,
-    ...copyMessage(message),
-  }));
-  const snapshot = {
-    id,
-    organizationId: user.organizationId,
-    userId: sources.creator.id,
-    contactId,
-    conversationId: body.conversationId ?? null,
-    ...customerCopy(sources.contact),
-    messageCount: copies.length,
-    snapshotDate: now,
-    conversationStartDate: copies[0]?.timestamp ?? null,
-    conversationEndDate: copies.at(-1)?.timestamp ?? null,
-    notes: textOrNull(body.notes),
-    tags: body.tags ?? [],
-    quality: body.quality ?? null,
-    category: body.category ?? null,
-    isArchived: false,
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-  };
+    now,
+  });
   await insertSnapshot(db, snapshot, copies);
 
   const data = shapeSnapshot({ snapshot, user: sources.creator, contact: sources.contact }, copies);
   c.header("ETag", await snapshotEtag(snapshot.version, JSON.stringify(data)));
-  c.header("Location", `/api/training/snapshots/${id}`);
-  return c.json(
-    { success: true as const, message: "Training snapshot created successfully", data },
-    201,
-  );
+  c.header("Location", `/api/training/snapshots/${snapshot.id}`);
+  return c.json(okWithMessage("Training snapshot created successfully", data), 201);
 };
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const { user } = c.var;
-  const found = await findSnapshot(c.get("db"), user.organizationId, normalizeObjectId(id));
+  const found = await findSnapshot(c.get("db"), user.organizationId, id);
   if (!found) throw notFound(id);
   const data = JSON.stringify(shapeSnapshot(found.record, found.messages));
   return respondWithResource(c, data, await snapshotEtag(found.record.snapshot.version, data));
@@ -201,7 +136,7 @@ export const patch: TrainingHandler<PatchRoute> = async (c) => {
   const outcome = await updateSnapshot(
     c.get("db"),
     user.organizationId,
-    normalizeObjectId(id),
+    id,
     changes,
     parseIfMatch(ifMatch),
     Date.now(),
@@ -221,12 +156,7 @@ export const remove: TrainingHandler<RemoveRoute> = async (c) => {
   const { user } = c.var;
   const { id } = c.req.valid("param");
   const { "if-match": ifMatch } = c.req.valid("header");
-  const outcome = await deleteSnapshot(
-    c.get("db"),
-    user.organizationId,
-    normalizeObjectId(id),
-    parseIfMatch(ifMatch),
-  );
+  const outcome = await deleteSnapshot(c.get("db"), user.organizationId, id, parseIfMatch(ifMatch));
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "stale") throw stale();
   return c.body(null, 204);

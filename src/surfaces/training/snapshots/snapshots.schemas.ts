@@ -219,23 +219,26 @@ export const CreateSnapshotBodySchema = z
 export type CreateSnapshotBody = z.infer<typeof CreateSnapshotBodySchema>;
 
 /** What a PATCH may change. Everything else the snapshot has is a faithful, immutable capture. */
-export const EDITABLE_SNAPSHOT_FIELDS = ["notes", "tags", "quality", "category", "isArchived"];
+const EditableSnapshotShape = {
+  notes: NotesSchema.nullable().optional(),
+  tags: TagsSchema.optional(),
+  quality: QualitySchema.nullable().optional(),
+  category: CategorySchema.nullable().optional(),
+  isArchived: z.boolean().optional(),
+};
+
+export const EDITABLE_SNAPSHOT_FIELDS = Object.keys(EditableSnapshotShape) as string[];
 
 export const PatchSnapshotBodySchema = z
-  .strictObject({
-    notes: NotesSchema.nullable().optional(),
-    tags: TagsSchema.optional(),
-    quality: QualitySchema.nullable().optional(),
-    category: CategorySchema.nullable().optional(),
-    isArchived: z.boolean().optional(),
-  })
+  .strictObject(EditableSnapshotShape)
   .refine((body) => Object.keys(body).length > 0, {
     message: `must change at least one of ${EDITABLE_SNAPSHOT_FIELDS.join(", ")}`,
     params: { rule: "not_empty" },
   })
   .openapi("PatchTrainingSnapshot");
 
-export type PatchSnapshotBody = z.infer<typeof PatchSnapshotBodySchema>;
+/** The changes a PATCH applies, as validated (tags trimmed, lowercased and deduplicated). */
+export type SnapshotChanges = z.output<typeof PatchSnapshotBodySchema>;
 
 /** `true` or `false` in a query string; the default is given as the string a client would send. */
 const booleanQuery = (fallback: "true" | "false") =>
@@ -286,8 +289,6 @@ export const ExportSnapshotsQuerySchema = z.strictObject({
     description: "`json`: the vendor's export document; `jsonl`: chat fine-tuning lines.",
   }),
 });
-
-export type ExportSnapshotsQuery = z.infer<typeof ExportSnapshotsQuerySchema>;
 
 /** The filters shared by the list and the export. */
 export type SnapshotFilters = Pick<

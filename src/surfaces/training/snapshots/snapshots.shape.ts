@@ -1,11 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import { fullName, textOrNull } from "../../../platform/util/text";
 import { toIso, toIsoOrNull } from "../../../platform/util/time";
-import type {
-  CapturableMessage,
-  SnapshotMessageRecord,
-  SnapshotRecord,
-} from "./snapshots.repository";
+import type { CapturableMessage } from "./repository/capture";
+import type { SnapshotMessageRecord, SnapshotRecord } from "./repository/records";
 import type { Snapshot, SnapshotListItemSchema } from "./snapshots.schemas";
 
 type SnapshotListItem = z.infer<typeof SnapshotListItemSchema>;

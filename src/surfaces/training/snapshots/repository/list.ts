@@ -1,0 +1,193 @@
+import { and, asc, desc, eq, exists, inArray, type SQL, sql } from "drizzle-orm";
+import type { SelectedFields } from "drizzle-orm/sqlite-core";
+import type { Database } from "../../../../platform/db/client";
+import { keysetRange } from "../../../../platform/db/keyset";
+import {
+  contacts,
+  trainingSnapshotMessages,
+  trainingSnapshots,
+  trainingSnapshotTags,
+  users,
+} from "../../../../platform/db/schema";
+import { searchMatch, snapshotSearch, usesSearchIndex } from "../../../../platform/db/search";
+import { sameTenant } from "../../../../platform/db/tenant";
+import type { CursorPosition } from "../../../../platform/http/cursor";
+import type { SnapshotFilters } from "../snapshots.schemas";
+import {
+  type SnapshotMessageRecord,
+  type SnapshotRecord,
+  type SnapshotRow,
+  snapshotMessage,
+  snapshotWithRefs,
+  toRecord,
+} from "./records";
+
+/** `q` shorter than the index's trigrams: a substring test on the rows the list walks anyway. */
+const containsText = (q: string) => {
+  const needle = q.toLowerCase();
+  return sql`(instr(lower(${trainingSnapshots.notes}), ${needle}) > 0 or instr(lower(${trainingSnapshots.customerName}), ${needle}) > 0)`;
+};
+
+const hasTag = (db: Database, tag: string) => {
+  const s = trainingSnapshots;
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(trainingSnapshotTags)
+      .where(
+        and(
+          eq(trainingSnapshotTags.snapshotId, s.id),
+          eq(trainingSnapshotTags.organizationId, s.organizationId),
+          eq(trainingSnapshotTags.tag, tag),
+        ),
+      ),
+  );
+};
+
+/**
+ * One page, newest first with the id as tie-break, after `position`. Which index drives it:
+ * - a search `q` of 3+ characters: the full-text index, which yields that organization's
+ *   matching snapshots (cost follows the number of matches, which are then sorted), every other
+ *   filter checked on each match;
+ * - else a tag: the tag index (organization, tag, archived, created_at, snapshot id), which is in
+ *   list order; further tags are checked per row through the tags' primary key;
+ * - else the snapshot index that matches the filters and the order.
+ * Without a search a page costs the same at any depth: the cursor is a range bound on the
+ * index, never an OFFSET.
+ */
+function selectPage(
+  db: Database,
+  selection: SelectedFields,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) {
+  const s = trainingSnapshots;
+  const searched = filters.q !== undefined && usesSearchIndex(filters.q) ? filters.q : undefined;
+  const [drivingTag, ...otherTags] = searched === undefined ? (filters.tag ?? []) : [];
+  const checkedTags = searched === undefined ? otherTags : (filters.tag ?? []);
+  const createdAt = drivingTag ? trainingSnapshotTags.createdAt : s.createdAt;
+  const id = drivingTag ? trainingSnapshotTags.snapshotId : s.id;
+
+  const conditions: (SQL | undefined)[] = [
+    drivingTag
+      ? and(
+          eq(trainingSnapshotTags.organizationId, organizationId),
+          eq(trainingSnapshotTags.tag, drivingTag),
+          eq(trainingSnapshotTags.isArchived, filters.isArchived),
+        )
+      : and(eq(s.organizationId, organizationId), eq(s.isArchived, filters.isArchived)),
+    searched === undefined
+      ? undefined
+      : and(searchMatch(organizationId, searched), sql`${s}.rowid = ${snapshotSearch.rowid}`),
+    filters.q !== undefined && searched === undefined ? containsText(filters.q) : undefined,
+    filters.quality ? eq(s.quality, filters.quality) : undefined,
+    filters.category ? eq(s.category, filters.category) : undefined,
+    filters.contactId ? eq(s.contactId, filters.contactId) : undefined,
+    ...checkedTags.map((tag) => hasTag(db, tag)),
+    ...keysetRange(createdAt, id, filters, position),
+  ];
+
+  let query = db
+    .select(selection)
+    .from(searched !== undefined ? snapshotSearch : drivingTag ? trainingSnapshotTags : s)
+    .$dynamic();
+  // CROSS JOIN keeps the index as the outer loop: SQLite would otherwise walk the organization's
+  // snapshots and run the full-text query once per row.
+  if (searched !== undefined) query = query.crossJoin(s);
+  if (drivingTag) {
+    query = query.innerJoin(
+      s,
+      sameTenant(s, trainingSnapshotTags.snapshotId, trainingSnapshotTags),
+    );
+  }
+  return query
+    .leftJoin(users, sameTenant(users, s.userId, s))
+    .leftJoin(contacts, sameTenant(contacts, s.contactId, s))
+    .where(and(...conditions))
+    .orderBy(desc(createdAt), desc(id))
+    .limit(limit);
+}
+
+// The export needs no creator or contact: SQLite drops LEFT JOINs whose columns are never used.
+
+/** Up to `limit` list items after `position`; one statement, one round trip. */
+export async function listSnapshots(
+  db: Database,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+): Promise<SnapshotRecord[]> {
+  const rows = await selectPage(db, snapshotWithRefs, organizationId, filters, position, limit);
+  return (rows as SnapshotRow[]).map(toRecord);
+}
+
+export const listSnapshotsQuery = (
+  db: Database,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) => selectPage(db, snapshotWithRefs, organizationId, filters, position, limit).toSQL();
+
+function exportStatements(
+  db: Database,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) {
+  const pageIds = selectPage(
+    db,
+    { id: trainingSnapshots.id },
+    organizationId,
+    filters,
+    position,
+    limit,
+  );
+  return [
+    selectPage(db, { snapshot: trainingSnapshots }, organizationId, filters, position, limit),
+    db
+      .select(snapshotMessage)
+      .from(trainingSnapshotMessages)
+      .where(
+        and(
+          inArray(trainingSnapshotMessages.snapshotId, pageIds),
+          eq(trainingSnapshotMessages.organizationId, organizationId),
+        ),
+      )
+      .orderBy(asc(trainingSnapshotMessages.snapshotId), asc(trainingSnapshotMessages.position)),
+  ] as const;
+}
+
+/** The statements of one export page, for EXPLAIN QUERY PLAN checks. */
+export const exportQueries = (
+  db: Database,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) => exportStatements(db, organizationId, filters, position, limit).map((q) => q.toSQL());
+
+/**
+ * One page of the export: snapshots and all their message copies, in one round trip. The copies
+ * are fetched for exactly the page's ids (passed as one JSON parameter, so a page of any size
+ * stays within D1's bound-parameter limit).
+ */
+export async function exportPage(
+  db: Database,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+): Promise<{ snapshots: SnapshotRecord["snapshot"][]; messages: SnapshotMessageRecord[] }> {
+  const [rows, copies] = await db.batch(
+    exportStatements(db, organizationId, filters, position, limit),
+  );
+  return {
+    snapshots: (rows as Pick<SnapshotRow, "snapshot">[]).map((r) => r.snapshot),
+    messages: copies,
+  };
+}

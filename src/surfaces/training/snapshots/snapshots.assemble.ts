@@ -1,0 +1,93 @@
+import type { TrainingSnapshotRow } from "../../../platform/db/schema";
+import { ApiError, type FieldIssue, validationError } from "../../../platform/errors/api-error";
+import { textOrNull } from "../../../platform/util/text";
+import type { CaptureSources, NewSnapshotMessage } from "./repository/capture";
+import { type CreateSnapshotBody, MAX_SNAPSHOT_MESSAGES } from "./snapshots.schemas";
+import { copyMessage, customerCopy } from "./snapshots.shape";
+
+/** A snapshot ready to insert: the whole row (as the 201 shapes it) and its message copies. */
+export interface AssembledSnapshot {
+  snapshot: TrainingSnapshotRow;
+  copies: NewSnapshotMessage[];
+}
+
+/** Unknown ids of `messageIds`, each named by its position in the body. */
+function unknownMessages(body: CreateSnapshotBody, sources: CaptureSources): FieldIssue[] {
+  if (!body.messageIds) return [];
+  const captured = new Set(sources.messages.map((m) => m.id));
+  const within = body.conversationId ? " in this conversation" : "";
+  return body.messageIds.flatMap((id, i) =>
+    captured.has(id)
+      ? []
+      : [
+          {
+            field: `body.messageIds[${i}]`,
+            rule: "unknown_message",
+            message: `"${id}" is not a message of this contact${within}`,
+          },
+        ],
+  );
+}
+
+/**
+ * The snapshot a create makes, from the request and what `loadCaptureSources` read: every rule
+ * of the capture checked (creator still there, contact and conversation of this organization,
+ * every named message found, at most 1,000), then the copies in chronological order with the
+ * customer's details and the dates. Pure: the caller chooses the id and the time.
+ */
+export function assembleSnapshot(
+  body: CreateSnapshotBody,
+  sources: CaptureSources,
+  target: { id: string; organizationId: string; now: number },
+): AssembledSnapshot {
+  if (!sources.creator) {
+    throw new ApiError("invalid_token", "Invalid or expired token: the user no longer exists");
+  }
+  if (!sources.contact) throw new ApiError("not_found", `Contact ${body.contactId} not found`);
+  if (body.conversationId && sources.conversation?.contactId !== sources.contact.id) {
+    throw new ApiError(
+      "not_found",
+      `Conversation ${body.conversationId} not found for contact ${body.contactId}`,
+    );
+  }
+  const unknown = unknownMessages(body, sources);
+  if (unknown.length > 0) throw validationError(unknown);
+  if (sources.messages.length > MAX_SNAPSHOT_MESSAGES) {
+    throw validationError([
+      {
+        field: "body",
+        rule: "max_messages",
+        message: `would capture more than ${MAX_SNAPSHOT_MESSAGES} messages; name a conversationId or messageIds`,
+      },
+    ]);
+  }
+
+  const { id, organizationId, now } = target;
+  const copies = sources.messages.map((message, position) => ({
+    snapshotId: id,
+    position,
+    organizationId,
+    ...copyMessage(message),
+  }));
+  const snapshot = {
+    id,
+    organizationId,
+    userId: sources.creator.id,
+    contactId: sources.contact.id,
+    conversationId: body.conversationId ?? null,
+    ...customerCopy(sources.contact),
+    messageCount: copies.length,
+    snapshotDate: now,
+    conversationStartDate: copies[0]?.timestamp ?? null,
+    conversationEndDate: copies.at(-1)?.timestamp ?? null,
+    notes: textOrNull(body.notes),
+    tags: body.tags ?? [],
+    quality: body.quality ?? null,
+    category: body.category ?? null,
+    isArchived: false,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { snapshot, copies };
+}
