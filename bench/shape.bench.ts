@@ -1,7 +1,7 @@
 import { bench, describe } from "vitest";
 import type { ConversationMessageRecord } from "../src/surfaces/conversations/conversations/conversations.repository";
 import { shapeConversation } from "../src/surfaces/conversations/conversations/conversations.shape";
-import type { SnapshotMessageRecord } from "../src/surfaces/training/snapshots/snapshots.repository";
+import type { SnapshotMessageRecord } from "../src/surfaces/training/snapshots/repository/records";
 import { shapeSnapshot } from "../src/surfaces/training/snapshots/snapshots.shape";
 import { snapshotRecord, t0 } from "../test/fixtures/records";
 

@@ -2,7 +2,7 @@
  * `npm run lint:openapi`: builds the OpenAPI document from the route definitions (as
  * /openapi.json serves it) and
  * - validates it with @apidevtools/swagger-parser,
- * - checks that every endpoint of the contract (API.md §4) is documented with an operationId, and
+ * - checks that every endpoint of the contract (docs/endpoints.md) is documented with an operationId, and
  *   that the documented GETs carry an example,
  * - lints it with Spectral (ruleset: .spectral.yaml, `spectral:oas`) and Redocly (ruleset:
  *   redocly.yaml, `recommended`), on the document written to a temporary file.

@@ -1,5 +1,5 @@
 /**
- * `npm run seed`: writes the demo data of API.md §5 as SQL (.wrangler/seed.sql, to read or diff)
+ * `npm run seed`: writes the demo data (docs/demo-data.md) as SQL (.wrangler/seed.sql, to read or diff)
  * and applies it to the local D1 with `wrangler d1 execute --local`. Idempotent.
  */
 import { execFileSync } from "node:child_process";

@@ -1,5 +1,5 @@
 /*
- * The local demo data of API.md §5: the vendors' own examples, so `curl` against the dev server
+ * The local demo data (docs/demo-data.md): the vendors' own examples, so `curl` against the dev server
  * returns the documented JSON, plus enough around them to try lists, flows, message actions,
  * snapshot creation and tenant isolation by hand.
  *
