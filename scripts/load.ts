@@ -16,9 +16,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { randomJwtSecret } from "../src/platform/secrets";
-import { issueToken } from "../src/surfaces/training/jwt";
-import { prepareState, startLocalServer, unthrottledConfig } from "./lib/local-server";
-import { ACME, ACME_API_KEY, ALICE, JANE, JANE_CONVERSATION, SNAPSHOT } from "./seed/demo-data";
+import { loginToken, prepareState, startLocalServer, unthrottledConfig } from "./lib/local-server";
+import { ACME, ACME_API_KEY, JANE, JANE_CONVERSATION, SNAPSHOT } from "./seed/demo-data";
 
 const { values } = parseArgs({
   options: {
@@ -47,11 +46,7 @@ async function main() {
     config,
     vars: { JWT_SECRET: SECRET, LOG_LEVEL: "error" },
   });
-  const { token } = await issueToken(
-    SECRET,
-    { userId: ALICE, organizationId: ACME, role: "manager" },
-    3600,
-  );
+  const token = await loginToken(server.url);
   const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const key = { "x-api-key": ACME_API_KEY, "x-workspace-id": ACME };
 

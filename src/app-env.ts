@@ -1,10 +1,13 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Database } from "./platform/db/client";
+import type { RequestD1 } from "./platform/db/instrumented-d1";
 
 export interface AppVariables {
   requestId: string;
   /** Drizzle over the request's instrumented D1 binding. */
   db: Database;
+  /** Queues a statement to ride in the request's next D1 batch (see instrumented-d1.ts). */
+  prelude: RequestD1["prelude"];
   /** Durations of the D1 round trips made so far while serving this request. */
   d1RoundTrips: number[];
   /** The caller's organization, once authenticated (for the request log). */

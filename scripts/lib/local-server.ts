@@ -89,3 +89,21 @@ export function unthrottledConfig(dir: string): string {
   writeFileSync(file, toml);
   return file;
 }
+
+/** An access token for a demo user, from the server's own login (a real session in its D1). */
+export async function loginToken(
+  url: string,
+  email = "alice@example.com",
+  password = "demo-password-123",
+): Promise<string> {
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = (await response.json()) as { data?: { token?: string } };
+  if (!response.ok || !body.data?.token) {
+    throw new Error(`login as ${email} answered ${response.status}`);
+  }
+  return body.data.token;
+}

@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../platform/db/client";
 import { loginFailures, users } from "../platform/db/schema";
 
@@ -17,6 +18,8 @@ function selectUsersByEmail(db: Database, email: string, organizationId?: string
       email: users.email,
       role: users.role,
       passwordHash: users.passwordHash,
+      isActive: users.isActive,
+      tokenVersion: users.tokenVersion,
     })
     .from(users)
     .where(
@@ -133,3 +136,14 @@ export async function recordLoginFailure(
   const results = await db.batch([first, ...rest, pruneExpired(db, openSince)]);
   return results.slice(0, upserts.length).flat() as FailureWindow[];
 }
+
+/** A successful login's trace on the user. */
+export const recordLoginStatement = (
+  db: Database,
+  user: { id: string; organizationId: string },
+  now: number,
+): BatchItem<"sqlite"> =>
+  db
+    .update(users)
+    .set({ lastLoginAt: now })
+    .where(and(eq(users.id, user.id), eq(users.organizationId, user.organizationId)));

@@ -43,7 +43,16 @@ export function jwtSecret(env: Env): string {
 }
 
 export const jwtTtlSeconds = (env: Env): number =>
-  seconds(env.JWT_TTL_SECONDS, 3600, MAX_JWT_TTL_SECONDS);
+  seconds(env.JWT_TTL_SECONDS, 900, MAX_JWT_TTL_SECONDS);
+
+const MAX_REFRESH_TTL_SECONDS = 365 * 24 * 3600;
+
+/** Lifetime of a refresh token (each refresh issues a new one with a new lifetime). */
+export const refreshTtlSeconds = (env: Env): number =>
+  seconds(env.REFRESH_TTL_SECONDS, 30 * 24 * 3600, MAX_REFRESH_TTL_SECONDS);
+
+/** Lifetime of a setup token (a new user's first password, an operator's reset). */
+export const SETUP_TOKEN_TTL_MS = 72 * 3600 * 1000;
 
 /** How long a verified API key is trusted without asking D1 again; revocation waits at most this. */
 export const apiKeyCacheTtlMs = (env: Env): number =>

@@ -1,23 +1,49 @@
 import { env } from "cloudflare:workers";
+import { newObjectId } from "../../src/platform/util/ids";
 import { issueToken } from "../../src/surfaces/training/jwt";
-import { ACME, ACME_KEY, ALICE } from "./seed";
+import { ACME, ACME_KEY, ADMIN, AGENT, ALICE } from "./seed";
 
 type Role = "admin" | "manager" | "agent";
 
+/** The demo user of each role in Acme, so a token's role is also the user's role in D1. */
+const SEEDED: Record<Role, string> = { admin: ADMIN, manager: ALICE, agent: AGENT };
+
+/**
+ * A token as a login would issue it: a session row in D1 for the user (the freshness check
+ * reads it on every request) and the user's current token version. For a user that does not
+ * exist no session can be written: the token then names one that does not exist either.
+ */
 export async function tokenFor(
-  user: { userId?: string; organizationId?: string; role?: Role } = {},
+  user: { userId?: string; organizationId?: string; role?: Role; sessionId?: string } = {},
   ttlSeconds = 3600,
 ): Promise<string> {
+  const role = user.role ?? "manager";
+  const userId = user.userId ?? SEEDED[role];
+  const organizationId = user.organizationId ?? ACME;
+  const sessionId = user.sessionId ?? (await openTestSession(userId, organizationId));
+  const row = await env.DB.prepare(
+    "select token_version from users where id = ? and organization_id = ?",
+  )
+    .bind(userId, organizationId)
+    .first<{ token_version: number }>();
   const { token } = await issueToken(
     env.JWT_SECRET,
-    {
-      userId: user.userId ?? ALICE,
-      organizationId: user.organizationId ?? ACME,
-      role: user.role ?? "manager",
-    },
+    { userId, organizationId, role, sessionId, tokenVersion: row?.token_version ?? 1 },
     ttlSeconds,
   );
   return token;
+}
+
+/** A session row for the user (none when the user does not exist); its id either way. */
+export async function openTestSession(userId: string, organizationId: string): Promise<string> {
+  const id = newObjectId();
+  const now = Date.now();
+  await env.DB.prepare(
+    "insert into sessions (id, organization_id, user_id, created_at, expires_at) select ?, organization_id, id, ?, ? from users where id = ? and organization_id = ?",
+  )
+    .bind(id, now, now + 86_400_000, userId, organizationId)
+    .run();
+  return id;
 }
 
 export const bearer = (token: string): RequestInit => ({
@@ -56,5 +82,14 @@ export async function craftToken(
 
 export const validClaims = (overrides: Record<string, unknown> = {}) => {
   const now = Math.floor(Date.now() / 1000);
-  return { sub: ALICE, org: ACME, role: "manager", iat: now, exp: now + 600, ...overrides };
+  return {
+    sub: ALICE,
+    org: ACME,
+    role: "manager",
+    sid: "6b0000000000000000000000",
+    ver: 1,
+    iat: now,
+    exp: now + 600,
+    ...overrides,
+  };
 };

@@ -4,8 +4,8 @@ import { apiKeys } from "../../src/platform/db/schema";
 import { sha256Hex } from "../../src/platform/util/encoding";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
-import { testDb } from "../helpers/factories";
-import { ACME, ADMIN, AGENT, BOB, DOCS_CONVERSATION, GLOBEX } from "../helpers/seed";
+import { insertUser, testDb } from "../helpers/factories";
+import { ACME, ADMIN, AGENT, DOCS_CONVERSATION, GLOBEX } from "../helpers/seed";
 
 type Body = Record<string, any>;
 
@@ -133,7 +133,8 @@ describe("API key management is for admins of the organization", () => {
 
   it("another organization's admin cannot see or revoke the key (404)", async () => {
     const { body } = await createKey("acme only");
-    const globexAdmin = await tokenFor({ userId: BOB, organizationId: GLOBEX, role: "admin" });
+    const admin = await insertUser({ organizationId: GLOBEX, role: "admin" });
+    const globexAdmin = await tokenFor({ userId: admin.id, organizationId: GLOBEX, role: "admin" });
     const listed = await listKeys(globexAdmin);
     expect(listed.body.data.map((k: Body) => k._id)).not.toContain(body.data._id);
     const del = await request(`/api/keys/${body.data._id}`, {

@@ -24,7 +24,15 @@ describe("POST /api/auth/login", () => {
     expect(response.status).toBe(200);
     expect(Object.keys(body).sort()).toEqual(["data", "success"]);
     expect(body.success).toBe(true);
-    expect(Object.keys(body.data).sort()).toEqual(["expiresAt", "token", "user"]);
+    expect(Object.keys(body.data).sort()).toEqual([
+      "expiresAt",
+      "refreshExpiresAt",
+      "refreshToken",
+      "token",
+      "user",
+    ]);
+    expect(body.data.refreshToken).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
+    expect(body.data.refreshExpiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(body.data.user).toStrictEqual({
       _id: ALICE,
       firstName: "Alice",

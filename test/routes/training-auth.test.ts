@@ -89,7 +89,7 @@ describe("Training API authentication matrix", () => {
     expectTrainingError(response, body, 401, "token_expired");
   });
 
-  it.each(["sub", "org", "role", "iat", "exp"])(
+  it.each(["sub", "org", "role", "sid", "ver", "iat", "exp"])(
     "401 invalid_token when the %s claim is missing",
     async (claim) => {
       const claims: Record<string, unknown> = validClaims();
@@ -105,6 +105,8 @@ describe("Training API authentication matrix", () => {
     ["org", 42],
     ["role", "superuser"],
     ["exp", "tomorrow"],
+    ["sid", "not-an-object-id"],
+    ["ver", 0],
   ])("401 invalid_token when the %s claim has the wrong form", async (claim, value) => {
     const token = await craftToken({ alg: "HS256", typ: "JWT" }, validClaims({ [claim]: value }));
     const { response, body } = await withAuthorization(`Bearer ${token}`);

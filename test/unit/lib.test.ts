@@ -158,9 +158,10 @@ describe("config", () => {
     expect(apiKeyCacheTtlMs(env({ API_KEY_CACHE_TTL_SECONDS: "soon" }))).toBe(60_000);
   });
 
-  it("falls back to an hour for a missing or invalid token lifetime", () => {
-    expect(jwtTtlSeconds(env({ JWT_TTL_SECONDS: "-5" }))).toBe(3600);
-    expect(jwtTtlSeconds(env({ JWT_TTL_SECONDS: "900" }))).toBe(900);
+  it("falls back to 15 minutes for a missing or invalid access token lifetime", () => {
+    expect(jwtTtlSeconds(env({ JWT_TTL_SECONDS: "-5" }))).toBe(900);
+    expect(jwtTtlSeconds(env({ JWT_TTL_SECONDS: "" }))).toBe(900);
+    expect(jwtTtlSeconds(env({ JWT_TTL_SECONDS: "3600" }))).toBe(3600);
   });
 });
 

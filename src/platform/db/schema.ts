@@ -66,12 +66,20 @@ export const users = sqliteTable(
     lastName: text("last_name").notNull(),
     email: text("email").notNull(),
     role: text("role", { enum: USER_ROLES }).notNull(),
+    // "" until the user sets a password with a setup token: it matches no password.
     passwordHash: text("password_hash").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    // A deactivated user cannot log in, and every token of theirs is refused at once.
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    // In every access token (`ver`): bumping it refuses all the user's tokens at once
+    // (deactivation, a password reset by an operator).
+    tokenVersion: integer("token_version").notNull().default(1),
+    lastLoginAt: integer("last_login_at"),
   },
   (t) => [
     uniqueIndex("users_org_email_uq").on(t.organizationId, t.email),
+    index("users_org_created_idx").on(t.organizationId, t.createdAt, t.id),
     uniqueIndex("users_org_id_uq").on(t.organizationId, t.id),
     // Login names no organization: it finds the user by email across tenants, in a stable order.
     index("users_email_org_idx").on(t.email, t.organizationId),
@@ -331,6 +339,71 @@ export const trainingSnapshotTags = sqliteTable(
       t.createdAt,
       t.snapshotId,
     ),
+  ],
+);
+
+/*
+ * A login: every access and refresh token issued from it carries or points to its id, so logging
+ * out (or a reused refresh token) ends all of them at once. `expiresAt` is the refresh horizon.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    userId: text("user_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    foreignKey({
+      columns: [t.organizationId, t.userId],
+      foreignColumns: [users.organizationId, users.id],
+    }).onDelete("cascade"),
+    index("sessions_user_idx").on(t.userId, t.revokedAt),
+  ],
+);
+
+/*
+ * Refresh tokens, by SHA-256 (the token itself is never stored). Each is used once: refreshing
+ * marks it used and issues the next one of the same session; presenting a used one again means
+ * it was stolen or replayed, and the whole session is revoked.
+ */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("refresh_tokens_session_idx").on(t.sessionId)],
+);
+
+/*
+ * One-time setup tokens (a new user's first password, an operator's reset), by SHA-256, valid
+ * 72 hours, used once.
+ */
+export const setupTokens = sqliteTable(
+  "setup_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    userId: text("user_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [
+    foreignKey({
+      columns: [t.organizationId, t.userId],
+      foreignColumns: [users.organizationId, users.id],
+    }).onDelete("cascade"),
+    index("setup_tokens_user_idx").on(t.userId),
   ],
 );
 

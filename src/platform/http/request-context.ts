@@ -76,8 +76,13 @@ export const requestContext = (render: ErrorRenderer) =>
       );
     } else {
       const session = openSession(c.env.DB, c.req.method, bookmark);
-      const d1 = instrumentD1(session, (ms) => d1RoundTrips.push(ms), d1TimeoutMs(c.env));
+      const { d1, prelude } = instrumentD1(
+        session,
+        (ms) => d1RoundTrips.push(ms),
+        d1TimeoutMs(c.env),
+      );
       c.set("db", createDatabase(d1));
+      c.set("prelude", prelude);
       await next();
       const latest = session.getBookmark();
       if (latest) c.header(BOOKMARK_HEADER, latest);

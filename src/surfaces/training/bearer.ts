@@ -1,29 +1,48 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, AppVariables } from "../../app-env";
+import { readSessionState, type SessionState, sessionStateQuery } from "../../directory/sessions";
 import { apiRateWindow, jwtSecret } from "../../platform/config";
 import type { UserRole } from "../../platform/db/schema";
 import { ApiError } from "../../platform/errors/api-error";
 import { enforceRateLimit } from "../../platform/http/rate-limit";
-import { verifyToken } from "./jwt";
+import { renderTrainingError } from "./envelope";
+import { type TokenClaims, verifyToken } from "./jwt";
 
 export interface AuthUser {
   userId: string;
   organizationId: string;
+  /** The role the database gives the user (for writes), or the token's (for reads, see below). */
   role: UserRole;
+  sessionId: string;
 }
 
 /** The Training API's requests, once authenticated: `c.var.user` is the caller. */
 export interface TrainingEnv extends AppEnv {
-  Variables: AppVariables & { user: AuthUser };
+  Variables: AppVariables & {
+    user: AuthUser;
+    /** The roles the route allows (set by `allow`), for the freshness check of reads. */
+    allowedRoles?: readonly UserRole[];
+  };
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
+const READS = new Set(["GET", "HEAD"]);
 
-/**
- * The Training API's caller, from `Authorization: Bearer <JWT>`. Stateless: no D1 round trip.
- * Counted against the caller's rate limit (per token subject).
- */
-export const authenticate = createMiddleware<TrainingEnv>(async (c, next) => {
+const revoked = () =>
+  new ApiError(
+    "token_revoked",
+    "The token was revoked (logged out, deactivated or deleted): log in again",
+    {
+      headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
+    },
+  );
+
+/** Whether the token still speaks for its user: session open, user active, same token version. */
+const isCurrent = (state: SessionState | undefined, claims: TokenClaims): state is SessionState =>
+  state?.isActive === true && state.revokedAt === null && state.tokenVersion === claims.ver;
+
+function tokenOf(c: Context): string {
   const header = c.req.header("authorization");
   if (!header) {
     throw new ApiError("missing_token", "Authorization header with a Bearer token is required", {
@@ -36,19 +55,68 @@ export const authenticate = createMiddleware<TrainingEnv>(async (c, next) => {
       headers: { "WWW-Authenticate": 'Bearer error="invalid_request"' },
     });
   }
-  const claims = await verifyToken(token, jwtSecret(c.env));
+  return token;
+}
+
+/**
+ * The Training API's caller, from `Authorization: Bearer <JWT>`, counted against its rate limit
+ * (per token subject), and checked against the database on every request: a token whose session
+ * was revoked (logout, refresh token reuse, password change elsewhere), whose user was deleted
+ * or deactivated, or whose token version is old, is refused with 401 `token_revoked`; the role
+ * the database has now is the one that counts (a demoted user gets 403 on the next write).
+ *
+ * Writes check first (one small query) and then run. Reads do not pay a round trip for it: the
+ * check rides in front of the handler's first D1 batch (`c.var.prelude`), and once the handler
+ * is done its answer is replaced by the 401 or 403 if the check failed. A read has no effects,
+ * so answering it and then discarding the answer changes nothing.
+ */
+export const authenticate = createMiddleware<TrainingEnv>(async (c, next) => {
+  const claims = await verifyToken(tokenOf(c), jwtSecret(c.env));
   c.set("organizationId", claims.org);
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `user:${claims.sub}`, apiRateWindow(c.env));
-  c.set("user", { userId: claims.sub, organizationId: claims.org, role: claims.role });
+  const state = c.var.prelude(
+    sessionStateQuery(c.var.db, {
+      sessionId: claims.sid,
+      userId: claims.sub,
+      organizationId: claims.org,
+    }),
+  );
+  const caller = { userId: claims.sub, organizationId: claims.org, sessionId: claims.sid };
+
+  if (!READS.has(c.req.method)) {
+    const current = readSessionState(await state.rows());
+    if (!isCurrent(current, claims)) throw revoked();
+    c.set("user", { ...caller, role: current.role });
+    await next();
+    return;
+  }
+
+  c.set("user", { ...caller, role: claims.role });
   await next();
+  // Refused before reading anything (a malformed id, say): the answer holds no data, and a
+  // check of its own would cost the round trip that nothing else made.
+  if (c.res.status >= 400 && !state.carried) return;
+  const current = readSessionState(await state.rows());
+  const allowed = c.var.allowedRoles;
+  const refusal = !isCurrent(current, claims)
+    ? revoked()
+    : allowed && !allowed.includes(current.role)
+      ? forbidden(allowed)
+      : undefined;
+  if (refusal) {
+    await c.res.body?.cancel();
+    c.res = renderTrainingError(c, refusal);
+  }
 });
+
+const forbidden = (roles: readonly UserRole[]) =>
+  new ApiError("forbidden", `This action needs one of the roles: ${roles.join(", ")}`);
 
 /** Route middleware: only these roles may call the route; any other gets 403 `forbidden`. */
 export const allow = (...roles: UserRole[]) =>
   createMiddleware<TrainingEnv>(async (c, next) => {
-    if (!roles.includes(c.var.user.role)) {
-      throw new ApiError("forbidden", `This action needs one of the roles: ${roles.join(", ")}`);
-    }
+    c.set("allowedRoles", roles);
+    if (!roles.includes(c.var.user.role)) throw forbidden(roles);
     await next();
   });
 

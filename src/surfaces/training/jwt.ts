@@ -8,6 +8,10 @@ export const TokenClaimsSchema = z.object({
   sub: z.string().regex(OBJECT_ID_PATTERN),
   org: z.string().regex(OBJECT_ID_PATTERN),
   role: z.enum(USER_ROLES),
+  /** The session (login) the token descends from: logging out ends it. */
+  sid: z.string().regex(OBJECT_ID_PATTERN),
+  /** The user's token version when it was issued: bumping it ends every token of the user. */
+  ver: z.number().int().min(1),
   iat: z.number().int(),
   exp: z.number().int(),
 });
@@ -38,7 +42,13 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 
 export async function issueToken(
   secret: string,
-  subject: { userId: string; organizationId: string; role: TokenClaims["role"] },
+  subject: {
+    userId: string;
+    organizationId: string;
+    role: TokenClaims["role"];
+    sessionId: string;
+    tokenVersion: number;
+  },
   ttlSeconds: number,
   nowMs: number = Date.now(),
 ): Promise<{ token: string; claims: TokenClaims }> {
@@ -47,6 +57,8 @@ export async function issueToken(
     sub: subject.userId,
     org: subject.organizationId,
     role: subject.role,
+    sid: subject.sessionId,
+    ver: subject.tokenVersion,
     iat,
     exp: iat + ttlSeconds,
   };

@@ -12,6 +12,7 @@ export const createTrainingRouter = () =>
 export const createPublicTrainingRouter = () => createRouter<AppEnv>(renderTrainingError);
 
 export type TrainingHandler<R extends RouteConfig> = RouteHandler<R, TrainingEnv>;
+export type PublicHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 
 /** Where the Training API's paths start; any path under it answers in its envelope. */
 export const TRAINING_PREFIX = "/api/";

@@ -18,12 +18,16 @@ export async function insertApiKey(db: Database, row: typeof apiKeys.$inferInser
 }
 
 /** Every key of the organization, newest first, without anything secret. */
-export function listApiKeys(db: Database, organizationId: string) {
-  return db
-    .select(publicColumns)
-    .from(apiKeys)
-    .where(eq(apiKeys.organizationId, organizationId))
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+export async function listApiKeys(db: Database, organizationId: string) {
+  // A batch of one, so the caller's freshness check rides in the same round trip.
+  const [keys] = await db.batch([
+    db
+      .select(publicColumns)
+      .from(apiKeys)
+      .where(eq(apiKeys.organizationId, organizationId))
+      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
+  ]);
+  return keys;
 }
 
 /**

@@ -1,25 +1,48 @@
+import { and, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
-import type { AppEnv, AppRouteHandler } from "../../../app-env";
+import type { AppEnv } from "../../../app-env";
 import {
   type FailureWindow,
   type LoginCandidate,
   loadLogin,
   recordLoginFailure,
+  recordLoginStatement,
 } from "../../../directory/logins";
 import {
+  findRefreshToken,
+  revokeOtherSessions,
+  revokeSession,
+  rotateRefreshToken,
+} from "../../../directory/sessions";
+import {
+  consumeSetupTokenStatements,
+  findSetupToken,
+  SETUP_TOKEN_TAKEN,
+} from "../../../directory/setup-tokens";
+import {
   jwtSecret,
-  jwtTtlSeconds,
   loginRateWindow,
   type RateWindow,
+  refreshTtlSeconds,
 } from "../../../platform/config";
-import { ApiError } from "../../../platform/errors/api-error";
+import { users } from "../../../platform/db/schema";
+import { ApiError, validationError } from "../../../platform/errors/api-error";
+import { findDatabaseError } from "../../../platform/errors/database-error";
 import { clientKey } from "../../../platform/http/client-address";
 import { tooManyRequests } from "../../../platform/http/rate-limit";
 import { sha256Hex } from "../../../platform/util/encoding";
-import { toIso } from "../../../platform/util/time";
-import { issueToken } from "../jwt";
+import { ok } from "../envelope";
 import { hashPassword, verifyPassword } from "../password";
-import type { LoginRoute } from "./auth.routes";
+import type { PublicHandler, TrainingHandler } from "../router";
+import type {
+  ChangePasswordRoute,
+  LoginRoute,
+  LogoutRoute,
+  RefreshRoute,
+  SetupPasswordRoute,
+} from "./auth.routes";
+import { newSession, opaqueToken, tokenPair } from "./auth.tokens";
 
 // Verified against when no user has the email, so an unknown email costs as long as a wrong password.
 let decoyHash: Promise<string> | undefined;
@@ -47,9 +70,9 @@ const fullestOf = (windows: FailureWindow[]) =>
  * the same round trip as the user; a key with `LOGIN_FAILURE_LIMIT` failures in its window is
  * refused before any password work, right password or not, and whether the email exists or not.
  */
-export const login: AppRouteHandler<LoginRoute> = async (c) => {
+export const login: PublicHandler<LoginRoute> = async (c) => {
   const body = c.req.valid("json");
-  const secret = jwtSecret(c.env);
+  jwtSecret(c.env); // a published or weak secret is refused before any work
   const email = body.email.trim().toLowerCase();
   const window = loginRateWindow(c.env);
   const now = Date.now();
@@ -70,9 +93,12 @@ export const login: AppRouteHandler<LoginRoute> = async (c) => {
     throw tooManyRequests(reportWindow(c, window, fullest, now), now, "failed logins");
   }
 
+  // Users who have not set a password yet ("") or are deactivated cannot log in; they still
+  // cost the same password work, so timing tells nothing.
   let user: LoginCandidate | undefined;
   for (const candidate of candidates) {
-    if (await verifyPassword(body.password, candidate.passwordHash)) {
+    const matches = await verifyPassword(body.password, candidate.passwordHash);
+    if (matches && candidate.isActive) {
       user = candidate;
       break;
     }
@@ -87,26 +113,135 @@ export const login: AppRouteHandler<LoginRoute> = async (c) => {
     throw new ApiError("invalid_credentials", "Invalid email or password");
   }
 
-  const { token, claims } = await issueToken(
-    secret,
-    { userId: user.id, organizationId: user.organizationId, role: user.role },
-    jwtTtlSeconds(c.env),
-  );
+  const session = await newSession(c, user, now);
+  await db.batch([recordLoginStatement(db, user, now), ...session.statements]);
+  return c.json(ok(await session.answer()), 200);
+};
+
+type Batch = [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+
+const invalidSetupToken = () =>
+  new ApiError("invalid_setup_token", "The setup token is unknown, used or expired");
+
+/** The password rule that needs the user: not their email. */
+function refuseEmailAsPassword(password: string, email: string, field: string) {
+  if (password.trim().toLowerCase() === email.toLowerCase()) {
+    throw validationError([
+      { field, rule: "equals_email", message: "must not be the email address" },
+    ]);
+  }
+}
+
+/**
+ * A setup token (from `npm run admin`, or `POST /api/users`) sets the password, once, and logs
+ * in: token use, password and session are one batch, guarded so a token is used once even
+ * when two requests race.
+ */
+export const setupPassword: PublicHandler<SetupPasswordRoute> = async (c) => {
+  const { setupToken, password } = c.req.valid("json");
+  const db = c.get("db");
+  const now = Date.now();
+  const hash = await sha256Hex(setupToken);
+  const user = await findSetupToken(db, hash, now);
+  if (!user?.isActive) throw invalidSetupToken();
+  refuseEmailAsPassword(password, user.email, "body.password");
+  const session = await newSession(c, user, now);
+  try {
+    await db.batch([
+      ...consumeSetupTokenStatements(db, {
+        hash,
+        user,
+        passwordHash: await hashPassword(password),
+        now,
+      }),
+      ...session.statements,
+    ] as Batch);
+  } catch (error) {
+    if (SETUP_TOKEN_TAKEN.test(findDatabaseError(error)?.message ?? "")) throw invalidSetupToken();
+    throw error;
+  }
+  return c.json(ok(await session.answer()), 200);
+};
+
+/**
+ * A refresh token for a new pair. Each refresh token works once: presenting one that was
+ * already exchanged means it was copied, so the whole session (every token descended from that
+ * login) is revoked.
+ */
+export const refresh: PublicHandler<RefreshRoute> = async (c) => {
+  const { refreshToken } = c.req.valid("json");
+  const db = c.get("db");
+  const now = Date.now();
+  const oldHash = await sha256Hex(refreshToken);
+  const found = await findRefreshToken(db, oldHash);
+  const invalid = new ApiError("invalid_refresh_token", "The refresh token is unknown or expired");
+  if (!found) throw invalid;
+  const reused = async () => {
+    await revokeSession(db, found.sessionId, now);
+    return new ApiError(
+      "refresh_token_reused",
+      "This refresh token was already used: the session is revoked; log in again",
+    );
+  };
+  if (found.usedAt !== null) throw await reused();
+  if (found.revokedAt !== null || found.tokenExpiresAt <= now || !found.user.isActive) {
+    throw invalid;
+  }
+  const next = opaqueToken("rt");
+  const refreshExpiresAt = now + refreshTtlSeconds(c.env) * 1000;
+  const won = await rotateRefreshToken(db, {
+    oldHash,
+    newHash: await sha256Hex(next),
+    sessionId: found.sessionId,
+    now,
+    expiresAt: refreshExpiresAt,
+  });
+  if (!won) throw await reused();
   return c.json(
-    {
-      success: true as const,
-      data: {
-        token,
-        expiresAt: toIso(claims.exp * 1000),
-        user: {
-          _id: user.id,
-          firstName: user.firstName,
-          lastName: user.lastName,
-          email: user.email,
-          role: user.role,
-        },
-      },
-    },
+    ok(
+      await tokenPair(c, found.user, {
+        id: found.sessionId,
+        refreshToken: next,
+        refreshExpiresAt,
+      }),
+    ),
     200,
   );
+};
+
+/** Ends the caller's session: its refresh token and every access token of it stop working. */
+export const logout: TrainingHandler<LogoutRoute> = async (c) => {
+  await revokeSession(c.get("db"), c.var.user.sessionId, Date.now());
+  return c.body(null, 204);
+};
+
+/** A new password; every other session of the user ends (this one goes on). */
+export const changePassword: TrainingHandler<ChangePasswordRoute> = async (c) => {
+  const { currentPassword, newPassword } = c.req.valid("json");
+  const { user } = c.var;
+  const db = c.get("db");
+  const [current] = await db
+    .select({ email: users.email, passwordHash: users.passwordHash })
+    .from(users)
+    .where(and(eq(users.id, user.userId), eq(users.organizationId, user.organizationId)));
+  if (!current || !(await verifyPassword(currentPassword, current.passwordHash))) {
+    throw validationError([
+      { field: "body.currentPassword", rule: "mismatch", message: "is not the current password" },
+    ]);
+  }
+  refuseEmailAsPassword(newPassword, current.email, "body.newPassword");
+  const now = Date.now();
+  await db.batch([
+    db
+      .update(users)
+      .set({ passwordHash: await hashPassword(newPassword), updatedAt: now })
+      .where(and(eq(users.id, user.userId), eq(users.organizationId, user.organizationId))),
+    revokeOtherSessions(
+      db,
+      { id: user.userId, organizationId: user.organizationId },
+      user.sessionId,
+      now,
+    ),
+  ]);
+  return c.body(null, 204);
 };

@@ -21,6 +21,45 @@ export const LoginBodySchema = z
   })
   .openapi("LoginRequest");
 
+/** Password rules: 12–128 characters (and not the user's email, checked where it is known). */
+export const NewPasswordSchema = z.string().min(12).max(128).openapi({
+  example: "correct horse battery staple",
+  description: "12–128 characters, not the email.",
+});
+
+/** `st_` / `rt_` + 43 base64url characters; anything else is refused before any lookup. */
+const opaqueToken = (prefix: string) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}_[A-Za-z0-9_-]{43}$`),
+      `must be a ${prefix}_… token issued by this API`,
+    );
+
+export const SetupPasswordBodySchema = z
+  .strictObject({
+    setupToken: opaqueToken("st").openapi({
+      example: "st_8qzJ2xVn5bQ0rT7wYc3LmK9pD1sF6hG4jA2eR5uN0oI",
+    }),
+    password: NewPasswordSchema,
+  })
+  .openapi("SetupPasswordRequest");
+
+export const RefreshBodySchema = z
+  .strictObject({
+    refreshToken: opaqueToken("rt").openapi({
+      example: "rt_Xc9mP2qL7vB4nK8sT1wZ6yR3dF5gH0jA9eU2iO7oQ4l",
+    }),
+  })
+  .openapi("RefreshRequest");
+
+export const ChangePasswordBodySchema = z
+  .strictObject({
+    currentPassword: z.string().min(1).max(1024),
+    newPassword: NewPasswordSchema,
+  })
+  .openapi("ChangePasswordRequest");
+
 export const AuthenticatedUserSchema = z
   .object({
     _id: ObjectIdSchema.openapi({ example: "65b1f0a2c3d4e5f6a7b8c9d0" }),
@@ -35,8 +74,17 @@ export const LoginResponseSchema = z
   .object({
     success: z.literal(true),
     data: z.object({
-      token: z.string().openapi({ description: "HS256 JWT for `Authorization: Bearer <token>`" }),
+      token: z.string().openapi({
+        description:
+          "HS256 JWT for `Authorization: Bearer <token>`; lives `JWT_TTL_SECONDS` (15 minutes by default)",
+      }),
       expiresAt: IsoDateSchema,
+      refreshToken: z.string().openapi({
+        description:
+          "Single use: `POST /api/auth/refresh` exchanges it for a new pair. Shown once.",
+        example: "rt_Xc9mP2qL7vB4nK8sT1wZ6yR3dF5gH0jA9eU2iO7oQ4l",
+      }),
+      refreshExpiresAt: IsoDateSchema,
       user: AuthenticatedUserSchema,
     }),
   })

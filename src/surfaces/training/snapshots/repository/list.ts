@@ -112,7 +112,10 @@ function selectPage(
 
 // The export needs no creator or contact: SQLite drops LEFT JOINs whose columns are never used.
 
-/** Up to `limit` list items after `position`; one statement, one round trip. */
+/**
+ * Up to `limit` list items after `position`; one statement, sent as a batch so that a check
+ * queued for this request (the caller's freshness) rides in the same round trip.
+ */
 export async function listSnapshots(
   db: Database,
   organizationId: string,
@@ -120,7 +123,9 @@ export async function listSnapshots(
   position: CursorPosition | undefined,
   limit: number,
 ): Promise<SnapshotRecord[]> {
-  const rows = await selectPage(db, snapshotWithRefs, organizationId, filters, position, limit);
+  const [rows] = await db.batch([
+    selectPage(db, snapshotWithRefs, organizationId, filters, position, limit),
+  ]);
   return (rows as SnapshotRow[]).map(toRecord);
 }
 

@@ -1,0 +1,178 @@
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "../platform/db/client";
+import { refreshTokens, sessions, users } from "../platform/db/schema";
+
+/*
+ * Sessions and refresh tokens: the lookups that find a user (and so a tenant) from a token.
+ * An access token names its session (`sid`) and the user's token version (`ver`); a refresh
+ * token is stored as its SHA-256 and used once.
+ */
+
+/** What an access token's holder is, as the database says now. */
+export interface SessionState {
+  role: (typeof users.$inferSelect)["role"];
+  isActive: boolean;
+  tokenVersion: number;
+  revokedAt: number | null;
+}
+
+/**
+ * The freshness check of an access token: its session with its user, within its organization.
+ * No row means the user or the session is gone. Aliased columns: the row is read by name.
+ */
+export function sessionStateQuery(
+  db: Database,
+  token: { sessionId: string; userId: string; organizationId: string },
+) {
+  return db
+    .select({
+      role: sql`${users.role}`.as("state_role"),
+      isActive: sql`${users.isActive}`.as("state_is_active"),
+      tokenVersion: sql`${users.tokenVersion}`.as("state_token_version"),
+      revokedAt: sql`${sessions.revokedAt}`.as("state_revoked_at"),
+    })
+    .from(sessions)
+    .innerJoin(
+      users,
+      and(eq(users.id, sessions.userId), eq(users.organizationId, sessions.organizationId)),
+    )
+    .where(
+      and(
+        eq(sessions.id, token.sessionId),
+        eq(sessions.userId, token.userId),
+        eq(sessions.organizationId, token.organizationId),
+      ),
+    )
+    .limit(1)
+    .toSQL();
+}
+
+/** The row `sessionStateQuery` returned, or undefined when there was none. */
+export function readSessionState(rows: Record<string, unknown>[]): SessionState | undefined {
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    role: row.state_role as SessionState["role"],
+    isActive: Boolean(row.state_is_active),
+    tokenVersion: Number(row.state_token_version),
+    revokedAt: (row.state_revoked_at as number | null) ?? null,
+  };
+}
+
+/** A new session and its first refresh token, as statements for the caller's batch. */
+export function openSessionStatements(
+  db: Database,
+  session: {
+    id: string;
+    organizationId: string;
+    userId: string;
+    refreshTokenHash: string;
+    now: number;
+    expiresAt: number;
+  },
+): BatchItem<"sqlite">[] {
+  return [
+    db.insert(sessions).values({
+      id: session.id,
+      organizationId: session.organizationId,
+      userId: session.userId,
+      createdAt: session.now,
+      expiresAt: session.expiresAt,
+    }),
+    db.insert(refreshTokens).values({
+      tokenHash: session.refreshTokenHash,
+      sessionId: session.id,
+      createdAt: session.now,
+      expiresAt: session.expiresAt,
+    }),
+  ];
+}
+
+/** A refresh token with its session and user, as a refresh needs them. */
+export async function findRefreshToken(db: Database, tokenHash: string) {
+  const [row] = await db
+    .select({
+      sessionId: refreshTokens.sessionId,
+      tokenExpiresAt: refreshTokens.expiresAt,
+      usedAt: refreshTokens.usedAt,
+      sessionExpiresAt: sessions.expiresAt,
+      revokedAt: sessions.revokedAt,
+      user: {
+        id: users.id,
+        organizationId: users.organizationId,
+        firstName: users.firstName,
+        lastName: users.lastName,
+        email: users.email,
+        role: users.role,
+        isActive: users.isActive,
+        tokenVersion: users.tokenVersion,
+      },
+    })
+    .from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+    .innerJoin(
+      users,
+      and(eq(users.id, sessions.userId), eq(users.organizationId, sessions.organizationId)),
+    )
+    .where(eq(refreshTokens.tokenHash, tokenHash))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Uses `oldHash` and issues `newHash` in its place, atomically: the new token is written only
+ * if this call is the one that marked the old one used (`changes()`), so two concurrent
+ * refreshes with one token cannot both succeed. Returns whether this call won.
+ */
+export async function rotateRefreshToken(
+  db: Database,
+  rotation: { oldHash: string; newHash: string; sessionId: string; now: number; expiresAt: number },
+): Promise<boolean> {
+  const [used] = await db.batch([
+    db
+      .update(refreshTokens)
+      .set({ usedAt: rotation.now })
+      .where(and(eq(refreshTokens.tokenHash, rotation.oldHash), isNull(refreshTokens.usedAt)))
+      .returning({ sessionId: refreshTokens.sessionId }),
+    db.insert(refreshTokens).select(
+      db
+        .select({
+          tokenHash: sql<string>`${rotation.newHash}`.as("token_hash"),
+          sessionId: sessions.id,
+          createdAt: sql<number>`${rotation.now}`.as("created_at"),
+          expiresAt: sql<number>`${rotation.expiresAt}`.as("expires_at"),
+          usedAt: sql<null>`null`.as("used_at"),
+        })
+        .from(sessions)
+        .where(and(eq(sessions.id, rotation.sessionId), sql`changes() > 0`)),
+    ),
+  ]);
+  return used.length > 0;
+}
+
+/** Ends a session: every access and refresh token of it is refused from now on. */
+export const revokeSession = (db: Database, sessionId: string, now: number) =>
+  db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+
+/** Ends every session of a user but one (a password change keeps the session that made it). */
+export const revokeOtherSessions = (
+  db: Database,
+  user: { id: string; organizationId: string },
+  keepSessionId: string | undefined,
+  now: number,
+) =>
+  db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(sessions.userId, user.id),
+        eq(sessions.organizationId, user.organizationId),
+        isNull(sessions.revokedAt),
+        keepSessionId ? ne(sessions.id, keepSessionId) : undefined,
+      ),
+    );

@@ -1,0 +1,75 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Context } from "hono";
+import type { AppEnv } from "../../../app-env";
+import { openSessionStatements } from "../../../directory/sessions";
+import { jwtSecret, jwtTtlSeconds, refreshTtlSeconds } from "../../../platform/config";
+import type { UserRole } from "../../../platform/db/schema";
+import { sha256Hex, toBase64Url } from "../../../platform/util/encoding";
+import { newObjectId } from "../../../platform/util/ids";
+import { toIso } from "../../../platform/util/time";
+import { issueToken } from "../jwt";
+
+/** 256 random bits after a short prefix naming what the token is for (`st_`, `rt_`). */
+export const opaqueToken = (prefix: "st" | "rt"): string =>
+  `${prefix}_${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+
+export interface TokenHolder {
+  id: string;
+  organizationId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  role: UserRole;
+  tokenVersion: number;
+}
+
+/** The login answer: an access token, a refresh token and the user they were issued to. */
+export async function tokenPair(
+  c: Context<AppEnv>,
+  user: TokenHolder,
+  session: { id: string; refreshToken: string; refreshExpiresAt: number },
+) {
+  const { token, claims } = await issueToken(
+    jwtSecret(c.env),
+    {
+      userId: user.id,
+      organizationId: user.organizationId,
+      role: user.role,
+      sessionId: session.id,
+      tokenVersion: user.tokenVersion,
+    },
+    jwtTtlSeconds(c.env),
+  );
+  return {
+    token,
+    expiresAt: toIso(claims.exp * 1000),
+    refreshToken: session.refreshToken,
+    refreshExpiresAt: toIso(session.refreshExpiresAt),
+    user: {
+      _id: user.id,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      email: user.email,
+      role: user.role,
+    },
+  };
+}
+
+/**
+ * A new session for `user`: its statements (for the caller's batch, beside whatever else the
+ * login writes) and, once they are written, the token pair to answer with.
+ */
+export async function newSession(c: Context<AppEnv>, user: TokenHolder, now: number) {
+  const id = newObjectId(now);
+  const refreshToken = opaqueToken("rt");
+  const refreshExpiresAt = now + refreshTtlSeconds(c.env) * 1000;
+  const statements: BatchItem<"sqlite">[] = openSessionStatements(c.get("db"), {
+    id,
+    organizationId: user.organizationId,
+    userId: user.id,
+    refreshTokenHash: await sha256Hex(refreshToken),
+    now,
+    expiresAt: refreshExpiresAt,
+  });
+  return { statements, answer: () => tokenPair(c, user, { id, refreshToken, refreshExpiresAt }) };
+}
