@@ -117,6 +117,10 @@ const pathArb = fc.oneof(
   { weight: 4, arbitrary: idArb.map((id) => `/api/training/snapshots/${segment(id)}`) },
   { weight: 1, arbitrary: fc.constant("/api/training/export") },
   { weight: 1, arbitrary: fc.constant("/api/auth/login") },
+  // Not logout or change-password: they would end the sessions the other requests run on.
+  { weight: 1, arbitrary: fc.constantFrom("/api/auth/refresh", "/api/auth/setup-password") },
+  { weight: 1, arbitrary: fc.constantFrom("/api/users", "/api/users/me") },
+  { weight: 1, arbitrary: idArb.map((id) => `/api/users/${segment(id)}`) },
   { weight: 1, arbitrary: fc.constant("/api/keys") },
   { weight: 1, arbitrary: idArb.map((id) => `/api/keys/${segment(id)}`) },
   { weight: 2, arbitrary: fc.constant("/v1/api/conversations") },
@@ -222,6 +226,19 @@ const knownBodyArb = fc.oneof(
     { requiredKeys: [] },
   ),
   fc.record({ name: fc.oneof(fc.string({ maxLength: 120 }), fc.integer()) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      email: fc.oneof(fc.emailAddress(), fc.string()),
+      firstName: fc.string({ maxLength: 110 }),
+      lastName: fc.string({ maxLength: 110 }),
+      role: fc.oneof(fc.constantFrom("admin", "manager", "agent"), fc.string()),
+      isActive: fc.oneof(fc.boolean(), fc.string()),
+      refreshToken: fc.oneof(fc.string(), fc.constant(`rt_${"A".repeat(43)}`)),
+      setupToken: fc.oneof(fc.string(), fc.constant(`st_${"A".repeat(43)}`)),
+      password: fc.string({ maxLength: 140 }),
+    },
+    { requiredKeys: [] },
+  ),
 );
 
 /** Every string and list field of every body, at and around its limit. */

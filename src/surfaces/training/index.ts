@@ -5,12 +5,14 @@ import auth from "./auth/auth.index";
 import { renderTrainingError } from "./envelope";
 import { TRAINING_PREFIX } from "./router";
 import snapshots from "./snapshots/snapshots.index";
+import users from "./users/users.index";
 
 /** The Training API: every resource router of the surface, chained so `AppType` keeps them. */
 export const trainingRoutes = new OpenAPIHono<AppEnv>()
   .route("/", auth)
   .route("/", snapshots)
-  .route("/", apiKeys);
+  .route("/", apiKeys)
+  .route("/", users);
 
 /** What the app needs to answer for this surface outside its routes (404, 405, early errors). */
 export const trainingSurface = { prefix: TRAINING_PREFIX, render: renderTrainingError };

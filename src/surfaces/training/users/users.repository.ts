@@ -1,0 +1,164 @@
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../../../platform/db/client";
+import { keysetRange } from "../../../platform/db/keyset";
+import { users } from "../../../platform/db/schema";
+import type { CursorPosition } from "../../../platform/http/cursor";
+import type { UserChanges, UserFilters } from "./users.schemas";
+
+/** What a user is shown as: everything but the password hash and the token version. */
+const publicColumns = {
+  id: users.id,
+  firstName: users.firstName,
+  lastName: users.lastName,
+  email: users.email,
+  role: users.role,
+  isActive: users.isActive,
+  createdAt: users.createdAt,
+  updatedAt: users.updatedAt,
+  lastLoginAt: users.lastLoginAt,
+};
+
+const ofOrganization = (organizationId: string, id: string) =>
+  and(eq(users.organizationId, organizationId), eq(users.id, id));
+
+const selectUser = (db: Database, organizationId: string, id: string) =>
+  db.select(publicColumns).from(users).where(ofOrganization(organizationId, id)).limit(1);
+
+export type UserRecord = Awaited<ReturnType<typeof selectUser>>[number];
+
+/** One user of the organization (a batch of one: the caller's freshness check rides along). */
+export async function findUser(db: Database, organizationId: string, id: string) {
+  const [rows] = await db.batch([selectUser(db, organizationId, id)]);
+  return rows[0];
+}
+
+/** A page of the organization's users, newest first, through (organization, created_at, id). */
+export async function listUsers(
+  db: Database,
+  organizationId: string,
+  filters: UserFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) {
+  const [rows] = await db.batch([
+    db
+      .select(publicColumns)
+      .from(users)
+      .where(
+        and(
+          eq(users.organizationId, organizationId),
+          filters.role ? eq(users.role, filters.role) : undefined,
+          filters.isActive === undefined ? undefined : eq(users.isActive, filters.isActive),
+          ...keysetRange(users.createdAt, users.id, {}, position),
+        ),
+      )
+      .orderBy(desc(users.createdAt), desc(users.id))
+      .limit(limit),
+  ]);
+  return rows;
+}
+
+/** Another active admin of the organization exists: the one a guard below needs. */
+const anotherActiveAdmin = (organizationId: string, id: string) => sql`exists (
+  select 1 from ${users} as other
+  where other.organization_id = ${organizationId} and other.id <> ${id}
+    and other.role = 'admin' and other.is_active = 1)`;
+
+/** The row is an active admin, and would stop being one. */
+function removesAnAdmin(changes: Pick<UserChanges, "role" | "isActive">): SQL {
+  const staysAdmin = changes.role === undefined || changes.role === "admin";
+  const staysActive = changes.isActive !== false;
+  if (staysAdmin && staysActive) return sql`0`;
+  return sql`(${users.role} = 'admin' and ${users.isActive} = 1)`;
+}
+
+export type GuardedOutcome<T> =
+  | { status: "done"; value: T }
+  | { status: "not_found" }
+  | { status: "last_admin" };
+
+/**
+ * Applies the changes unless they would leave the organization without an active admin, in one
+ * batch: the guarded UPDATE, then a read that tells a missing user (404) from a refused change
+ * (409). D1 runs a batch as one transaction, so two admins demoting each other at once cannot
+ * both succeed. Deactivation also bumps the token version: every token of the user dies, and
+ * stays dead if the user is activated again.
+ */
+export async function updateUser(
+  db: Database,
+  organizationId: string,
+  id: string,
+  changes: UserChanges,
+  now: number,
+): Promise<GuardedOutcome<UserRecord>> {
+  const [updated, current] = await db.batch([
+    db
+      .update(users)
+      .set({
+        ...changes,
+        tokenVersion:
+          changes.isActive === false ? sql`${users.tokenVersion} + 1` : sql`${users.tokenVersion}`,
+        updatedAt: sql`max(${users.updatedAt} + 1, ${now})`,
+      })
+      .where(
+        and(
+          ofOrganization(organizationId, id),
+          sql`(not ${removesAnAdmin(changes)} or ${anotherActiveAdmin(organizationId, id)})`,
+        ),
+      )
+      .returning(publicColumns),
+    db.select({ id: users.id }).from(users).where(ofOrganization(organizationId, id)),
+  ]);
+  if (updated[0]) return { status: "done", value: updated[0] };
+  return current[0] ? { status: "last_admin" } : { status: "not_found" };
+}
+
+/**
+ * Deletes the user unless they are the organization's last active admin. Their sessions and
+ * setup tokens go with them; snapshots keep their copies and populate `userId` as null.
+ */
+export async function deleteUser(
+  db: Database,
+  organizationId: string,
+  id: string,
+): Promise<GuardedOutcome<null>> {
+  const [deleted, current] = await db.batch([
+    db
+      .delete(users)
+      .where(
+        and(
+          ofOrganization(organizationId, id),
+          sql`(not (${users.role} = 'admin' and ${users.isActive} = 1) or ${anotherActiveAdmin(organizationId, id)})`,
+        ),
+      )
+      .returning({ id: users.id }),
+    db.select({ id: users.id }).from(users).where(ofOrganization(organizationId, id)),
+  ]);
+  if (deleted[0]) return { status: "done", value: null };
+  return current[0] ? { status: "last_admin" } : { status: "not_found" };
+}
+
+/** The insert of a new user, without a password until they use their setup token. */
+export const insertUserStatement = (
+  db: Database,
+  user: {
+    id: string;
+    organizationId: string;
+    email: string;
+    firstName: string;
+    lastName: string;
+    role: UserRecord["role"];
+    now: number;
+  },
+) =>
+  db.insert(users).values({
+    id: user.id,
+    organizationId: user.organizationId,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    role: user.role,
+    passwordHash: "",
+    createdAt: user.now,
+    updatedAt: user.now,
+  });

@@ -1,0 +1,116 @@
+import { z } from "@hono/zod-openapi";
+import { USER_ROLES } from "../../../platform/db/schema";
+import { userColumns } from "../../../platform/db/zod";
+import {
+  CursorQuerySchema,
+  IsoDateSchema,
+  LimitQuerySchema,
+  ObjectIdSchema,
+} from "../../../platform/http/schemas";
+
+export const UserParamsSchema = z.object({
+  id: ObjectIdSchema.openapi({
+    param: { name: "id", in: "path" },
+    example: "65b1f0a2c3d4e5f6a7b8c9d0",
+  }),
+});
+
+export const UserSchema = z
+  .object({
+    _id: ObjectIdSchema.openapi({ example: "65b1f0a2c3d4e5f6a7b8c9d0" }),
+    firstName: userColumns.firstName.openapi({ example: "Alice" }),
+    lastName: userColumns.lastName.openapi({ example: "Rivera" }),
+    email: userColumns.email.openapi({ example: "alice@example.com" }),
+    role: userColumns.role.openapi({ example: "manager" }),
+    isActive: userColumns.isActive,
+    createdAt: IsoDateSchema,
+    updatedAt: IsoDateSchema,
+    lastLoginAt: IsoDateSchema.nullable(),
+  })
+  .openapi("User", { description: "A member of the organization's staff. Never a password hash." });
+
+export const UserEnvelopeSchema = z
+  .object({ success: z.literal(true), data: UserSchema })
+  .openapi("UserResponse");
+
+export const UserListResponseSchema = z
+  .object({
+    success: z.literal(true),
+    data: z.array(UserSchema),
+    pagination: z.object({
+      nextCursor: z.string().nullable(),
+      hasMore: z.boolean(),
+      limit: z.number().int(),
+    }),
+  })
+  .openapi("UserList");
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const NAME = /^[^\u0000-\u001f\u007f]*$/;
+const name = z.string().trim().min(1).max(100).regex(NAME, "must not contain control characters");
+const RoleSchema = z.enum(USER_ROLES).openapi({ example: "manager" });
+
+export const CreateUserBodySchema = z
+  .strictObject({
+    // Stored trimmed and lowercase, as login looks it up.
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(
+        z
+          .email({
+            error: (issue) =>
+              issue.code === "invalid_format" ? "must be an email address" : undefined,
+          })
+          .max(254),
+      )
+      .openapi({ example: "grace@acme.example" }),
+    firstName: name.openapi({ example: "Grace" }),
+    lastName: name.openapi({ example: "Hopper" }),
+    role: RoleSchema,
+  })
+  .openapi("CreateUser");
+
+export const CreatedUserResponseSchema = z
+  .object({
+    success: z.literal(true),
+    data: z.object({
+      user: UserSchema,
+      setupToken: z.string().openapi({
+        description:
+          "Shown once: the user sets a password with it (`POST /api/auth/setup-password`), within 72 hours.",
+        example: "st_8qzJ2xVn5bQ0rT7wYc3LmK9pD1sF6hG4jA2eR5uN0oI",
+      }),
+      setupExpiresAt: IsoDateSchema,
+    }),
+  })
+  .openapi("CreatedUser");
+
+export const PatchUserBodySchema = z
+  .strictObject({
+    firstName: name.optional(),
+    lastName: name.optional(),
+    role: RoleSchema.optional(),
+    isActive: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, {
+    message: "must change at least one of firstName, lastName, role, isActive",
+    params: { rule: "not_empty" },
+  })
+  .openapi("PatchUser");
+
+export type UserChanges = z.output<typeof PatchUserBodySchema>;
+
+export const ListUsersQuerySchema = z.strictObject({
+  role: RoleSchema.optional(),
+  isActive: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .optional()
+    .openapi({ description: "Only active (`true`) or deactivated (`false`) users." }),
+  limit: LimitQuerySchema,
+  cursor: CursorQuerySchema,
+});
+
+export type UserFilters = Pick<z.output<typeof ListUsersQuerySchema>, "role" | "isActive">;
