@@ -1,9 +1,11 @@
 /**
  * `npm run test:readme`: runs every `sh` block of README.md that calls curl, in order, as one
  * bash script against a fresh local server on http://localhost:8787 (the README's address), and
- * checks each curl: the final status must be 2xx or 304, and a 2xx with a body must be JSON.
- * A `curl` shim records each call with `--trace-ascii`, so the README's own options (-o, -D,
- * -w, -OJ) work unchanged.
+ * checks each curl: the final status must be 2xx or 304 (or the one a call names with
+ * `EXPECT=403 curl …`, for the README's examples of refusals), and a 2xx with a body must be
+ * JSON. A `curl` shim records each call with `--trace-ascii`, so the README's own options (-o,
+ * -D, -w, -OJ) work unchanged. `npm run admin` in a block writes to the server's database
+ * (LOCAL_D1_PERSIST_TO).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import {
@@ -35,10 +37,18 @@ writeFileSync(
   `#!/usr/bin/env bash
 n=$(date +%s%N)
 printf '%s\\n' "$*" > "${traces}/$n.cmd"
+printf '%s' "\${EXPECT:-}" > "${traces}/$n.expect"
 exec ${realCurl} --trace-ascii "${traces}/$n.trace" "$@"
 `,
 );
 chmodSync(join(bin, "curl"), 0o755);
+// `npm run …` in a block runs in the project, whatever the block's working directory.
+const realNpm = execFileSync("bash", ["-c", "command -v npm"], { encoding: "utf8" }).trim();
+writeFileSync(
+  join(bin, "npm"),
+  `#!/usr/bin/env bash\ncd "${process.cwd()}" && exec ${realNpm} "$@"\n`,
+);
+chmodSync(join(bin, "npm"), 0o755);
 writeFileSync(join(dir, "readme.sh"), `set -euo pipefail\n${blocks.join("\n")}`);
 
 await prepareState(join(dir, "state"));
@@ -51,7 +61,11 @@ let failed = false;
 try {
   const run = spawnSync("bash", [join(dir, "readme.sh")], {
     cwd: work,
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    env: {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      LOCAL_D1_PERSIST_TO: join(dir, "state"),
+    },
     encoding: "utf8",
   });
   if (run.status !== 0) {
@@ -67,10 +81,13 @@ try {
     const statuses = [...trace.matchAll(/^0000: HTTP\/[\d.]+ (\d{3})/gm)].map((m) => Number(m[1]));
     const contentType = [...trace.matchAll(/^0000: content-type: (.*)$/gim)].at(-1)?.[1] ?? "";
     const status = statuses.at(-1);
+    const expected = readFileSync(join(traces, call.replace(/\.cmd$/, ".expect")), "utf8");
     const ok =
       status !== undefined &&
-      ((status >= 200 && status < 300 && (status === 204 || /json/.test(contentType))) ||
-        status === 304);
+      (expected
+        ? status === Number(expected) && /json/.test(contentType)
+        : (status >= 200 && status < 300 && (status === 204 || /json/.test(contentType))) ||
+          status === 304);
     console.log(
       `readme: ${ok ? "ok  " : "FAIL"} ${status ?? "no answer"} ${command.slice(0, 110)}`,
     );

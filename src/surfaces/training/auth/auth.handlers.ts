@@ -32,6 +32,7 @@ import { findDatabaseError } from "../../../platform/errors/database-error";
 import { clientKey } from "../../../platform/http/client-address";
 import { tooManyRequests } from "../../../platform/http/rate-limit";
 import { sha256Hex } from "../../../platform/util/encoding";
+import { opaqueToken } from "../../../platform/util/tokens";
 import { ok } from "../envelope";
 import { hashPassword, verifyPassword } from "../password";
 import type { PublicHandler, TrainingHandler } from "../router";
@@ -42,7 +43,7 @@ import type {
   RefreshRoute,
   SetupPasswordRoute,
 } from "./auth.routes";
-import { newSession, opaqueToken, tokenPair } from "./auth.tokens";
+import { newSession, tokenPair } from "./auth.tokens";
 
 // Verified against when no user has the email, so an unknown email costs as long as a wrong password.
 let decoyHash: Promise<string> | undefined;

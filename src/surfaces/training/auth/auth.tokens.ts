@@ -4,14 +4,11 @@ import type { AppEnv } from "../../../app-env";
 import { openSessionStatements } from "../../../directory/sessions";
 import { jwtSecret, jwtTtlSeconds, refreshTtlSeconds } from "../../../platform/config";
 import type { UserRole } from "../../../platform/db/schema";
-import { sha256Hex, toBase64Url } from "../../../platform/util/encoding";
+import { sha256Hex } from "../../../platform/util/encoding";
 import { newObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";
+import { opaqueToken } from "../../../platform/util/tokens";
 import { issueToken } from "../jwt";
-
-/** 256 random bits after a short prefix naming what the token is for (`st_`, `rt_`). */
-export const opaqueToken = (prefix: "st" | "rt"): string =>
-  `${prefix}_${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
 
 export interface TokenHolder {
   id: string;

@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
 import { sha256Hex } from "../../../platform/util/encoding";
 import { newObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";
-import { opaqueToken } from "../auth/auth.tokens";
+import { opaqueToken } from "../../../platform/util/tokens";
 import { ok } from "../envelope";
 import type { TrainingHandler } from "../router";
 import {

@@ -1,0 +1,197 @@
+/**
+ * `npm run admin -- <command>`: operator tasks on the local dev database (default) or the
+ * deployed one (`--remote`). Nothing here takes or prints a password: users set their own with
+ * the one-time setup token printed here (`POST /api/auth/setup-password`, within 72 hours).
+ *
+ *   create-org --name <name> --admin-email <email> --first-name <f> --last-name <l>
+ *       a new organization and its first admin
+ *   reset-password --email <email> [--organization <id>]
+ *       a new setup token for a locked-out user; their password and every session end now
+ *
+ * Options: --remote (the deployed database), --env <name> (a wrangler environment), --json
+ * (machine-readable output). LOCAL_D1_PERSIST_TO=<dir> points local runs at another state folder.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { SETUP_TOKEN_TTL_MS } from "../src/platform/config";
+import { organizations, setupTokens, users } from "../src/platform/db/schema";
+import { sha256Hex } from "../src/platform/util/encoding";
+import { newObjectId } from "../src/platform/util/ids";
+import { opaqueToken } from "../src/platform/util/tokens";
+import "../src/platform/errors/zod-messages";
+import { CreateUserBodySchema } from "../src/surfaces/training/users/users.schemas";
+import { literal, upsert } from "./seed/sql";
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: "string" },
+    "admin-email": { type: "string" },
+    "first-name": { type: "string" },
+    "last-name": { type: "string" },
+    email: { type: "string" },
+    organization: { type: "string" },
+    remote: { type: "boolean", default: false },
+    env: { type: "string" },
+    json: { type: "boolean", default: false },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`admin: ${message}`);
+  process.exit(1);
+}
+
+/** wrangler d1 execute on the chosen database; `--json` output parsed when asked. */
+function d1(args: string[]): unknown {
+  const target = values.remote ? ["--remote"] : ["--local"];
+  const persist = process.env.LOCAL_D1_PERSIST_TO;
+  if (!values.remote && persist) target.push("--persist-to", persist);
+  if (values.env) target.push("--env", values.env);
+  const output = execFileSync("wrangler", ["d1", "execute", "DB", ...target, ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, CI: "1" },
+  });
+  return args.includes("--json") ? JSON.parse(output) : output;
+}
+
+/** Runs statements as one file (one batch: all or nothing). */
+function execute(statements: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), "admin-"));
+  try {
+    const file = join(dir, "statements.sql");
+    writeFileSync(file, `${statements.join("\n")}\n`);
+    d1(["--file", file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function setupToken(userId: string, organizationId: string, now: number) {
+  const token = opaqueToken("st");
+  const expiresAt = now + SETUP_TOKEN_TTL_MS;
+  const statements = [
+    // Earlier unused tokens of the user stop working.
+    `UPDATE "setup_tokens" SET "used_at" = ${now} WHERE "user_id" = ${literal(userId)} AND "used_at" IS NULL;`,
+    ...upsert(setupTokens, [
+      { tokenHash: await sha256Hex(token), organizationId, userId, createdAt: now, expiresAt },
+    ]),
+  ];
+  return { token, expiresAt, statements };
+}
+
+function report(result: Record<string, string>, lines: string[]) {
+  if (values.json) console.log(JSON.stringify(result));
+  else console.log(lines.join("\n"));
+}
+
+async function createOrg() {
+  const name = values.name?.trim();
+  if (!name) fail("--name is required");
+  const admin = CreateUserBodySchema.safeParse({
+    email: values["admin-email"],
+    firstName: values["first-name"],
+    lastName: values["last-name"],
+    role: "admin",
+  });
+  if (!admin.success) {
+    const flags = { email: "--admin-email", firstName: "--first-name", lastName: "--last-name" };
+    fail(
+      admin.error.issues
+        .map((i) => `${flags[i.path[0] as keyof typeof flags] ?? i.path.join(".")} ${i.message}`)
+        .join("; "),
+    );
+  }
+  const now = Date.now();
+  const organizationId = newObjectId(now);
+  const userId = newObjectId(now);
+  const setup = await setupToken(userId, organizationId, now);
+  execute([
+    ...upsert(organizations, [{ id: organizationId, name, createdAt: now }]),
+    ...upsert(users, [
+      {
+        id: userId,
+        organizationId,
+        ...admin.data,
+        passwordHash: "",
+        createdAt: now,
+        updatedAt: now,
+      },
+    ]),
+    ...setup.statements,
+  ]);
+  report(
+    {
+      organizationId,
+      userId,
+      email: admin.data.email,
+      setupToken: setup.token,
+      setupExpiresAt: new Date(setup.expiresAt).toISOString(),
+    },
+    [
+      `Organization ${name}: ${organizationId}`,
+      `Admin ${admin.data.firstName} ${admin.data.lastName} <${admin.data.email}>: ${userId}`,
+      `One-time setup token (valid until ${new Date(setup.expiresAt).toISOString()}, shown once):`,
+      `  ${setup.token}`,
+      "The admin sets a password with it and is logged in:",
+      `  curl -X POST <api>/api/auth/setup-password -H 'content-type: application/json' -d '{"setupToken":"${setup.token}","password":"<12 to 128 characters>"}'`,
+    ],
+  );
+}
+
+async function resetPassword() {
+  const email = values.email?.trim().toLowerCase();
+  if (!email) fail("--email is required");
+  const found = d1([
+    "--json",
+    "--command",
+    `SELECT "id", "organization_id" FROM "users" WHERE "email" = ${literal(email)}${
+      values.organization
+        ? ` AND "organization_id" = ${literal(values.organization.toLowerCase())}`
+        : ""
+    };`,
+  ]) as { results: { id: string; organization_id: string }[] }[];
+  const matches = found[0]?.results ?? [];
+  if (matches.length === 0) fail(`no user with email ${email}`);
+  if (matches.length > 1) {
+    fail(
+      `${email} is a user of several organizations (${matches.map((m) => m.organization_id).join(", ")}): add --organization <id>`,
+    );
+  }
+  const user = matches[0] as { id: string; organization_id: string };
+  const now = Date.now();
+  const setup = await setupToken(user.id, user.organization_id, now);
+  const id = literal(user.id);
+  execute([
+    // The old password stops working, and so does every token issued so far.
+    `UPDATE "users" SET "password_hash" = '', "token_version" = "token_version" + 1, "updated_at" = ${now} WHERE "id" = ${id};`,
+    `UPDATE "sessions" SET "revoked_at" = ${now} WHERE "user_id" = ${id} AND "revoked_at" IS NULL;`,
+    ...setup.statements,
+  ]);
+  report(
+    {
+      organizationId: user.organization_id,
+      userId: user.id,
+      email,
+      setupToken: setup.token,
+      setupExpiresAt: new Date(setup.expiresAt).toISOString(),
+    },
+    [
+      `${email} (${user.id}, organization ${user.organization_id}): password cleared, sessions ended.`,
+      `One-time setup token (valid until ${new Date(setup.expiresAt).toISOString()}, shown once):`,
+      `  ${setup.token}`,
+    ],
+  );
+}
+
+const commands: Record<string, () => Promise<void>> = {
+  "create-org": createOrg,
+  "reset-password": resetPassword,
+};
+const command = commands[positionals[0] ?? ""];
+if (!command) fail(`unknown command "${positionals[0] ?? ""}"; use create-org or reset-password`);
+await command();
