@@ -40,6 +40,7 @@ export const openApiConfig = (origin: string) => ({
     { name: "Conversations", description: "Live conversations and their messages" },
     { name: "Auth", description: "Tokens for the Training API" },
     { name: "API keys", description: "Keys for the Conversations API (admins)" },
+    { name: "Contacts", description: "The organization's customers" },
     { name: "Users", description: "The organization's staff (admins), and the caller's own user" },
     { name: "Meta", description: "Health and this document" },
   ],

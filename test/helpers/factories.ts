@@ -64,8 +64,9 @@ export async function insertContact(overrides: Partial<typeof contacts.$inferIns
     organizationId: ACME,
     firstName: "Casey",
     lastName: "Jones",
-    phoneNumber: "+14155550000",
-    email: "casey@example.com",
+    // Phone and email are unique per organization: each contact gets its own.
+    phoneNumber: `+1415${String(now).slice(-7)}`,
+    email: `casey-${now}@example.com`,
     channelType: "sms" as const,
     createdAt: now,
     updatedAt: now,

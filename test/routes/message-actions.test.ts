@@ -11,10 +11,12 @@ type Body = Record<string, any>;
 
 /** A conversation whose last message is an AI draft awaiting review. */
 async function withDraft(channelType: "sms" | "email" = "sms") {
+  // Phone and email are unique per organization: each draft's contact has its own.
+  const n = String(tick()).slice(-7);
   const contact = await insertContact({
     channelType,
-    phoneNumber: "+14155550188",
-    email: "draft@example.com",
+    phoneNumber: `+1415${n}`,
+    email: `draft-${n}@example.com`,
   });
   const { conversation, messages: existing } = await insertConversation({
     contactId: contact.id,
@@ -34,7 +36,7 @@ async function withDraft(channelType: "sms" | "email" = "sms") {
     updatedAt: at,
   };
   await testDb().insert(messages).values(draft);
-  return { conversation, draft, inbound: existing[1], delivered: existing[0] };
+  return { conversation, draft, contact, inbound: existing[1], delivered: existing[0] };
 }
 
 const actionPath = (conversationId: string, messageId: string) =>
@@ -60,7 +62,7 @@ async function conversationUpdatedAt(id: string) {
 
 describe("POST …/message/{messageId}/action: the review state machine", () => {
   it("Approve: approved and sent, in the vendor's response shape, and the conversation moves", async () => {
-    const { conversation, draft } = await withDraft();
+    const { conversation, draft, contact } = await withDraft();
     const before = await conversationUpdatedAt(conversation.id);
     const { response, body } = await act(conversation.id, draft.id, { action: "Approve" });
     expect(response.status).toBe(200);
@@ -69,7 +71,7 @@ describe("POST …/message/{messageId}/action: the review state machine", () => 
       message: {
         _id: draft.id,
         message: draft.message,
-        to: "+14155550188",
+        to: contact.phoneNumber,
         sent: true,
         status: "approved",
         timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
@@ -119,9 +121,10 @@ describe("POST …/message/{messageId}/action: the review state machine", () => 
   });
 
   it("sends to the email address on the email channel", async () => {
-    const { conversation, draft } = await withDraft("email");
+    const { conversation, draft, contact } = await withDraft("email");
     const { body } = await act(conversation.id, draft.id, { action: "Approve" });
-    expect(body.message.to).toBe("draft@example.com");
+    expect(body.message.to).toBe(contact.email);
+    expect(contact.email).toMatch(/^draft-\d+@example\.com$/);
   });
 
   it.each([

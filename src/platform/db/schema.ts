@@ -105,6 +105,14 @@ export const contacts = sqliteTable(
   (t) => [
     index("contacts_org_created_idx").on(t.organizationId, t.createdAt, t.id),
     uniqueIndex("contacts_org_id_uq").on(t.organizationId, t.id),
+    // One contact per phone number and per email address in an organization (absent ones aside):
+    // what ingestion links a conversation's customer by.
+    uniqueIndex("contacts_org_phone_uq")
+      .on(t.organizationId, t.phoneNumber)
+      .where(sql`${t.phoneNumber} is not null`),
+    uniqueIndex("contacts_org_email_uq")
+      .on(t.organizationId, t.email)
+      .where(sql`${t.email} is not null`),
     check("contacts_channel_type_ck", inList("channel_type", CHANNEL_TYPES)),
   ],
 );

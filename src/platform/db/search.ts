@@ -13,8 +13,17 @@ export const snapshotSearch = sqliteTable("training_snapshot_search", {
   customerName: text("customer_name"),
 });
 
-/** The FTS5 shadow tables of the index, which D1 lists beside the schema's own. */
-export const SEARCH_TABLES = ["training_snapshot_search"] as const;
+/** The FTS5 index of contacts' names, emails and phones (migrations/0005_contacts.sql). */
+export const contactSearch = sqliteTable("contact_search", {
+  rowid: integer("rowid").notNull(),
+  organizationId: text("organization_id"),
+  name: text("name"),
+  email: text("email"),
+  phoneNumber: text("phone_number"),
+});
+
+/** The FTS5 indexes (virtual tables), whose shadow tables D1 lists beside the schema's own. */
+export const SEARCH_TABLES = ["contact_search", "training_snapshot_search"] as const;
 
 /** The trigram tokenizer indexes 3-character sequences: shorter text cannot use the index. */
 export const MIN_INDEXED_SEARCH_CHARACTERS = 3;
@@ -24,11 +33,24 @@ export const usesSearchIndex = (q: string) => [...q].length >= MIN_INDEXED_SEARC
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
 /**
- * The MATCH condition: `q` anywhere in the notes or the customer name, as a phrase (no FTS5
- * query syntax reaches the index), within one organization, so the index walks only that
- * tenant's matches.
+ * A MATCH condition on an index: `q` anywhere in the given columns, as a phrase (no FTS5 query
+ * syntax reaches the index), within one organization, so the index walks only that tenant's
+ * matches.
  */
-export function searchMatch(organizationId: string, q: string): SQL {
-  const expression = `organization_id : ${phrase(organizationId)} AND {notes customer_name} : ${phrase(q)}`;
-  return sql`${snapshotSearch} match ${expression}`;
+function match(
+  index: typeof snapshotSearch | typeof contactSearch,
+  columns: string[],
+  organizationId: string,
+  q: string,
+): SQL {
+  const expression = `organization_id : ${phrase(organizationId)} AND {${columns.join(" ")}} : ${phrase(q)}`;
+  return sql`${index} match ${expression}`;
 }
+
+/** `q` in a snapshot's notes or customer name. */
+export const searchMatch = (organizationId: string, q: string) =>
+  match(snapshotSearch, ["notes", "customer_name"], organizationId, q);
+
+/** `q` in a contact's full name, email or phone number. */
+export const contactSearchMatch = (organizationId: string, q: string) =>
+  match(contactSearch, ["name", "email", "phone_number"], organizationId, q);

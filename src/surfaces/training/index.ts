@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env";
 import apiKeys from "./api-keys/api-keys.index";
 import auth from "./auth/auth.index";
+import contacts from "./contacts/contacts.index";
 import { renderTrainingError } from "./envelope";
 import { TRAINING_PREFIX } from "./router";
 import snapshots from "./snapshots/snapshots.index";
@@ -12,7 +13,8 @@ export const trainingRoutes = new OpenAPIHono<AppEnv>()
   .route("/", auth)
   .route("/", snapshots)
   .route("/", apiKeys)
-  .route("/", users);
+  .route("/", users)
+  .route("/", contacts);
 
 /** What the app needs to answer for this surface outside its routes (404, 405, early errors). */
 export const trainingSurface = { prefix: TRAINING_PREFIX, render: renderTrainingError };

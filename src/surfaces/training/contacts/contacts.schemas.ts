@@ -1,0 +1,116 @@
+import { z } from "@hono/zod-openapi";
+import { CHANNEL_TYPES } from "../../../platform/db/schema";
+import { contactColumns } from "../../../platform/db/zod";
+import {
+  CursorQuerySchema,
+  IsoDateSchema,
+  LimitQuerySchema,
+  ObjectIdSchema,
+} from "../../../platform/http/schemas";
+
+export const ContactParamsSchema = z.object({
+  id: ObjectIdSchema.openapi({
+    param: { name: "id", in: "path" },
+    example: "65c2d0e0f0a0b0c0d0e0f0a0",
+  }),
+});
+
+export const ContactSchema = z
+  .object({
+    _id: ObjectIdSchema.openapi({ example: "65c2d0e0f0a0b0c0d0e0f0a0" }),
+    firstName: contactColumns.firstName.openapi({ example: "Jane" }),
+    lastName: contactColumns.lastName.openapi({ example: "Doe" }),
+    phoneNumber: contactColumns.phoneNumber.openapi({ example: "+14155550123" }),
+    email: contactColumns.email.openapi({ example: "jane@example.com" }),
+    channelType: contactColumns.channelType.openapi({ example: "sms" }),
+    createdAt: IsoDateSchema,
+    updatedAt: IsoDateSchema,
+  })
+  .openapi("Contact", { description: "A customer of the organization." });
+
+export const ContactEnvelopeSchema = z
+  .object({ success: z.literal(true), data: ContactSchema })
+  .openapi("ContactResponse");
+
+export const ContactListResponseSchema = z
+  .object({
+    success: z.literal(true),
+    data: z.array(ContactSchema),
+    pagination: z.object({
+      nextCursor: z.string().nullable(),
+      hasMore: z.boolean(),
+      limit: z.number().int(),
+    }),
+  })
+  .openapi("ContactList");
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const PLAIN = /^[^\u0000-\u001f\u007f]*$/;
+const name = z.string().trim().min(1).max(100).regex(PLAIN, "must not contain control characters");
+
+/** E.164: `+`, a country code and up to 15 digits in all, nothing else. */
+export const PhoneSchema = z
+  .string()
+  .regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 phone number such as +14155550123")
+  .openapi({ example: "+14155550123" });
+
+/** Stored trimmed and lowercase: uniqueness and lookups ignore case. */
+export const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(
+    z
+      .email({
+        error: (issue) =>
+          issue.code === "invalid_format" ? "must be an email address" : undefined,
+      })
+      .max(254),
+  )
+  .openapi({ example: "jane@example.com" });
+
+export const ChannelTypeSchema = z.enum(CHANNEL_TYPES).openapi({ example: "sms" });
+
+const contactFields = {
+  firstName: name.openapi({ example: "Jane" }),
+  lastName: name.nullable().optional().openapi({ example: "Doe" }),
+  phoneNumber: PhoneSchema.nullable().optional(),
+  email: EmailSchema.nullable().optional(),
+  channelType: ChannelTypeSchema,
+};
+
+export const CreateContactBodySchema = z.strictObject(contactFields).openapi("CreateContact");
+
+export const PatchContactBodySchema = z
+  .strictObject({
+    ...contactFields,
+    firstName: contactFields.firstName.optional(),
+    channelType: ChannelTypeSchema.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, {
+    message: "must change at least one of firstName, lastName, phoneNumber, email, channelType",
+    params: { rule: "not_empty" },
+  })
+  .openapi("PatchContact");
+
+export type ContactChanges = z.output<typeof PatchContactBodySchema>;
+
+export const ListContactsQuerySchema = z.strictObject({
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: "Case-insensitive text in the full name, email or phone number." }),
+  channelType: ChannelTypeSchema.optional(),
+  email: EmailSchema.optional(),
+  phoneNumber: PhoneSchema.optional(),
+  limit: LimitQuerySchema,
+  cursor: CursorQuerySchema,
+});
+
+export type ContactFilters = Pick<
+  z.output<typeof ListContactsQuerySchema>,
+  "q" | "channelType" | "email" | "phoneNumber"
+>;
