@@ -246,14 +246,42 @@ describe("conversation list query plans", () => {
           .bind(...query.params)
           .all<{ detail: string }>();
         const plan = results.map((r) => r.detail).join(" | ");
-        expect(plan).toMatch(/SEARCH (conversations|messages) USING/);
-        expect(plan).not.toMatch(/(^|\| )SCAN (?!.*USING (COVERING )?INDEX)/);
+        expect(plan).toMatch(/SEARCH conversations USING (COVERING )?INDEX conversations_org/);
+        // Scans only of the page's own candidates (at most `limit` rows: the index range, then
+        // the running message count over them); never of a table.
+        const scans = [...plan.matchAll(/(?:^|\| )SCAN ([^|]+?)(?= \||$)/g)].map((m) => m[1]);
+        for (const scan of scans)
+          expect(scan, plan).toMatch(/^(limited|candidates|\(subquery-\d+\))$/);
+        expect(plan).toMatch(/SEARCH counted USING INDEX messages_conversation_created_idx/);
         // With updatedAfter SQLite may range (organization, updated_at) and sort what it finds:
         // the cost then follows how many conversations changed since, which a sync keeps small.
-        const sorted =
-          filters.updatedAfter !== undefined || query.sql.startsWith('select "conversation_id"');
-        if (!sorted) expect(plan).not.toMatch(/TEMP B-TREE/);
+        // Otherwise the only sort is of the page's candidates, in the final order.
+        if (filters.updatedAfter === undefined) {
+          const sorts = plan.match(/TEMP B-TREE/g) ?? [];
+          expect(sorts.length, plan).toBeLessThanOrEqual(1);
+          if (sorts.length === 1)
+            expect(plan, plan).toMatch(/SCAN candidates .*USE TEMP B-TREE FOR ORDER BY$/);
+        }
       }
     }
+  });
+});
+
+describe("a page's message budget", () => {
+  it("stops after the conversation that passes 5,000 messages; the Link continues from there", async () => {
+    // A flow of its own: 7 conversations of 1,000 messages, newest first.
+    const big = await insertManyConversations(7, () => ({ pathwayId: "pw-budget" }), 1000);
+    const expected = newestFirst(big);
+    const first = await get("/v1/api/conversations/flow/pw-budget?limit=20");
+    const page1 = first.body as Conversation[];
+    // 0, 1,000 … 4,000 messages before each of the first five: all under the budget; the sixth
+    // would start at 5,000.
+    expect(page1.map((c) => c._id)).toEqual(expected.slice(0, 5));
+    expect(page1.every((c) => c.messages.length === 1000)).toBe(true);
+    const link = /<([^>]+)>; rel="next"/.exec(first.response.headers.get("link") ?? "")?.[1];
+    expect(link).toBeDefined();
+    const second = await get(link as string);
+    expect((second.body as Conversation[]).map((c) => c._id)).toEqual(expected.slice(5));
+    expect(second.response.headers.get("link")).toBeNull();
   });
 });

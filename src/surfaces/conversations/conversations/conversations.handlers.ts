@@ -29,10 +29,15 @@ async function respondWithPage(
   cursor: string | undefined,
 ) {
   const position = cursor === undefined ? undefined : decodeCursor(cursor);
-  const rows = await listConversations(c.get("db"), organizationId, filters, position, limit + 1);
-  const page = rows.slice(0, limit);
+  const { page, more } = await listConversations(
+    c.get("db"),
+    organizationId,
+    filters,
+    position,
+    limit,
+  );
   const last = page.at(-1)?.record;
-  if (rows.length > limit && last) {
+  if (more && last) {
     c.header(
       "Link",
       nextLinkHeader(c.req.url, encodeCursor({ createdAt: last.createdAt, id: last.id })),

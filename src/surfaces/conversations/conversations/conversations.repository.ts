@@ -103,57 +103,108 @@ function pageWhere(
 
 const newestFirst = [desc(conversations.createdAt), desc(conversations.id)];
 
+/**
+ * Most messages one page carries. A page holds up to `limit` conversations with all their
+ * messages; once conversations can hold thousands, the page stops after the conversation that
+ * passes this many (the first conversation is always whole), and its `Link` continues from
+ * there, so a page's size and cost stay bounded whatever the data.
+ */
+export const PAGE_MESSAGE_BUDGET = 5_000;
+
 function listStatements(
   db: Database,
   organizationId: string,
   filters: ConversationFilters,
   position: CursorPosition | undefined,
   limit: number,
+  budget: number,
 ) {
-  const where = pageWhere(organizationId, filters, position);
-  // The page's ids again, inside the messages statement, so both go in one batch.
-  const pageIds = db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(where)
+  const c = conversations;
+  // The page's candidates (index range, at most `limit`), each with its message count …
+  const limited = db
+    .select({
+      id: c.id,
+      createdAt: c.createdAt,
+      // Qualified by hand: Drizzle leaves single-table columns unqualified, and inside this
+      // subquery "id" would be the message's.
+      own: sql<number>`(select count(*) from "messages" as counted where counted."conversation_id" = "conversations"."id" and counted."organization_id" = "conversations"."organization_id")`.as(
+        "own",
+      ),
+    })
+    .from(c)
+    .where(pageWhere(organizationId, filters, position))
     .orderBy(...newestFirst)
-    .limit(limit);
+    .limit(limit)
+    .as("limited");
+  // … and the messages of the candidates before it: a window over at most `limit` rows.
+  const candidates = db
+    .select({
+      id: limited.id,
+      before:
+        sql<number>`coalesce(sum(${limited.own}) over (order by ${limited.createdAt} desc, ${limited.id} desc rows between unbounded preceding and 1 preceding), 0)`.as(
+          "before",
+        ),
+    })
+    .from(limited)
+    .as("candidates");
   return [
+    // Every candidate, with `before`: the caller keeps those under the budget and knows what
+    // it dropped (so it announces a next page).
     db
-      .select(conversationWithCustomer)
-      .from(conversations)
-      .innerJoin(contacts, sameTenant(contacts, conversations.contactId, conversations))
-      .where(where)
-      .orderBy(...newestFirst)
-      .limit(limit),
+      .select({ ...conversationWithCustomer, before: candidates.before })
+      .from(candidates)
+      // CROSS JOIN keeps the candidates (at most `limit`) the outer loop, each conversation
+      // then found by its primary key.
+      .crossJoin(c)
+      .innerJoin(contacts, sameTenant(contacts, c.contactId, c))
+      .where(and(eq(c.id, candidates.id), eq(c.organizationId, organizationId)))
+      .orderBy(...newestFirst),
     db
       .select({ conversationId: messages.conversationId, ...conversationMessage })
       .from(messages)
       .where(
-        and(inArray(messages.conversationId, pageIds), eq(messages.organizationId, organizationId)),
+        and(
+          inArray(
+            messages.conversationId,
+            db
+              .select({ id: candidates.id })
+              .from(candidates)
+              .where(sql`${candidates.before} < ${budget}`),
+          ),
+          eq(messages.organizationId, organizationId),
+        ),
       )
       .orderBy(asc(messages.conversationId), asc(messages.createdAt), asc(messages.id)),
   ] as const;
 }
 
-/** A page of conversations with all their messages, in one D1 round trip (one batch). */
+/**
+ * A page of conversations with all their messages, in one D1 round trip (one batch): up to
+ * `limit` conversations, fewer when the message budget is reached; `more` says whether the
+ * list goes on after the last one.
+ */
 export async function listConversations(
   db: Database,
   organizationId: string,
   filters: ConversationFilters,
   position: CursorPosition | undefined,
   limit: number,
+  budget = PAGE_MESSAGE_BUDGET,
 ) {
-  const [page, pageMessages] = await db.batch(
-    listStatements(db, organizationId, filters, position, limit),
+  const [candidates, pageMessages] = await db.batch(
+    listStatements(db, organizationId, filters, position, limit + 1, budget),
   );
+  const kept = candidates.filter((row, i) => i < limit && row.before < budget);
   const byConversation = groupBy(pageMessages, (m) => m.conversationId);
-  return page.map((record) => ({
-    record,
-    messages: (byConversation.get(record.id) ?? []).map(
-      ({ conversationId: _, ...message }) => message,
-    ),
-  }));
+  return {
+    more: candidates.length > kept.length,
+    page: kept.map(({ before: _, ...record }) => ({
+      record,
+      messages: (byConversation.get(record.id) ?? []).map(
+        ({ conversationId: _, ...message }) => message,
+      ),
+    })),
+  };
 }
 
 /** The statements of one list page, for EXPLAIN QUERY PLAN checks. */
@@ -163,7 +214,10 @@ export const listQueries = (
   filters: ConversationFilters,
   position: CursorPosition | undefined,
   limit: number,
-) => listStatements(db, organizationId, filters, position, limit).map((q) => q.toSQL());
+) =>
+  listStatements(db, organizationId, filters, position, limit, PAGE_MESSAGE_BUDGET).map((q) =>
+    q.toSQL(),
+  );
 
 /* ---- message actions ---- */
 
