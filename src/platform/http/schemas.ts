@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { CHANNEL_TYPES } from "../db/schema";
 import { OBJECT_ID_PATTERN, VENDOR_ID_PATTERN } from "../util/ids";
 
 /** Any case is accepted; handlers get the stored, lowercase form. */
@@ -36,3 +37,32 @@ export const DateQuerySchema = z.iso
   .datetime({ offset: true })
   .transform((value) => Date.parse(value))
   .openapi({ example: "2026-05-01T00:00:00.000Z" });
+
+/** E.164: `+`, a country code and up to 15 digits in all, nothing else. */
+export const PhoneSchema = z
+  .string()
+  .regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 phone number such as +14155550123")
+  .openapi({ example: "+14155550123" });
+
+/** Stored trimmed and lowercase: uniqueness and lookups ignore case. */
+export const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(
+    z
+      .email({
+        error: (issue) =>
+          issue.code === "invalid_format" ? "must be an email address" : undefined,
+      })
+      .max(254),
+  )
+  .openapi({ example: "jane@example.com" });
+
+export const ChannelTypeSchema = z.enum(CHANNEL_TYPES).openapi({ example: "sms" });
+
+/** An ISO 8601 date-time in a body, as epoch milliseconds (any offset, stored as UTC). */
+export const DateInputSchema = z.iso
+  .datetime({ offset: true })
+  .transform((value) => Date.parse(value))
+  .openapi({ example: "2024-12-01T08:45:00.000Z" });

@@ -1,24 +1,31 @@
 import type { Context } from "hono";
-import { ApiError } from "../../../platform/errors/api-error";
+import { ApiError, validationError } from "../../../platform/errors/api-error";
+import { findDatabaseError } from "../../../platform/errors/database-error";
 import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
 import { nextLinkHeader } from "../../../platform/http/link";
+import { newObjectId } from "../../../platform/util/ids";
 import type { ConversationsEnv } from "../api-key";
 import { respondWithResource } from "../envelope";
 import type { ConversationsHandler } from "../router";
 import { changeFor } from "./conversations.actions";
+import { planConversation, planMessage } from "./conversations.ingest";
 import {
+  appendMessage as appendToConversation,
   applyMessageAction,
+  createConversation,
   findConversation,
   listConversations,
 } from "./conversations.repository";
 import type {
+  AppendMessageRoute,
+  CreateRoute,
   GetOneRoute,
   ListByFlowRoute,
   ListRoute,
   MessageActionRoute,
 } from "./conversations.routes";
 import type { ConversationFilters } from "./conversations.schemas";
-import { shapeActionResult, shapeConversation } from "./conversations.shape";
+import { shapeActionResult, shapeConversation, shapeMessage } from "./conversations.shape";
 
 /** A page as the vendor returns it: a bare array, the next page in the `Link` header. */
 async function respondWithPage(
@@ -103,4 +110,68 @@ export const messageAction: ConversationsHandler<MessageActionRoute> = async (c)
     );
   }
   return c.json(shapeActionResult(outcome.message, outcome.to), 200);
+};
+
+const TAKEN = /UNIQUE constraint failed: (conversations|messages)\.id/;
+
+/** A write refused for a taken id (409) or an unknown user (400); anything else as it is. */
+function refusal(error: unknown, body: { userId?: string | null }): never {
+  const message = findDatabaseError(error)?.message ?? "";
+  const taken = TAKEN.exec(message);
+  if (taken) {
+    throw new ApiError(
+      "conflict",
+      taken[1] === "conversations"
+        ? "A conversation with this _id already exists"
+        : "A message with one of these _id values already exists",
+    );
+  }
+  if (/FOREIGN KEY constraint failed/.test(message) && body.userId) {
+    throw validationError([
+      { field: "body.userId", rule: "unknown_user", message: "is not a user of this workspace" },
+    ]);
+  }
+  throw error;
+}
+
+export const create: ConversationsHandler<CreateRoute> = async (c) => {
+  const body = c.req.valid("json");
+  const now = Date.now();
+  const planned = planConversation(
+    body,
+    {
+      conversation: newObjectId(now),
+      contact: newObjectId(now),
+      message: () => newObjectId(now),
+    },
+    now,
+  );
+  let created: Awaited<ReturnType<typeof createConversation>>;
+  try {
+    created = await createConversation(c.get("db"), c.var.caller.organizationId, planned);
+  } catch (error) {
+    refusal(error, body);
+  }
+  c.header("Location", `/v1/api/conversations/${planned.conversation.id}`);
+  return c.json(shapeConversation(created.record, created.messages), 201);
+};
+
+export const appendMessage: ConversationsHandler<AppendMessageRoute> = async (c) => {
+  const { conversationId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const now = Date.now();
+  let appended: Awaited<ReturnType<typeof appendToConversation>>;
+  try {
+    appended = await appendToConversation(
+      c.get("db"),
+      c.var.caller.organizationId,
+      conversationId,
+      planMessage(body, newObjectId(now), now),
+      now,
+    );
+  } catch (error) {
+    refusal(error, {});
+  }
+  if (!appended) throw new ApiError("not_found", `Conversation ${conversationId} not found`);
+  return c.json(shapeMessage(appended), 201);
 };

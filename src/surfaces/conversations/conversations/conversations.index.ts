@@ -5,8 +5,10 @@ import * as routes from "./conversations.routes";
 // The flow route is registered before `{conversationId}` so `/flow/…` is never read as an id.
 const router = createConversationsRouter()
   .openapi(routes.list, handlers.list)
+  .openapi(routes.create, handlers.create)
   .openapi(routes.listByFlow, handlers.listByFlow)
   .openapi(routes.getOne, handlers.getOne)
-  .openapi(routes.messageAction, handlers.messageAction);
+  .openapi(routes.messageAction, handlers.messageAction)
+  .openapi(routes.appendMessage, handlers.appendMessage);
 
 export default router;

@@ -1,11 +1,19 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { aliased } from "../../../platform/db/aliased";
+import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { keysetRange } from "../../../platform/db/keyset";
 import { contacts, conversations, messages } from "../../../platform/db/schema";
 import { sameTenant } from "../../../platform/db/tenant";
 import type { CursorPosition } from "../../../platform/http/cursor";
 import { groupBy } from "../../../platform/util/group-by";
+import {
+  insertContactUnlessLinked,
+  insertConversation,
+  type MessageRow,
+  type PlannedConversation,
+} from "./conversations.ingest";
 import type { ConversationFilters } from "./conversations.schemas";
 
 const conversationWithCustomer = {
@@ -218,6 +226,79 @@ export const listQueries = (
   listStatements(db, organizationId, filters, position, limit, PAGE_MESSAGE_BUDGET).map((q) =>
     q.toSQL(),
   );
+
+/* ---- ingestion ---- */
+
+/**
+ * A new conversation, its contact link and its messages, then the conversation read back as GET
+ * returns it: one batch, one transaction. A taken id (conversation or message) breaks a unique
+ * constraint and nothing is written.
+ */
+export async function createConversation(
+  db: Database,
+  organizationId: string,
+  planned: PlannedConversation,
+) {
+  const id = planned.conversation.id;
+  const rows = planned.messages.map((m) => ({ ...m, organizationId, conversationId: id }));
+  const results = await db.batch([
+    insertContactUnlessLinked(db, organizationId, planned.contact),
+    insertConversation(db, organizationId, planned, "fail"),
+    ...chunkedInsert(db, messages, rows),
+    selectConversation(db, organizationId, id),
+    selectConversationMessages(db, organizationId, id),
+  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const [record] = results.at(-2) as ConversationRecord[];
+  return {
+    record: record as ConversationRecord,
+    messages: results.at(-1) as ConversationMessageRecord[],
+  };
+}
+
+/**
+ * Appends a message to a conversation of the organization, and moves the conversation's
+ * `updatedAt`, in one batch: the insert selects from the conversation, so nothing is written
+ * for a missing one (or another tenant's), and the touch only follows an insert (`changes()`).
+ * Undefined when there is no such conversation.
+ */
+export async function appendMessage(
+  db: Database,
+  organizationId: string,
+  conversationId: string,
+  message: MessageRow,
+  now: number,
+): Promise<ConversationMessageRecord | undefined> {
+  const c = conversations;
+  const [inserted] = await db.batch([
+    db
+      .insert(messages)
+      .select(
+        db
+          .select({
+            id: sql<string>`${message.id}`.as("id"),
+            organizationId: c.organizationId,
+            conversationId: c.id,
+            direction: sql<string>`${message.direction}`.as("direction"),
+            senderType: sql<string>`${message.senderType}`.as("sender_type"),
+            sent: sql<boolean>`${message.sent ? 1 : 0}`.as("sent"),
+            message: sql<string>`${message.message}`.as("message"),
+            status: sql<string>`${message.status}`.as("status"),
+            createdAt: sql<number>`${message.createdAt}`.as("created_at"),
+            updatedAt: sql<number>`${message.updatedAt}`.as("updated_at"),
+          })
+          .from(c)
+          .where(and(eq(c.id, conversationId), eq(c.organizationId, organizationId))),
+      )
+      .returning(conversationMessage),
+    db
+      .update(c)
+      .set({ updatedAt: sql`max(${c.updatedAt} + 1, ${now}, ${message.updatedAt})` })
+      .where(
+        and(eq(c.id, conversationId), eq(c.organizationId, organizationId), sql`changes() > 0`),
+      ),
+  ]);
+  return inserted[0];
+}
 
 /* ---- message actions ---- */
 

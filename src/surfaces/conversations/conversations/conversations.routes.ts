@@ -3,14 +3,17 @@ import { conversationsErrors } from "../envelope";
 import { conversationExample } from "./conversations.examples";
 import {
   ConversationListSchema,
+  ConversationMessageSchema,
   ConversationParamsSchema,
   ConversationSchema,
+  CreateConversationBodySchema,
   FlowConversationsQuerySchema,
   FlowParamsSchema,
   ListConversationsQuerySchema,
   MessageActionBodySchema,
   MessageActionParamsSchema,
   MessageActionResponseSchema,
+  NewMessageSchema,
 } from "./conversations.schemas";
 
 const tags = ["Conversations"];
@@ -109,6 +112,55 @@ export const messageAction = createRoute({
   },
 });
 
+export const create = createRoute({
+  operationId: "createConversation",
+  method: "post",
+  path: "/v1/api/conversations",
+  tags,
+  summary: "Record a conversation (with its messages)",
+  description:
+    "The conversation is linked to the organization's contact with the customer's phone, else their email, else a new contact made from `customer`, so training snapshots can be captured from it. Written whole or not at all; a taken `_id` (conversation or message) is 409. Message defaults: inbound → `received`, sent; outbound → `pending`, not sent (an AI draft to review). At most 1,000 messages.",
+  security,
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: CreateConversationBodySchema } },
+    },
+  },
+  responses: {
+    201: {
+      description: "The conversation, exactly as GET returns it",
+      headers: { Location: { description: "The conversation's URL", schema: { type: "string" } } },
+      content: { "application/json": { schema: ConversationSchema } },
+    },
+    ...conversationsErrors(400, 401, 403, 409, 415),
+  },
+});
+
+export const appendMessage = createRoute({
+  operationId: "appendConversationMessage",
+  method: "post",
+  path: "/v1/api/conversations/{conversationId}/messages",
+  tags,
+  summary: "Add a message to a conversation",
+  description:
+    "Inbound defaults to `received` and sent; outbound to `pending`, not sent (an AI draft awaiting review, which the action endpoint then approves, edits or rejects). The conversation's `updatedAt` moves. A taken `_id` is 409.",
+  security,
+  request: {
+    params: ConversationParamsSchema,
+    body: { required: true, content: { "application/json": { schema: NewMessageSchema } } },
+  },
+  responses: {
+    201: {
+      description: "The message, as it appears in the conversation's `messages`",
+      content: { "application/json": { schema: ConversationMessageSchema } },
+    },
+    ...conversationsErrors(400, 401, 403, 404, 409, 415),
+  },
+});
+
+export type CreateRoute = typeof create;
+export type AppendMessageRoute = typeof appendMessage;
 export type ListRoute = typeof list;
 export type ListByFlowRoute = typeof listByFlow;
 export type GetOneRoute = typeof getOne;

@@ -1,10 +1,16 @@
 import { z } from "@hono/zod-openapi";
+import { MESSAGE_STATUSES, SENDER_TYPES } from "../../../platform/db/schema";
 import { contactColumns, conversationColumns, messageColumns } from "../../../platform/db/zod";
 import {
+  ChannelTypeSchema,
   CursorQuerySchema,
+  DateInputSchema,
   DateQuerySchema,
+  EmailSchema,
   IsoDateSchema,
   LimitQuerySchema,
+  ObjectIdSchema,
+  PhoneSchema,
   VendorIdSchema,
 } from "../../../platform/http/schemas";
 
@@ -146,3 +152,96 @@ export const MessageActionResponseSchema = z
     }),
   })
   .openapi("MessageActionResult");
+
+/* ---- ingestion ---- */
+
+/** Most messages one create (or one imported conversation) may carry. */
+export const MAX_INGESTED_MESSAGES = 1000;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
+const NO_NUL = /^[^\u0000]*$/;
+
+/**
+ * A message as a client sends it (and as the vendor's GET returns it, so an export imports as
+ * is). Defaults: inbound → `received`, `sent: true`; outbound → `pending`, `sent: false` (an AI
+ * draft awaiting review). `senderType` (an extension: who wrote an outbound message, `AI` by
+ * default) is what snapshots later copy.
+ */
+export const NewMessageSchema = z
+  .strictObject({
+    _id: VendorIdSchema.optional(),
+    direction: messageColumns.direction,
+    message: z
+      .string()
+      .min(1)
+      .max(10_000)
+      .regex(NO_NUL, "must not contain NUL characters")
+      .openapi({ example: "Can I move my appointment to Friday?" }),
+    status: z.enum(MESSAGE_STATUSES).optional(),
+    sent: z.boolean().optional(),
+    senderType: z.enum(SENDER_TYPES).optional(),
+    createdAt: DateInputSchema.optional(),
+    updatedAt: DateInputSchema.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.direction === "inbound" && m.status !== undefined && m.status !== "received") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["status"],
+        message: "must be received for an inbound message",
+        params: { rule: "inbound_status" },
+      });
+    }
+    if (m.direction === "outbound" && m.status === "received") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["status"],
+        message: "cannot be received for an outbound message",
+        params: { rule: "outbound_status" },
+      });
+    }
+    if (m.direction === "inbound" && m.senderType !== undefined && m.senderType !== "human") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["senderType"],
+        message: "must be human for an inbound message",
+        params: { rule: "inbound_sender" },
+      });
+    }
+  })
+  .openapi("NewMessage");
+
+export type NewMessage = z.output<typeof NewMessageSchema>;
+
+export const CreateConversationBodySchema = z
+  .strictObject({
+    _id: VendorIdSchema.optional().openapi({
+      description:
+        "Your id for it (`^[A-Za-z0-9_-]{1,64}$`); one is made when absent. Taken → 409.",
+    }),
+    customer: z
+      .strictObject({
+        name: z.string().trim().max(200).nullable().optional(),
+        email: EmailSchema.nullable().optional(),
+        phone: PhoneSchema.nullable().optional(),
+      })
+      .openapi({
+        description:
+          "Linked to the organization's contact with this phone, else this email, else a new contact made from it.",
+      }),
+    pathwayId: VendorIdSchema.nullable().optional(),
+    agentId: VendorIdSchema.nullable().optional(),
+    userId: ObjectIdSchema.nullable().optional().openapi({
+      description: "The staff member it belongs to: a user of the organization.",
+    }),
+    channelType: ChannelTypeSchema.optional().openapi({
+      description:
+        "For a new contact: `sms` with a phone, `email` with only an email, else `webchat`.",
+    }),
+    createdAt: DateInputSchema.optional(),
+    updatedAt: DateInputSchema.optional(),
+    messages: z.array(NewMessageSchema).max(MAX_INGESTED_MESSAGES).optional(),
+  })
+  .openapi("CreateConversation");
+
+export type CreateConversationBody = z.output<typeof CreateConversationBodySchema>;

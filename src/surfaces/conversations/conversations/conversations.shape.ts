@@ -19,19 +19,22 @@ export function shapeConversation(
       email: textOrNull(customer.email),
       phone: textOrNull(customer.phoneNumber),
     },
-    messages: messages.map((m) => ({
-      direction: m.direction,
-      sent: m.sent,
-      message: m.message,
-      status: m.status,
-      _id: m.id,
-      createdAt: toIso(m.createdAt),
-      updatedAt: toIso(m.updatedAt),
-    })),
+    messages: messages.map(shapeMessage),
     createdAt: toIso(record.createdAt),
     updatedAt: toIso(record.updatedAt),
   };
 }
+
+/** A message as it appears in a conversation's `messages`. */
+export const shapeMessage = (m: ConversationMessageRecord) => ({
+  direction: m.direction,
+  sent: m.sent,
+  message: m.message,
+  status: m.status,
+  _id: m.id,
+  createdAt: toIso(m.createdAt),
+  updatedAt: toIso(m.updatedAt),
+});
 
 /** Where a reply goes: the email address on the email channel, the phone number otherwise. */
 export function recipientOf(contact: {

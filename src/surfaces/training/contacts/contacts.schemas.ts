@@ -1,11 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { CHANNEL_TYPES } from "../../../platform/db/schema";
 import { contactColumns } from "../../../platform/db/zod";
 import {
+  ChannelTypeSchema,
   CursorQuerySchema,
+  EmailSchema,
   IsoDateSchema,
   LimitQuerySchema,
   ObjectIdSchema,
+  PhoneSchema,
 } from "../../../platform/http/schemas";
 
 export const ContactParamsSchema = z.object({
@@ -47,29 +49,6 @@ export const ContactListResponseSchema = z
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const PLAIN = /^[^\u0000-\u001f\u007f]*$/;
 const name = z.string().trim().min(1).max(100).regex(PLAIN, "must not contain control characters");
-
-/** E.164: `+`, a country code and up to 15 digits in all, nothing else. */
-export const PhoneSchema = z
-  .string()
-  .regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 phone number such as +14155550123")
-  .openapi({ example: "+14155550123" });
-
-/** Stored trimmed and lowercase: uniqueness and lookups ignore case. */
-export const EmailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(
-    z
-      .email({
-        error: (issue) =>
-          issue.code === "invalid_format" ? "must be an email address" : undefined,
-      })
-      .max(254),
-  )
-  .openapi({ example: "jane@example.com" });
-
-export const ChannelTypeSchema = z.enum(CHANNEL_TYPES).openapi({ example: "sms" });
 
 const contactFields = {
   firstName: name.openapi({ example: "Jane" }),

@@ -1,0 +1,130 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { Database } from "../../../platform/db/client";
+import { contacts, conversations, type messages } from "../../../platform/db/schema";
+import type { CreateConversationBody, NewMessage } from "./conversations.schemas";
+
+/*
+ * Ingestion, shared by the API (`POST /v1/api/conversations`, `…/messages`) and `npm run import`:
+ * what a conversation or a message becomes (defaults, dates, the contact made from the
+ * customer), and the SQL that links it to the organization's contact. Pure: ids and the time
+ * are the caller's.
+ */
+
+export type ContactRow = Omit<typeof contacts.$inferInsert, "organizationId">;
+export type ConversationRow = Omit<
+  typeof conversations.$inferInsert,
+  "organizationId" | "contactId"
+>;
+export type MessageRow = Omit<typeof messages.$inferInsert, "organizationId" | "conversationId">;
+
+export interface PlannedConversation {
+  /** Made only if no contact of the organization has this phone or email. */
+  contact: ContactRow;
+  conversation: ConversationRow;
+  messages: MessageRow[];
+}
+
+/** A message with the defaults of its direction: inbound received and sent, outbound a draft. */
+export function planMessage(message: NewMessage, id: string, at: number): MessageRow {
+  const inbound = message.direction === "inbound";
+  const createdAt = message.createdAt ?? at;
+  return {
+    id: message._id ?? id,
+    direction: message.direction,
+    senderType: message.senderType ?? (inbound ? "human" : "AI"),
+    sent: message.sent ?? inbound,
+    message: message.message,
+    status: message.status ?? (inbound ? "received" : "pending"),
+    createdAt,
+    updatedAt: Math.max(message.updatedAt ?? createdAt, createdAt),
+  };
+}
+
+/** "Test Customer Name" → Test / Customer Name; no name → the email or phone stands in. */
+function nameOf(customer: CreateConversationBody["customer"]) {
+  const name = customer.name?.trim() || customer.email || customer.phone || "Customer";
+  const space = name.indexOf(" ");
+  return space < 0
+    ? { firstName: name, lastName: null }
+    : { firstName: name.slice(0, space), lastName: name.slice(space + 1).trim() || null };
+}
+
+/**
+ * The rows of a new conversation. Messages without a time follow the conversation's start one
+ * millisecond apart, in the order given; the conversation starts at its own `createdAt`, else
+ * at its first message, else now, and was last updated at its latest message.
+ */
+export function planConversation(
+  body: CreateConversationBody,
+  ids: { conversation: string; contact: string; message: (i: number) => string },
+  now: number,
+): PlannedConversation {
+  const given = (body.messages ?? []).map((m) => m.createdAt).filter((t) => t !== undefined);
+  const createdAt = body.createdAt ?? (given.length > 0 ? Math.min(...given) : now);
+  const rows = (body.messages ?? []).map((m, i) => planMessage(m, ids.message(i), createdAt + i));
+  const latest = rows.reduce((max, m) => Math.max(max, m.updatedAt), createdAt);
+  const customer = body.customer;
+  return {
+    contact: {
+      id: ids.contact,
+      ...nameOf(customer),
+      phoneNumber: customer.phone ?? null,
+      email: customer.email ?? null,
+      channelType:
+        body.channelType ?? (customer.phone ? "sms" : customer.email ? "email" : "webchat"),
+      createdAt: now,
+      updatedAt: now,
+    },
+    conversation: {
+      id: body._id ?? ids.conversation,
+      userId: body.userId ?? null,
+      pathwayId: body.pathwayId ?? null,
+      agentId: body.agentId ?? null,
+      createdAt,
+      updatedAt: Math.max(body.updatedAt ?? latest, latest),
+    },
+    messages: rows,
+  };
+}
+
+/**
+ * The organization's contact with this phone, else with this email, else the one just made from
+ * the customer (SQL, for the conversation's statement).
+ */
+export const linkedContact = (
+  organizationId: string,
+  contact: Pick<ContactRow, "id" | "phoneNumber" | "email">,
+): SQL => sql`coalesce(
+  (select id from "contacts" where "organization_id" = ${organizationId} and "phone_number" = ${contact.phoneNumber ?? null}),
+  (select id from "contacts" where "organization_id" = ${organizationId} and "email" = ${contact.email ?? null}),
+  (select id from "contacts" where "organization_id" = ${organizationId} and "id" = ${contact.id}))`;
+
+/**
+ * Creates the contact unless the organization has one with its phone or email (its unique
+ * indexes refuse it, and DO NOTHING keeps the statement quiet): the statement before the
+ * conversation's, in the same batch, so linking and creating cannot race.
+ */
+export const insertContactUnlessLinked = (
+  db: Database,
+  organizationId: string,
+  contact: ContactRow,
+) =>
+  db
+    .insert(contacts)
+    .values({ ...contact, organizationId })
+    .onConflictDoNothing();
+
+/** The conversation, linked to its contact; `ignore` leaves an existing id alone (re-import). */
+export function insertConversation(
+  db: Database,
+  organizationId: string,
+  planned: PlannedConversation,
+  onConflict: "fail" | "ignore",
+) {
+  const insert = db.insert(conversations).values({
+    ...planned.conversation,
+    organizationId,
+    contactId: linkedContact(organizationId, planned.contact),
+  });
+  return onConflict === "ignore" ? insert.onConflictDoNothing() : insert;
+}

@@ -1,0 +1,262 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { json, request } from "../helpers/app";
+import { apiKeyHeaders, tokenFor } from "../helpers/auth";
+import { ACME, AGENT, DOCS_CONVERSATION, GLOBEX, GLOBEX_KEY, JANE } from "../helpers/seed";
+
+type Body = Record<string, any>;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+async function post(path: string, body: unknown, headers = apiKeyHeaders()) {
+  const response = await request(path, json(body, headers));
+  const text = await response.text();
+  return { response, body: (text ? JSON.parse(text) : null) as Body };
+}
+const get = async (path: string, headers = apiKeyHeaders()) => {
+  const response = await request(path, headers);
+  return { response, body: (await response.json()) as Body };
+};
+let n = 0;
+const phone = () => `+1303555${String(1000 + ++n).slice(-4)}`;
+const contactOf = async (conversationId: string) =>
+  (
+    await env.DB.prepare("select contact_id from conversations where id = ?")
+      .bind(conversationId)
+      .first<{ contact_id: string }>()
+  )?.contact_id;
+
+describe("POST /v1/api/conversations", () => {
+  it("201: the conversation exactly as GET returns it, with a Location", async () => {
+    const created = await post("/v1/api/conversations", {
+      customer: { name: "Rosalind Franklin", phone: phone(), email: "rosalind@example.org" },
+      pathwayId: "pw-ingest",
+      agentId: "ag-ingest",
+      userId: AGENT,
+      messages: [
+        { direction: "inbound", message: "Hello, is this the lab?" },
+        {
+          direction: "outbound",
+          message: "It is! How can we help?",
+          status: "delivered",
+          sent: true,
+        },
+      ],
+    });
+    expect(created.response.status).toBe(201);
+    const id = created.body._id;
+    expect(created.response.headers.get("location")).toBe(`/v1/api/conversations/${id}`);
+    expect(created.body).toMatchObject({
+      userId: AGENT,
+      pathwayId: "pw-ingest",
+      agentId: "ag-ingest",
+      customer: { name: "Rosalind Franklin", email: "rosalind@example.org" },
+    });
+    expect(created.body.messages.map((m: Body) => [m.direction, m.status, m.sent])).toEqual([
+      ["inbound", "received", true],
+      ["outbound", "delivered", true],
+    ]);
+    expect(created.body.createdAt).toMatch(ISO);
+    const fetched = await get(`/v1/api/conversations/${id}`);
+    expect(fetched.body).toEqual(created.body);
+  });
+
+  it("keeps the caller's ids and times; a taken id is 409 and writes nothing", async () => {
+    const body = {
+      _id: `trillet-${crypto.randomUUID().slice(0, 8)}`,
+      customer: { phone: phone() },
+      createdAt: "2024-12-01T08:45:00Z",
+      messages: [
+        {
+          _id: `m-${crypto.randomUUID().slice(0, 8)}`,
+          direction: "outbound",
+          message: "Draft",
+          createdAt: "2024-12-01T08:46:00+00:00",
+        },
+      ],
+    };
+    const first = await post("/v1/api/conversations", body);
+    expect(first.response.status).toBe(201);
+    expect(first.body._id).toBe(body._id);
+    expect(first.body.createdAt).toBe("2024-12-01T08:45:00.000Z");
+    expect(first.body.messages[0]).toMatchObject({
+      _id: body.messages[0]?._id,
+      status: "pending",
+      sent: false,
+      createdAt: "2024-12-01T08:46:00.000Z",
+    });
+    const again = await post("/v1/api/conversations", { ...body, messages: [] });
+    expect(again.response.status).toBe(409);
+    const otherId = await post("/v1/api/conversations", { ...body, _id: `${body._id}-b` });
+    expect(otherId.response.status).toBe(409); // the message id is taken
+    expect((await get(`/v1/api/conversations/${body._id}-b`)).response.status).toBe(404);
+  });
+
+  it("links the customer to the contact with that phone, else that email, else a new one", async () => {
+    const byPhone = await post("/v1/api/conversations", {
+      customer: { name: "J D", phone: "+14155550123" },
+    });
+    expect(await contactOf(byPhone.body._id)).toBe(JANE);
+    expect(byPhone.body.customer).toEqual({
+      name: "Jane Doe",
+      email: "jane@example.com",
+      phone: "+14155550123",
+    });
+    const byEmail = await post("/v1/api/conversations", {
+      customer: { email: "JANE@example.com", phone: phone() },
+    });
+    expect(await contactOf(byEmail.body._id)).toBe(JANE);
+    const fresh = await post("/v1/api/conversations", {
+      customer: { name: "New Person", email: `new-${n}@example.org` },
+    });
+    const contactId = await contactOf(fresh.body._id);
+    expect(contactId).not.toBe(JANE);
+    const contact = await request(`/api/contacts/${contactId}`, {
+      headers: { authorization: `Bearer ${await tokenFor()}` },
+    });
+    expect(((await contact.json()) as Body).data).toMatchObject({
+      firstName: "New",
+      lastName: "Person",
+      channelType: "email",
+    });
+  });
+
+  it("an ingested conversation can be captured as a training snapshot", async () => {
+    const created = await post("/v1/api/conversations", {
+      customer: { phone: "+14155550123" },
+      messages: [
+        { direction: "inbound", message: "Is annual billing cheaper?" },
+        { direction: "outbound", message: "Yes, 20% off.", status: "sent", sent: true },
+      ],
+    });
+    const snapshot = await request(
+      "/api/training/snapshots",
+      json(
+        { contactId: JANE, conversationId: created.body._id },
+        { headers: { authorization: `Bearer ${await tokenFor()}` } },
+      ),
+    );
+    expect(snapshot.status).toBe(201);
+    const data = ((await snapshot.json()) as Body).data;
+    expect(data.messages.map((m: Body) => [m.sender, m.senderType, m.content])).toEqual([
+      ["contact", "human", "Is annual billing cheaper?"],
+      ["user", "AI", "Yes, 20% off."],
+    ]);
+  });
+
+  it.each([
+    [{}, "body.customer", "required"],
+    [{ customer: { phone: "555-0100" } }, "body.customer.phone", "pattern"],
+    [
+      { customer: {}, messages: [{ direction: "inbound", message: "x", status: "pending" }] },
+      "body.messages[0].status",
+      "inbound_status",
+    ],
+    [
+      { customer: {}, messages: [{ direction: "outbound", message: "" }] },
+      "body.messages[0].message",
+      "min_length",
+    ],
+    [
+      { customer: {}, messages: [{ direction: "sideways", message: "x" }] },
+      "body.messages[0].direction",
+      "enum",
+    ],
+    [{ customer: {}, _id: "has space" }, "body._id", "pattern"],
+    [{ customer: {}, userId: "65b1f0a2c3d4e5f6a7b8c9ff" }, "body.userId", "unknown_user"],
+    [{ customer: {}, organizationId: GLOBEX }, "body.organizationId", "unknown_field"],
+  ])("400 for %j", async (payload, field, rule) => {
+    const { response, body } = await post("/v1/api/conversations", payload);
+    expect(response.status).toBe(400);
+    expect(body.error.details).toContainEqual(expect.objectContaining({ field, rule }));
+  });
+
+  it("400 for more than 1,000 messages", async () => {
+    const messages = Array.from({ length: 1001 }, () => ({ direction: "inbound", message: "x" }));
+    const { response, body } = await post("/v1/api/conversations", { customer: {}, messages });
+    expect(response.status).toBe(400);
+    expect(body.error.details).toContainEqual(
+      expect.objectContaining({ field: "body.messages", rule: "max_length" }),
+    );
+  });
+});
+
+describe("POST /v1/api/conversations/{id}/messages", () => {
+  it("appends with the direction's defaults and moves the conversation's updatedAt", async () => {
+    const before = await get(`/v1/api/conversations/${DOCS_CONVERSATION}`);
+    const inbound = await post(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
+      direction: "inbound",
+      message: "One more question",
+    });
+    expect(inbound.response.status).toBe(201);
+    expect(Object.keys(inbound.body).sort()).toEqual([
+      "_id",
+      "createdAt",
+      "direction",
+      "message",
+      "sent",
+      "status",
+      "updatedAt",
+    ]);
+    expect(inbound.body).toMatchObject({ direction: "inbound", status: "received", sent: true });
+    const draft = await post(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
+      direction: "outbound",
+      message: "An AI draft",
+    });
+    expect(draft.body).toMatchObject({ status: "pending", sent: false });
+    const after = await get(`/v1/api/conversations/${DOCS_CONVERSATION}`);
+    expect(Date.parse(after.body.updatedAt)).toBeGreaterThan(Date.parse(before.body.updatedAt));
+    expect(after.body.messages.at(-1)).toEqual(draft.body);
+    // The ingested draft can be approved.
+    const approved = await post(
+      `/v1/api/conversations/${DOCS_CONVERSATION}/message/${draft.body._id}/action`,
+      { metadata: { action: "Approve" } },
+    );
+    expect(approved.response.status).toBe(200);
+    expect(approved.body.message).toMatchObject({
+      _id: draft.body._id,
+      status: "approved",
+      sent: true,
+    });
+  });
+
+  it("404 for an unknown conversation and another tenant's; 409 for a taken id", async () => {
+    expect(
+      (
+        await post("/v1/api/conversations/no-such-thing/messages", {
+          direction: "inbound",
+          message: "x",
+        })
+      ).response.status,
+    ).toBe(404);
+    const globex = apiKeyHeaders(GLOBEX_KEY, GLOBEX);
+    expect(
+      (
+        await post(
+          `/v1/api/conversations/${DOCS_CONVERSATION}/messages`,
+          { direction: "inbound", message: "x" },
+          globex,
+        )
+      ).response.status,
+    ).toBe(404);
+    const first = await post(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
+      _id: `dup-${n}`,
+      direction: "inbound",
+      message: "x",
+    });
+    expect(first.response.status).toBe(201);
+    const again = await post(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
+      _id: `dup-${n}`,
+      direction: "inbound",
+      message: "y",
+    });
+    expect(again.response.status).toBe(409);
+  });
+
+  it("requires a key of the workspace", async () => {
+    const response = await request(
+      `/v1/api/conversations/${DOCS_CONVERSATION}/messages`,
+      json({ direction: "inbound", message: "x" }, { headers: { "x-workspace-id": ACME } }),
+    );
+    expect(response.status).toBe(401);
+  });
+});
