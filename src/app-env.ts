@@ -8,6 +8,8 @@ export interface AppVariables {
   db: Database;
   /** Queues a statement to ride in the request's next D1 batch (see instrumented-d1.ts). */
   prelude: RequestD1["prelude"];
+  /** Queues statements to commit with the request's first write (see instrumented-d1.ts). */
+  claim: RequestD1["claim"];
   /** Durations of the D1 round trips made so far while serving this request. */
   d1RoundTrips: number[];
   /** The caller's organization, once authenticated (for the request log). */

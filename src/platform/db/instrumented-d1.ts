@@ -22,42 +22,80 @@ export interface Prelude {
   readonly carried: boolean;
 }
 
-/** A D1 handle for one request: the binding-shaped wrapper Drizzle runs on, and its prelude. */
+/**
+ * Statements that must commit with the request's write, or not at all (an idempotency key's
+ * claim): they ride at the front of the first batch that writes. `committed` says whether that
+ * batch went through.
+ */
+export interface WriteClaim {
+  readonly committed: boolean;
+}
+
+/** A D1 handle for one request: the binding-shaped wrapper Drizzle runs on, and its extras. */
 export interface RequestD1 {
   d1: D1Database;
   /** Queues `query` to run first in the next batch (one prelude per request). */
   prelude(query: Query): Prelude;
+  /** Queues `queries` to run first in the next batch that writes (one claim per request). */
+  claim(queries: Query[]): WriteClaim;
 }
+
+const WRITE = /^\s*(insert|update|delete|replace)\b/i;
 
 /**
  * A prepared statement that reports each execution as one round trip. `bind` returns a new
  * statement, as D1's does, so the wrapper follows it.
  */
+/** Runs a lone write as a batch of its own when statements must ride with it (a claim). */
+type Carrier = (statement: TimedStatement) => Promise<D1Result> | undefined;
+
 class TimedStatement {
   constructor(
     readonly inner: D1PreparedStatement,
     private readonly track: Track,
+    /** The SQL, to tell a write from a read. */
+    readonly query: string,
+    private readonly carrier: Carrier,
   ) {}
 
   bind(...values: unknown[]): TimedStatement {
-    return new TimedStatement(this.inner.bind(...values), this.track);
+    return new TimedStatement(this.inner.bind(...values), this.track, this.query, this.carrier);
   }
 
-  first<T>(column?: string): Promise<T | null> {
+  async first<T>(column?: string): Promise<T | null> {
+    const carried = this.carrier(this);
+    if (carried) {
+      const row = (await carried).results[0] as Record<string, unknown> | undefined;
+      return ((column === undefined ? row : row?.[column]) ?? null) as T | null;
+    }
     return this.track(() =>
       column === undefined ? this.inner.first<T>() : this.inner.first<T>(column),
     );
   }
 
   all<T>(): Promise<D1Result<T>> {
-    return this.track(() => this.inner.all<T>());
+    return (
+      (this.carrier(this) as Promise<D1Result<T>> | undefined) ??
+      this.track(() => this.inner.all<T>())
+    );
   }
 
   run<T>(): Promise<D1Result<T>> {
-    return this.track(() => this.inner.run<T>());
+    return (
+      (this.carrier(this) as Promise<D1Result<T>> | undefined) ??
+      this.track(() => this.inner.run<T>())
+    );
   }
 
-  raw<T>(options?: { columnNames?: boolean }): Promise<T[]> {
+  async raw<T>(options?: { columnNames?: boolean }): Promise<T[]> {
+    const carried = this.carrier(this);
+    if (carried) {
+      // A batch answers objects: back to arrays, in column order (a write's RETURNING columns).
+      const rows = (await carried).results as Record<string, unknown>[];
+      const arrays = rows.map((row) => Object.values(row));
+      const names = rows[0] ? Object.keys(rows[0]) : [];
+      return (options?.columnNames ? [names, ...arrays] : arrays) as T[];
+    }
     // D1's overloads differ only in whether the first row holds the column names.
     return this.track(() => this.inner.raw<T>(options as { columnNames: false }));
   }
@@ -103,8 +141,24 @@ export function instrumentD1(
 
   // The batch carrying the prelude, while it runs.
   let carrying: Promise<unknown> | undefined;
+  let claim: { statements: D1PreparedStatement[]; committed: boolean } | undefined;
 
-  const batch = async <T>(statements: (D1PreparedStatement | TimedStatement)[]) => {
+  const batch = async <T>(given: (D1PreparedStatement | TimedStatement)[]) => {
+    // A pending claim goes with the first batch that writes, and commits with it.
+    const claiming =
+      claim &&
+      !claim.committed &&
+      given.some((s) => s instanceof TimedStatement && WRITE.test(s.query))
+        ? claim
+        : undefined;
+    const statements = claiming ? [...claiming.statements, ...given] : given;
+    const skip = claiming ? claiming.statements.length : 0;
+    const results = await carry<T>(statements);
+    if (claiming) claiming.committed = true;
+    return results.slice(skip);
+  };
+
+  const carry = async <T>(statements: (D1PreparedStatement | TimedStatement)[]) => {
     const prelude = queued;
     if (!prelude) return track(() => db.batch<T>(statements.map(unwrap)));
     queued = undefined;
@@ -122,14 +176,31 @@ export function instrumentD1(
     }
   };
 
+  // A write run on its own while a claim is pending goes as a batch, so the claim rides with it.
+  const carrier: Carrier = (statement) => {
+    if (!claim || claim.committed || !WRITE.test(statement.query)) return undefined;
+    return batch([statement]).then(([result]) => result as D1Result);
+  };
   const instrumented = {
-    prepare: (query: string) => new TimedStatement(db.prepare(query), track),
+    prepare: (query: string) => new TimedStatement(db.prepare(query), track, query, carrier),
     batch,
   };
   return {
     // Drizzle's D1 driver only calls prepare and batch, which a D1 session has too: this is how
     // Drizzle runs inside a session (it has no session support of its own yet). The cast says so.
     d1: instrumented as unknown as D1Database,
+    claim(queries: Query[]): WriteClaim {
+      const pending = {
+        statements: queries.map((q) => db.prepare(q.sql).bind(...q.params)),
+        committed: false,
+      };
+      claim = pending;
+      return {
+        get committed() {
+          return pending.committed;
+        },
+      };
+    },
     prelude(query: Query): Prelude {
       const statement = db.prepare(query.sql).bind(...query.params);
       let settle!: (rows: Record<string, unknown>[]) => void;

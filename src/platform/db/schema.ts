@@ -416,6 +416,33 @@ export const setupTokens = sqliteTable(
 );
 
 /*
+ * Idempotency keys of POST requests, per organization, kept 24 hours: the request's fingerprint
+ * (to refuse the same key with another body) and, once answered, the answer to replay. The row
+ * is claimed in the same batch as the write it guards, so a write and its key are committed
+ * together or not at all. The answer is stored encrypted (see platform/http/idempotency.ts).
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    // Null while the first request is still being answered.
+    status: integer("status"),
+    response: text("response"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.key] }),
+    // Expired keys are pruned oldest first through this index, a few per answered request.
+    index("idempotency_keys_expires_idx").on(t.expiresAt),
+  ],
+);
+
+/*
  * Failed logins per throttling key (an email or a client address, stored as SHA-256 so the table
  * holds neither): one fixed window per key, shared by every isolate and location, and kept
  * across restarts. Not tenant data: login happens before anyone is known.

@@ -21,6 +21,7 @@ const DESCRIPTIONS: Record<ErrorStatus, string> = {
   412: "`If-Match` does not match the resource's current ETag.",
   413: "The request body is too large.",
   415: "The request body is not JSON.",
+  422: "The `Idempotency-Key` was used with another request body within 24 hours.",
   429: "Too many requests; retry after `Retry-After` seconds.",
   431: "A request header is too large.",
   500: "Unexpected fault. The body carries a request id to quote; never a stack or SQL.",

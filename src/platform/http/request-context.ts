@@ -76,13 +76,14 @@ export const requestContext = (render: ErrorRenderer) =>
       );
     } else {
       const session = openSession(c.env.DB, c.req.method, bookmark);
-      const { d1, prelude } = instrumentD1(
+      const { d1, prelude, claim } = instrumentD1(
         session,
         (ms) => d1RoundTrips.push(ms),
         d1TimeoutMs(c.env),
       );
       c.set("db", createDatabase(d1));
       c.set("prelude", prelude);
+      c.set("claim", claim);
       await next();
       const latest = session.getBookmark();
       if (latest) c.header(BOOKMARK_HEADER, latest);

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Env, MiddlewareHandler } from "hono";
 import { type ErrorRenderer, errorHandler } from "../errors/faults";
 import { zodValidationError } from "../errors/validation";
@@ -16,6 +16,8 @@ import "../errors/zod-messages";
 export function createRouter<E extends Env>(
   render: ErrorRenderer,
   middleware: MiddlewareHandler<E>[] = [],
+  /** Headers every POST route of the router takes (documented and validated with its own). */
+  postHeaders?: z.ZodObject,
 ) {
   const router = new OpenAPIHono<E>({
     strict: true,
@@ -24,14 +26,26 @@ export function createRouter<E extends Env>(
     },
   });
   router.onError(errorHandler(render));
-  if (middleware.length > 0) {
+  if (middleware.length > 0 || postHeaders) {
     const register = router.openapi.bind(router);
-    router.openapi = ((route, handler, hook) =>
-      register(
-        { ...route, middleware: [...middleware, ...[route.middleware ?? []].flat()] },
+    router.openapi = ((route, handler, hook) => {
+      const own = route.request?.headers as z.ZodObject | undefined;
+      const headers =
+        postHeaders && route.method === "post"
+          ? own
+            ? own.extend(postHeaders.shape)
+            : postHeaders
+          : own;
+      return register(
+        {
+          ...route,
+          ...(headers ? { request: { ...route.request, headers } } : {}),
+          middleware: [...middleware, ...[route.middleware ?? []].flat()],
+        },
         handler,
         hook,
-      )) as typeof router.openapi;
+      );
+    }) as typeof router.openapi;
   }
   return router;
 }

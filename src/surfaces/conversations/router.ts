@@ -1,11 +1,19 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import { IdempotencyHeaderSchema, idempotency } from "../../platform/http/idempotency";
 import { createRouter } from "../../platform/http/router";
 import { authenticateKey, type ConversationsEnv } from "./api-key";
 import { renderConversationsError } from "./envelope";
 
-/** A router of the Conversations API: API key + workspace on every route, bare JSON. */
+/**
+ * A router of the Conversations API: API key + workspace on every route, `Idempotency-Key` on
+ * its POSTs, bare JSON.
+ */
 export const createConversationsRouter = () =>
-  createRouter<ConversationsEnv>(renderConversationsError, [authenticateKey]);
+  createRouter<ConversationsEnv>(
+    renderConversationsError,
+    [authenticateKey, idempotency<ConversationsEnv>(renderConversationsError)],
+    IdempotencyHeaderSchema,
+  );
 
 export type ConversationsHandler<R extends RouteConfig> = RouteHandler<R, ConversationsEnv>;
 

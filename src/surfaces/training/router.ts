@@ -1,12 +1,20 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env";
+import { IdempotencyHeaderSchema, idempotency } from "../../platform/http/idempotency";
 import { createRouter } from "../../platform/http/router";
 import { authenticate, type TrainingEnv } from "./bearer";
 import { renderTrainingError } from "./envelope";
 
-/** A router of the Training API: Bearer token on every route, the `{ success }` envelope. */
+/**
+ * A router of the Training API: Bearer token on every route, `Idempotency-Key` on its POSTs,
+ * the `{ success }` envelope.
+ */
 export const createTrainingRouter = () =>
-  createRouter<TrainingEnv>(renderTrainingError, [authenticate]);
+  createRouter<TrainingEnv>(
+    renderTrainingError,
+    [authenticate, idempotency<TrainingEnv>(renderTrainingError)],
+    IdempotencyHeaderSchema,
+  );
 
 /** The Training API's few routes that come before a token (login and the like). */
 export const createPublicTrainingRouter = () => createRouter<AppEnv>(renderTrainingError);
