@@ -8,10 +8,13 @@ import {
 } from "../../../platform/db/zod";
 import {
   CursorQuerySchema,
+  DateInputSchema,
   DateQuerySchema,
+  EmailSchema,
   IsoDateSchema,
   LimitQuerySchema,
   ObjectIdSchema,
+  PhoneSchema,
   VendorIdSchema,
 } from "../../../platform/http/schemas";
 
@@ -296,3 +299,34 @@ export type SnapshotFilters = Pick<
   "quality" | "category" | "tag" | "isArchived"
 > &
   Partial<Pick<ListSnapshotsQuery, "contactId" | "createdAfter" | "createdBefore" | "q">>;
+
+/**
+ * An item of the export document as `npm run import --format tether` reads it back: the export's
+ * shape with the rules of the API's inputs (E.164 phones, emails, tags, quality, at most 1,000
+ * messages of at most 10,000 characters).
+ */
+export const ExportItemInputSchema = z.object({
+  id: z.string().min(1).max(64),
+  customer: z.object({
+    name: z.string().trim().max(200).nullable().optional(),
+    phone: PhoneSchema.nullable().optional(),
+    email: EmailSchema.nullable().optional(),
+  }),
+  conversation: z
+    .array(
+      z.object({
+        role: z.enum(["assistant", "user"]),
+        content: z.string().min(1).max(10_000),
+        timestamp: DateInputSchema,
+        senderType: snapshotMessageColumns.senderType,
+      }),
+    )
+    .max(MAX_SNAPSHOT_MESSAGES),
+  metadata: z.object({
+    quality: QualitySchema.nullable().optional(),
+    tags: TagsSchema.optional(),
+    messageCount: z.number().int().min(0).optional(),
+  }),
+});
+
+export type ExportItemInput = z.output<typeof ExportItemInputSchema>;
