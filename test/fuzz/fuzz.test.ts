@@ -120,6 +120,9 @@ const pathArb = fc.oneof(
   // Not logout or change-password: they would end the sessions the other requests run on.
   { weight: 1, arbitrary: fc.constantFrom("/api/auth/refresh", "/api/auth/setup-password") },
   { weight: 1, arbitrary: fc.constantFrom("/api/users", "/api/users/me") },
+  { weight: 2, arbitrary: fc.constant("/api/contacts") },
+  { weight: 2, arbitrary: idArb.map((id) => `/api/contacts/${segment(id)}`) },
+  { weight: 2, arbitrary: idArb.map((id) => `/v1/api/conversations/${segment(id)}/messages`) },
   { weight: 1, arbitrary: idArb.map((id) => `/api/users/${segment(id)}`) },
   { weight: 1, arbitrary: fc.constant("/api/keys") },
   { weight: 1, arbitrary: idArb.map((id) => `/api/keys/${segment(id)}`) },
@@ -316,6 +319,7 @@ const headerArb = fc.record(
       "",
     ),
     "x-request-id": fc.oneof(fc.string({ maxLength: 40 }), nearMax(128)),
+    "idempotency-key": fc.oneof(fc.uuid(), fc.string({ maxLength: 20 }), nearMax(255)),
   },
   { requiredKeys: [] },
 );
@@ -373,6 +377,10 @@ const tagList = fc.array(fc.constantFrom("sales", "Pricing", " refund ", "x".rep
   maxLength: 4,
 });
 const noHeaders = fc.constant({} as FuzzRequest["extraHeaders"]);
+/** A few keys, so replays (same body) and reuses (another body) both happen. */
+const idempotencyKey = fc
+  .constantFrom("fuzz-key-1", "fuzz-key-2", "fuzz-key-3")
+  .map((key) => ({ "idempotency-key": key }) as FuzzRequest["extraHeaders"]);
 const ifMatch = fc
   .oneof(fc.constantFrom('"v1"', '"v2"', "*", 'W/"v1"'), ifMatchNearMax)
   .map((tag) => ({ "if-match": tag }) as FuzzRequest["extraHeaders"]);
@@ -491,6 +499,75 @@ const routeAwareArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
     extraHeaders: noHeaders,
     body: fc.string({ maxLength: 20 }).map((name) => JSON.stringify({ name })),
   }),
+  // Contacts: often valid, often clashing (one phone, one email for all), sometimes replayed.
+  fc.record({
+    method: fc.constantFrom("GET", "POST", "PATCH", "DELETE"),
+    path: fc.oneof(
+      fc.constant("/api/contacts"),
+      fc.constantFrom(JANE, "66c2d0e0f0a0b0c0d0e0f0a0").map((id) => `/api/contacts/${id}`),
+    ),
+    query: fc.oneof(fc.constant(""), filtersNearMax),
+    credential: trainingCredential,
+    extraHeaders: fc.oneof(noHeaders, idempotencyKey),
+    body: fc
+      .record(
+        {
+          firstName: fc.string({ maxLength: 12 }),
+          lastName: fc.oneof(fc.string({ maxLength: 12 }), fc.constant(null)),
+          phoneNumber: fc.constantFrom("+14155550177", "+14155550123", "bad", null),
+          email: fc.constantFrom("fuzz@example.org", "JANE@example.com", "nope", null),
+          channelType: fc.constantFrom("sms", "email", "fax"),
+        },
+        { requiredKeys: [] },
+      )
+      .map((b) => JSON.stringify(b)),
+  }),
+  // Ingestion: conversations and appended messages, valid or not, replayed or not.
+  fc.record({
+    method: fc.constant("POST"),
+    path: fc.oneof(
+      fc.constant("/v1/api/conversations"),
+      fc
+        .constantFrom(DOCS_CONVERSATION, GLOBEX_CONVERSATION, "nope")
+        .map((id) => `/v1/api/conversations/${id}/messages`),
+    ),
+    query: fc.constant(""),
+    credential: conversationsCredential,
+    extraHeaders: fc.oneof(noHeaders, idempotencyKey),
+    body: fc
+      .record(
+        {
+          _id: fc.oneof(
+            fc.constantFrom(DOCS_CONVERSATION, "fuzz-ingest"),
+            fc.string({ maxLength: 70 }),
+          ),
+          customer: fc.record(
+            {
+              name: fc.string({ maxLength: 30 }),
+              phone: fc.constantFrom("+14155550123", "+15550009999", "12345"),
+              email: fc.constantFrom("jane@example.com", "ingest@example.org", "x"),
+            },
+            { requiredKeys: [] },
+          ),
+          direction: fc.constantFrom("inbound", "outbound", "up"),
+          message: fc.oneof(fc.string({ maxLength: 40 }), nearMax(10_000)),
+          status: fc.constantFrom("pending", "received", "sent", "lost"),
+          messages: fc.array(
+            fc.record(
+              {
+                direction: fc.constantFrom("inbound", "outbound"),
+                message: fc.string({ minLength: 1, maxLength: 20 }),
+                status: fc.constantFrom("pending", "received", "delivered"),
+              },
+              { requiredKeys: ["direction", "message"] },
+            ),
+            { maxLength: 4 },
+          ),
+        },
+        { requiredKeys: [] },
+      )
+      .map((b) => JSON.stringify(b)),
+  }),
 );
 
 const WRITES = new Set(["POST", "PATCH", "DELETE", "PUT"]);
@@ -508,6 +585,7 @@ async function fingerprint(): Promise<string> {
     ),
     env.DB.prepare("select count(*) n, total(updated_at) u from conversations"),
     env.DB.prepare("select count(*) n, total(coalesce(revoked_at, 0)) r from api_keys"),
+    env.DB.prepare("select count(*) n, total(updated_at) u from contacts"),
   ]);
   return JSON.stringify(rows.map((r) => r.results));
 }
