@@ -14,6 +14,10 @@ export interface AppVariables {
   d1RoundTrips: number[];
   /** The caller's organization, once authenticated (for the request log). */
   organizationId?: string;
+  /** Who the caller is within it (`user:<id>`, `key:<id>`): idempotency keys are theirs alone. */
+  principal?: string;
+  /** Webhook events the request recorded, queued once it is answered (webhooks/announce.ts). */
+  events?: string[];
   /** The caller's rate-limit window, once counted (for the RateLimit-* headers). */
   rateLimit?: { limit: number; remaining: number; resetSeconds: number };
 }

@@ -51,8 +51,10 @@ export function createApp() {
         "if-none-match",
         "x-d1-bookmark",
         "x-request-id",
+        "idempotency-key",
       ],
       exposeHeaders: [
+        "Idempotent-Replayed",
         "ETag",
         "Link",
         "Location",

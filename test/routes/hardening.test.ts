@@ -60,6 +60,8 @@ describe("CORS, configured by CORS_ORIGINS", () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(allowed.headers.get("access-control-allow-headers")).toContain("x-api-key");
+    // A browser app may retry its POSTs safely (before: Idempotency-Key was not allowed).
+    expect(allowed.headers.get("access-control-allow-headers")).toContain("idempotency-key");
 
     const actual = await request(
       `/v1/api/conversations/${DOCS_CONVERSATION}`,
@@ -73,6 +75,7 @@ describe("CORS, configured by CORS_ORIGINS", () => {
     );
     expect(actual.headers.get("access-control-allow-origin")).toBe("https://admin.example.com");
     expect(actual.headers.get("access-control-expose-headers")).toContain("ETag");
+    expect(actual.headers.get("access-control-expose-headers")).toContain("Idempotent-Replayed");
 
     const refused = await preflight("https://evil.example", bindings);
     expect(refused.headers.get("access-control-allow-origin")).toBeNull();

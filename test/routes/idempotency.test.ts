@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, tokenFor } from "../helpers/auth";
+import { insertUser } from "../helpers/factories";
 import { ACME, ADMIN, BOB, GLOBEX, GLOBEX_KEY } from "../helpers/seed";
 
 type Body = Record<string, any>;
@@ -21,8 +22,9 @@ const count = async (sql: string, ...params: unknown[]) =>
       .bind(...params)
       .first<{ n: number }>()
   )?.n ?? 0;
+// Stored under the caller (`user:<id>\n<key>`, `key:<id>\n<key>`).
 const stored = (key: string) =>
-  env.DB.prepare("select * from idempotency_keys where key = ?")
+  env.DB.prepare("select * from idempotency_keys where key like '%' || char(10) || ?")
     .bind(key)
     .first<Record<string, unknown>>();
 const newKey = () => `key-${crypto.randomUUID()}`;
@@ -53,11 +55,11 @@ describe("Idempotency-Key", () => {
     expect(refused.response.status).toBe(422);
     expect(refused.body).toMatchObject({ success: false, code: "idempotency_key_reused" });
 
-    // Keys are per organization, whichever surface: another path is another request too.
-    const sameKey = { ...keyHeaders, "idempotency-key": key };
-    expect((await send("/v1/api/conversations", { customer: {} }, sameKey)).response.status).toBe(
-      422,
-    );
+    // Another path is another request too.
+    expect(
+      (await send("/api/training/snapshots", { contactId: "x", conversationId: "y" }, training))
+        .response.status,
+    ).toBe(422);
     const conversations = { ...keyHeaders, "idempotency-key": newKey() };
     expect(
       (await send("/v1/api/conversations", { customer: {} }, conversations)).response.status,
@@ -106,6 +108,55 @@ describe("Idempotency-Key", () => {
     expect(globex.body._id).not.toBe(acme.body._id);
   });
 
+  it("keys are the caller's own: another user, or an API key, with the same key writes its own", async () => {
+    const key = newKey();
+    const body = { name: "per-caller" };
+    const first = await send("/api/keys", body, {
+      ...(await bearer("admin")),
+      "idempotency-key": key,
+    });
+    expect(first.response.status).toBe(201);
+    // Another admin of the organization, same key, same request: a key of its own, not the
+    // first admin's secret (before: the first answer, replayed).
+    const other = await insertUser({ role: "admin" });
+    const otherToken = await tokenFor({ userId: other.id, role: "admin" });
+    const second = await send("/api/keys", body, {
+      authorization: `Bearer ${otherToken}`,
+      "idempotency-key": key,
+    });
+    expect(second.response.status).toBe(201);
+    expect(second.response.headers.get("idempotent-replayed")).toBeNull();
+    expect(second.body.data.key).not.toBe(first.body.data.key);
+    // The Conversations API's key with the same Idempotency-Key: its own request too.
+    const ingest = await send(
+      "/v1/api/conversations",
+      { customer: {} },
+      {
+        ...keyHeaders,
+        "idempotency-key": key,
+      },
+    );
+    expect(ingest.response.status).toBe(201);
+  });
+
+  it("a caller the route refuses gets the refusal, never a replay (role checked first)", async () => {
+    const key = newKey();
+    const body = { name: "admins-only" };
+    const first = await send("/api/keys", body, {
+      ...(await bearer("admin")),
+      "idempotency-key": key,
+    });
+    expect(first.response.status).toBe(201);
+    // Before: an agent sending the admin's key and body received the admin's 201 and API key.
+    const agent = await send("/api/keys", body, {
+      authorization: `Bearer ${await tokenFor({ role: "agent" })}`,
+      "idempotency-key": key,
+    });
+    expect(agent.response.status).toBe(403);
+    expect(agent.text).not.toContain(first.body.data.key);
+    expect(agent.body).toMatchObject({ success: false, code: "forbidden" });
+  });
+
   it("a refused write stores no key: the write and its key commit together", async () => {
     const key = newKey();
     const headers = { ...(await bearer()), "idempotency-key": key };
@@ -121,7 +172,9 @@ describe("Idempotency-Key", () => {
     const key = newKey();
     const headers = { ...keyHeaders, "idempotency-key": key };
     const first = await send("/v1/api/conversations", { customer: {} }, headers);
-    await env.DB.prepare("update idempotency_keys set expires_at = 1 where key = ?")
+    await env.DB.prepare(
+      "update idempotency_keys set expires_at = 1 where key like '%' || char(10) || ?",
+    )
       .bind(key)
       .run();
     for (let i = 0; i < 5; i++) {

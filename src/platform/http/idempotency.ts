@@ -13,8 +13,9 @@ import { fromBase64Url, sha256Hex, toBase64Url, utf8 } from "../util/encoding";
 /*
  * `Idempotency-Key` on POST (Stripe's semantics): within 24 hours, the same key with the same
  * request answers what the first one answered, status and body, with `Idempotent-Replayed:
- * true`, and writes nothing; the same key with another request is 422. Keys are per
- * organization.
+ * true`, and writes nothing; the same key with another request is 422. Keys belong to the caller
+ * (a user of the Training API, an API key of the Conversations API), and are looked at only once
+ * the route has accepted the caller's role.
  *
  * The key is claimed in the same D1 batch as the request's write (`c.var.claim`): if that batch
  * commits, so does the claim, and a concurrent twin's batch (same key) breaks the primary key and
@@ -35,7 +36,7 @@ export const IdempotencyHeaderSchema = z.object({
     .optional()
     .openapi({
       description:
-        "Makes the POST safe to retry: within 24 hours, the same key with the same request answers the first answer again (`Idempotent-Replayed: true`) and writes nothing; with another request, 422 `idempotency_key_reused`. Per organization.",
+        "Makes the POST safe to retry: within 24 hours, the same key with the same request answers the first answer again (`Idempotent-Replayed: true`) and writes nothing; with another request, 422 `idempotency_key_reused`. Per caller (user or API key).",
       example: "3f0c8a52-order-1842",
     }),
 });
@@ -126,9 +127,9 @@ function replay(answer: StoredAnswer): Response {
 export const idempotency = <E extends AppEnv>(render: ErrorRenderer) => {
   const refuse = errorHandler<E>(render);
   return createMiddleware<E>(async (c, next) => {
-    const key = c.req.header(IDEMPOTENCY_HEADER);
-    if (c.req.method !== "POST" || key === undefined) return next();
-    if (!KEY.test(key)) {
+    const sent = c.req.header(IDEMPOTENCY_HEADER);
+    if (c.req.method !== "POST" || sent === undefined) return next();
+    if (!KEY.test(sent)) {
       throw validationError([
         {
           field: `header.${IDEMPOTENCY_HEADER}`,
@@ -139,6 +140,9 @@ export const idempotency = <E extends AppEnv>(render: ErrorRenderer) => {
     }
     const organizationId = c.var.organizationId;
     if (!organizationId) return next();
+    // Keys are the caller's own (a user, an API key): another caller of the organization with
+    // the same key and request is a request of its own, never a replay of someone else's answer.
+    const key = `${c.var.principal ?? ""}\n${sent}`;
     const now = Date.now();
     const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
     const cipher = await cipherKey(jwtSecret(c.env), organizationId, key);

@@ -8,16 +8,24 @@ import "../errors/zod-messages";
  * A router answering every failure of its routes (validation of path, query, headers or body,
  * and anything thrown) in one envelope. Each API surface builds its routers with its own.
  *
- * `middleware` runs first on every route registered with `openapi()`, before validation: a
- * surface's authentication, which no handler then has to remember. It is attached to the routes
- * themselves, not to a path pattern, so an unknown path or a wrong method still answers 404 or
- * 405 rather than 401.
+ * `before` runs first on every route registered with `openapi()`, before validation: a
+ * surface's authentication, which no handler then has to remember. Then the route's own
+ * middleware (its role check), then `after` (idempotency, which must not answer a caller the
+ * route would refuse). They are attached to the routes themselves, not to a path pattern, so an
+ * unknown path or a wrong method still answers 404 or 405 rather than 401.
  */
 export function createRouter<E extends Env>(
   render: ErrorRenderer,
-  middleware: MiddlewareHandler<E>[] = [],
-  /** Headers every POST route of the router takes (documented and validated with its own). */
-  postHeaders?: z.ZodObject,
+  {
+    before = [],
+    after = [],
+    postHeaders,
+  }: {
+    before?: MiddlewareHandler<E>[];
+    after?: MiddlewareHandler<E>[];
+    /** Headers every POST route of the router takes (documented and validated with its own). */
+    postHeaders?: z.ZodObject;
+  } = {},
 ) {
   const router = new OpenAPIHono<E>({
     strict: true,
@@ -26,7 +34,7 @@ export function createRouter<E extends Env>(
     },
   });
   router.onError(errorHandler(render));
-  if (middleware.length > 0 || postHeaders) {
+  if (before.length > 0 || after.length > 0 || postHeaders) {
     const register = router.openapi.bind(router);
     router.openapi = ((route, handler, hook) => {
       const own = route.request?.headers as z.ZodObject | undefined;
@@ -40,7 +48,7 @@ export function createRouter<E extends Env>(
         {
           ...route,
           ...(headers ? { request: { ...route.request, headers } } : {}),
-          middleware: [...middleware, ...[route.middleware ?? []].flat()],
+          middleware: [...before, ...[route.middleware ?? []].flat(), ...after],
         },
         handler,
         hook,

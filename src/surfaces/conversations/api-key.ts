@@ -103,6 +103,7 @@ export const authenticateKey = createMiddleware<ConversationsEnv>(async (c, next
     throw new ApiError("workspace_mismatch", "This API key does not belong to that workspace");
   }
   c.set("organizationId", active.organizationId);
+  c.set("principal", `key:${active.id}`);
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `key:${active.id}`, apiRateWindow(c.env));
   recordUse(c, active.id);
   c.set("caller", { keyId: active.id, organizationId: active.organizationId });

@@ -9,11 +9,11 @@ import { renderConversationsError } from "./envelope";
  * its POSTs, bare JSON.
  */
 export const createConversationsRouter = () =>
-  createRouter<ConversationsEnv>(
-    renderConversationsError,
-    [authenticateKey, idempotency<ConversationsEnv>(renderConversationsError)],
-    IdempotencyHeaderSchema,
-  );
+  createRouter<ConversationsEnv>(renderConversationsError, {
+    before: [authenticateKey],
+    after: [idempotency<ConversationsEnv>(renderConversationsError)],
+    postHeaders: IdempotencyHeaderSchema,
+  });
 
 export type ConversationsHandler<R extends RouteConfig> = RouteHandler<R, ConversationsEnv>;
 

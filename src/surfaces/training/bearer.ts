@@ -73,6 +73,7 @@ function tokenOf(c: Context): string {
 export const authenticate = createMiddleware<TrainingEnv>(async (c, next) => {
   const claims = await verifyToken(tokenOf(c), jwtSecret(c.env));
   c.set("organizationId", claims.org);
+  c.set("principal", `user:${claims.sub}`);
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `user:${claims.sub}`, apiRateWindow(c.env));
   const state = c.var.prelude(
     sessionStateQuery(c.var.db, {

@@ -1,5 +1,7 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../app-env";
+import { jwtSecret } from "../../platform/config";
 import { IdempotencyHeaderSchema, idempotency } from "../../platform/http/idempotency";
 import { createRouter } from "../../platform/http/router";
 import { authenticate, type TrainingEnv } from "./bearer";
@@ -10,14 +12,24 @@ import { renderTrainingError } from "./envelope";
  * the `{ success }` envelope.
  */
 export const createTrainingRouter = () =>
-  createRouter<TrainingEnv>(
-    renderTrainingError,
-    [authenticate, idempotency<TrainingEnv>(renderTrainingError)],
-    IdempotencyHeaderSchema,
-  );
+  createRouter<TrainingEnv>(renderTrainingError, {
+    before: [authenticate],
+    after: [idempotency<TrainingEnv>(renderTrainingError)],
+    postHeaders: IdempotencyHeaderSchema,
+  });
+
+/**
+ * The routes that sign tokens check the server can sign before anything else: answering 503
+ * after using up a setup token or rotating a refresh token would lose the client its session.
+ */
+const signingConfigured = createMiddleware<AppEnv>(async (c, next) => {
+  jwtSecret(c.env);
+  await next();
+});
 
 /** The Training API's few routes that come before a token (login and the like). */
-export const createPublicTrainingRouter = () => createRouter<AppEnv>(renderTrainingError);
+export const createPublicTrainingRouter = () =>
+  createRouter<AppEnv>(renderTrainingError, { before: [signingConfigured] });
 
 export type TrainingHandler<R extends RouteConfig> = RouteHandler<R, TrainingEnv>;
 export type PublicHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
