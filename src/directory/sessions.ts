@@ -176,3 +176,25 @@ export const revokeOtherSessions = (
         keepSessionId ? ne(sessions.id, keepSessionId) : undefined,
       ),
     );
+
+/**
+ * Ends every session of a user who is (now) deactivated, in the batch that deactivates them:
+ * their refresh tokens must not work again if they are activated later. Guarded by the user's
+ * state after the batch's earlier statements, so a refused deactivation ends nothing.
+ */
+export const revokeSessionsIfInactive = (
+  db: Database,
+  user: { id: string; organizationId: string },
+  now: number,
+) =>
+  db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(sessions.userId, user.id),
+        eq(sessions.organizationId, user.organizationId),
+        isNull(sessions.revokedAt),
+        sql`exists (select 1 from ${users} where ${users.id} = ${user.id} and ${users.organizationId} = ${user.organizationId} and ${users.isActive} = 0)`,
+      ),
+    );

@@ -115,6 +115,16 @@ describe("POST /api/auth/refresh", () => {
     expect(body.code).toBe(code);
   });
 
+  it("a server that cannot sign answers 503 and keeps the refresh token usable", async () => {
+    const { refreshToken } = await loggedIn();
+    const unsigned = await request("/api/auth/refresh", json({ refreshToken }), { JWT_SECRET: "" });
+    expect(unsigned.status).toBe(503);
+    // Before: the 503 came after the rotation, and this retry was a reuse that ended the session.
+    const retried = await post("/api/auth/refresh", { refreshToken });
+    expect(retried.response.status).toBe(200);
+    expect(retried.body.data.refreshToken).toEqual(expect.any(String));
+  });
+
   it("an expired refresh token gets nothing", async () => {
     const expired = await loggedIn();
     await env.DB.prepare("update refresh_tokens set expires_at = 1 where token_hash = ?")
@@ -222,7 +232,7 @@ describe("freshness: the next request after a change is judged by the change", (
   });
 
   it("a deactivated user: 401 on reads and writes, still after reactivation", async () => {
-    const { user, token } = await loggedIn("manager");
+    const { user, token, refreshToken } = await loggedIn("manager");
     await asAdmin(`/api/users/${user.id}`, json({ isActive: false }, { method: "PATCH" }));
     expect((await read(token)).body.code).toBe("token_revoked");
     expect((await write(token)).body.code).toBe("token_revoked");
@@ -231,6 +241,10 @@ describe("freshness: the next request after a change is judged by the change", (
     ).toBe(401);
     await asAdmin(`/api/users/${user.id}`, json({ isActive: true }, { method: "PATCH" }));
     expect((await read(token)).body.code).toBe("token_revoked");
+    // Nor does the refresh token of that session come back to life (before: a fresh pair, 200).
+    const refreshed = await post("/api/auth/refresh", { refreshToken });
+    expect(refreshed.response.status).toBe(401);
+    expect(refreshed.body.code).toBe("invalid_refresh_token");
     expect(
       (await post("/api/auth/login", { email: user.email, password: PASSWORD })).response.status,
     ).toBe(200);
@@ -295,6 +309,14 @@ describe("POST /api/auth/setup-password", () => {
     expect((await post("/api/auth/login", { email, password: PASSWORD })).response.status).toBe(
       200,
     );
+  });
+
+  it("a server that cannot sign answers 503 and leaves the setup token unused", async () => {
+    const { setupToken } = await newUser();
+    const body = { setupToken, password: PASSWORD };
+    const unsigned = await request("/api/auth/setup-password", json(body), { JWT_SECRET: "" });
+    expect(unsigned.status).toBe(503);
+    expect((await post("/api/auth/setup-password", body)).response.status).toBe(200);
   });
 
   it("two requests racing with one token: one sets the password", async () => {
