@@ -219,6 +219,31 @@ describe("POST /v1/api/conversations/{id}/messages", () => {
     });
   });
 
+  it.each([
+    ["outbound", "delivered", true],
+    ["outbound", "sent", true],
+    ["outbound", "approved", true],
+    ["outbound", "failed", false],
+    ["outbound", "rejected", false],
+    ["inbound", "received", true],
+  ])("sent follows the status when not given: %s %s → %s", async (direction, status, sent) => {
+    // Before: sent followed the direction alone (an outbound `delivered` message was not sent).
+    const added = await post(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
+      direction,
+      status,
+      message: `${direction} ${status}`,
+    });
+    expect(added.response.status).toBe(201);
+    expect(added.body).toMatchObject({ status, sent });
+    const given = await post(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
+      direction,
+      status,
+      sent: !sent,
+      message: "the client says",
+    });
+    expect(given.body.sent).toBe(!sent);
+  });
+
   it("404 for an unknown conversation and another tenant's; 409 for a taken id", async () => {
     expect(
       (

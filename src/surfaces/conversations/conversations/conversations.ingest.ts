@@ -24,17 +24,24 @@ export interface PlannedConversation {
   messages: MessageRow[];
 }
 
-/** A message with the defaults of its direction: inbound received and sent, outbound a draft. */
+/** The statuses of a message that went out (or came in): `sent` defaults to true for them. */
+const SENT_STATUSES: ReadonlySet<string> = new Set(["approved", "sent", "delivered", "received"]);
+
+/**
+ * A message with the defaults of its direction: inbound received, outbound a draft (pending).
+ * `sent` follows the status unless given: a `delivered` outbound message was sent.
+ */
 export function planMessage(message: NewMessage, id: string, at: number): MessageRow {
   const inbound = message.direction === "inbound";
   const createdAt = message.createdAt ?? at;
+  const status = message.status ?? (inbound ? "received" : "pending");
   return {
     id: message._id ?? id,
     direction: message.direction,
     senderType: message.senderType ?? (inbound ? "human" : "AI"),
-    sent: message.sent ?? inbound,
+    sent: message.sent ?? SENT_STATUSES.has(status),
     message: message.message,
-    status: message.status ?? (inbound ? "received" : "pending"),
+    status,
     createdAt,
     updatedAt: Math.max(message.updatedAt ?? createdAt, createdAt),
   };

@@ -119,7 +119,7 @@ export const create = createRoute({
   tags,
   summary: "Record a conversation (with its messages)",
   description:
-    "The conversation is linked to the organization's contact with the customer's phone, else their email, else a new contact made from `customer`, so training snapshots can be captured from it. Written whole or not at all; a taken `_id` (conversation or message) is 409. Message defaults: inbound → `received`, sent; outbound → `pending`, not sent (an AI draft to review). At most 1,000 messages.",
+    "The conversation is linked to the organization's contact with the customer's phone, else their email, else a new contact made from `customer`, so training snapshots can be captured from it. Written whole or not at all; a taken `_id` (conversation or message) is 409. Message defaults: inbound → `received`; outbound → `pending` (an AI draft to review); `sent` follows the status (true for approved, sent, delivered, received). At most 1,000 messages.",
   security,
   request: {
     body: {
@@ -144,7 +144,7 @@ export const appendMessage = createRoute({
   tags,
   summary: "Add a message to a conversation",
   description:
-    "Inbound defaults to `received` and sent; outbound to `pending`, not sent (an AI draft awaiting review, which the action endpoint then approves, edits or rejects). The conversation's `updatedAt` moves. A taken `_id` is 409.",
+    "Inbound defaults to `received`; outbound to `pending` (an AI draft awaiting review, which the action endpoint then approves, edits or rejects); `sent` follows the status unless given (true for approved, sent, delivered, received). The conversation's `updatedAt` moves. A taken `_id` is 409.",
   security,
   request: {
     params: ConversationParamsSchema,
