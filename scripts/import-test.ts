@@ -122,6 +122,17 @@ try {
   result = run(["--format", "tether", "--workspace", ACME, tether]);
   check("tether re-run: nothing new", /created: 0 snapshots/.test(result.out), result.out);
 
+  // The same ids into another organization: held by Acme, so not imported, and said so (before:
+  // counted as "unchanged (already there)" with exit 0).
+  result = run(["--format", "trillet", "--workspace", "66b0e0e0e0e0e0e0e0e0e0e0", array]);
+  check(
+    "ids of another organization: reported, exit 1",
+    result.status === 1 &&
+      /not imported, id held by another organization: 120/.test(result.out) &&
+      /unchanged \(already there\): 0/.test(result.out),
+    result.out,
+  );
+
   result = run(["--format", "trillet", "--workspace", "0123456789abcdef01234567", array]);
   check(
     "unknown workspace: exit 2",

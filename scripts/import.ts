@@ -77,7 +77,14 @@ if (found[0]?.results[0]?.n !== 1) fail(`no organization ${organizationId} in th
 const work = mkdtempSync(join(tmpdir(), "import-"));
 const started = Date.now();
 const tty = process.stderr.isTTY;
-const summary = { records: 0, created: 0, rows: 0, rejected: [] as Rejection[] };
+const summary = {
+  records: 0,
+  created: 0,
+  rows: 0,
+  rejected: [] as Rejection[],
+  /** Ids another organization holds: those records were not imported. */
+  taken: [] as string[],
+};
 let bytesRead = 0;
 let pending: Planned[] = [];
 let pendingRows = 0;
@@ -104,8 +111,13 @@ function flush() {
   if (pending.length === 0) return;
   const sqlFile = join(work, "chunk.sql");
   writeFileSync(sqlFile, `${chunkStatements(organizationId, pending).join("\n")}\n`);
-  const results = wrangler(["--file", sqlFile]) as { results: { created?: number }[] }[];
-  for (const result of results) summary.created += result.results[0]?.created ?? 0;
+  const results = wrangler(["--file", sqlFile]) as {
+    results: { created?: number; taken_id?: string }[];
+  }[];
+  for (const result of results) {
+    summary.created += result.results[0]?.created ?? 0;
+    for (const row of result.results) if (row.taken_id) summary.taken.push(row.taken_id);
+  }
   summary.rows += pendingRows;
   pending = [];
   pendingRows = 0;
@@ -167,10 +179,16 @@ console.log(
   [
     `import: ${format} ${file} into ${organizationId}${values.remote ? " (remote)" : ""}`,
     `  records: ${summary.records} (${accepted} accepted, ${summary.rejected.length} rejected)`,
-    `  created: ${summary.created} ${format === "trillet" ? "conversations" : "snapshots"}; unchanged (already there): ${accepted - summary.created}`,
+    `  created: ${summary.created} ${format === "trillet" ? "conversations" : "snapshots"}; unchanged (already there): ${accepted - summary.created - summary.taken.length}`,
+    ...(summary.taken.length > 0
+      ? [
+          `  not imported, id held by another organization: ${summary.taken.length} (give these records new ids)`,
+          ...summary.taken.slice(0, 50).map((id) => `  taken: ${id}`),
+        ]
+      : []),
     `  rows written or checked: ${summary.rows} in ${seconds.toFixed(1)} s (${Math.round(summary.rows / Math.max(seconds, 0.001))} rows/s)`,
     ...summary.rejected.slice(0, 50).map((r) => `  rejected #${r.position}: ${r.reason}`),
     ...(summary.rejected.length > 50 ? [`  … and ${summary.rejected.length - 50} more`] : []),
   ].join("\n"),
 );
-process.exitCode = summary.rejected.length > 0 ? 1 : 0;
+process.exitCode = summary.rejected.length > 0 || summary.taken.length > 0 ? 1 : 0;

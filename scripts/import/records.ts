@@ -205,6 +205,19 @@ function guardTail(parent: string, idColumn: number, orgColumn: number) {
   return `\n) as v where exists (select 1 from "${parent}" p where p."id" = v.column${idColumn} and p."organization_id" = v.column${orgColumn})`;
 }
 
+/**
+ * Ids of the chunk that another organization holds (`taken_id` rows): ids are unique across
+ * organizations, so those records were not imported, and the summary must say so rather than
+ * count them as already there.
+ */
+function takenElsewhere(table: string, organizationId: string, ids: string[]): string[] {
+  return chunked(
+    `select "id" as "taken_id" from "${table}" where "organization_id" <> ${literal(organizationId)} and "id" in (`,
+    ids.map((id) => literal(id)),
+    ")",
+  );
+}
+
 const CONTACT_COLUMNS = [
   "id",
   "organization_id",
@@ -259,6 +272,13 @@ export function chunkStatements(organizationId: string, planned: Planned[]): str
     )) {
       statements.push(statement, "select changes() as created;");
     }
+    statements.push(
+      ...takenElsewhere(
+        "conversations",
+        organizationId,
+        conversations.map((p) => p.conversation.id),
+      ),
+    );
     const columns = [
       "id",
       "organization_id",
@@ -318,6 +338,13 @@ export function chunkStatements(organizationId: string, planned: Planned[]): str
     )) {
       statements.push(statement, "select changes() as created;");
     }
+    statements.push(
+      ...takenElsewhere(
+        "training_snapshots",
+        organizationId,
+        snapshots.map((p) => String(p.snapshot.id)),
+      ),
+    );
     const copyColumns = [
       "snapshot_id",
       "position",

@@ -216,6 +216,7 @@ export async function demoData(): Promise<DemoData> {
         lastName,
         email,
         role,
+        isActive: true,
         passwordHash: await demoPasswordHash(email),
         createdAt: seeded,
         updatedAt: seeded,

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { request } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
-import { SNAPSHOT } from "../helpers/seed";
+import { AGENT, SNAPSHOT } from "../helpers/seed";
 
 const TABLES = [
   "organizations",
@@ -53,6 +53,8 @@ describe("the demo seed", () => {
     )
       .bind(SNAPSHOT)
       .run();
+    // A demo user deactivated while trying things is active again (before: stayed deactivated).
+    await env.DB.prepare("update users set is_active = 0 where id = ?").bind(AGENT).run();
 
     await env.DB.batch(env.TEST_SEED.map((s) => env.DB.prepare(s)));
     await env.DB.batch(env.TEST_SEED.map((s) => env.DB.prepare(s)));
@@ -61,5 +63,9 @@ describe("the demo seed", () => {
     const response = await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(await tokenFor()));
     const body = (await response.json()) as { data: { notes: string } };
     expect(body.data.notes).toBe("Great handling of objection on pricing.");
+    const agent = await env.DB.prepare("select is_active from users where id = ?")
+      .bind(AGENT)
+      .first<{ is_active: number }>();
+    expect(agent?.is_active).toBe(1);
   });
 });
