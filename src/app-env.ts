@@ -1,6 +1,7 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Database } from "./platform/db/client";
 import type { RequestD1 } from "./platform/db/instrumented-d1";
+import type { Outbox } from "./platform/events/outbox";
 
 export interface AppVariables {
   requestId: string;
@@ -16,8 +17,8 @@ export interface AppVariables {
   organizationId?: string;
   /** Who the caller is within it (`user:<id>`, `key:<id>`): idempotency keys are theirs alone. */
   principal?: string;
-  /** Webhook events the request recorded, queued once it is answered (webhooks/announce.ts). */
-  events?: string[];
+  /** Webhook events the request's writes may record, queued once it is answered. */
+  outbox: Outbox;
   /** The caller's rate-limit window, once counted (for the RateLimit-* headers). */
   rateLimit?: { limit: number; remaining: number; resetSeconds: number };
 }

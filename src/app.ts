@@ -11,6 +11,7 @@ import { corsOrigins } from "./platform/config";
 import { ApiError, validationError } from "./platform/errors/api-error";
 import { type ErrorRenderer, errorHandler } from "./platform/errors/faults";
 import { REQUIRED_MESSAGE } from "./platform/errors/zod-messages";
+import { announceEvents } from "./platform/events/announce";
 import { requestContext } from "./platform/http/request-context";
 import { createRouteTable } from "./platform/http/route-table";
 import { conversationsRoutes, conversationsSurface } from "./surfaces/conversations";
@@ -35,6 +36,7 @@ const renderByPath: ErrorRenderer = (c: Context, error: ApiError) => {
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ strict: true });
   app.use("*", requestContext(renderByPath));
+  app.use("*", announceEvents);
   app.use("*", secureHeaders());
   app.use("*", (c, next) => {
     const origins = corsOrigins(c.env);

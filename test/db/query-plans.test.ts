@@ -3,10 +3,13 @@ import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { selectActiveKeyByHash } from "../../src/directory/api-keys";
 import { loginQueries } from "../../src/directory/logins";
+import { Outbox } from "../../src/platform/events/outbox";
 import { conversationQueries } from "../../src/surfaces/conversations/conversations/conversations.repository";
 import { captureQueries } from "../../src/surfaces/training/snapshots/repository/capture";
 import { snapshotQueries } from "../../src/surfaces/training/snapshots/repository/find";
 import { exportQueries } from "../../src/surfaces/training/snapshots/repository/list";
+import { deliveryPageQuery } from "../../src/surfaces/training/webhooks/webhooks.repository";
+import { pruneStatements, strandedEventsQuery } from "../../src/webhooks/sweep";
 import { ACME, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
 
 /*
@@ -96,6 +99,42 @@ describe("query plans use indexes", () => {
       expect((await plan(prune as never)).join("\n")).toMatch(
         /USING INDEX login_failures_window_idx/,
       );
+    }
+  });
+
+  it("webhooks: the outbox's listener lookup, the sweep, the deliveries page, the pruning", async () => {
+    // Riding in every announcing write: the organization's endpoints through their index.
+    const outboxPlan = await plan(
+      new Outbox().event(db, ACME, "conversation.created", "{}").toSQL(),
+    );
+    // The endpoint's own event list (json_each over at most 8 types) is the only scan.
+    expect(outboxPlan.filter((l) => l.startsWith("SCAN"))).toEqual([
+      "SCAN j EXISTS VIRTUAL TABLE INDEX 1:",
+    ]);
+    expectIndexed(outboxPlan.filter((l) => !l.includes("VIRTUAL TABLE")));
+    expect(outboxPlan.join("\n")).toMatch(
+      /SEARCH webhook_endpoints USING INDEX webhook_endpoints_org_(created_idx|id_uq) \(organization_id=\?/,
+    );
+    const stranded = await plan(strandedEventsQuery(db, Date.now()).toSQL());
+    expectIndexed(stranded);
+    expect(stranded.join("\n")).toMatch(
+      /webhook_events USING (COVERING )?INDEX webhook_events_unqueued_idx/,
+    );
+    const page = await plan(
+      deliveryPageQuery(
+        db,
+        ACME,
+        "6790a0b0c0d0e0f0a0b0c0d0",
+        { createdAt: 1, id: "x" },
+        21,
+      ).toSQL(),
+    );
+    expectIndexed(page);
+    expect(page.join("\n")).toMatch(/webhook_deliveries_endpoint_created_idx/);
+    for (const statement of pruneStatements(db, Date.now())) {
+      const lines = await plan(statement.toSQL());
+      expectIndexed(lines);
+      expect(lines.join("\n")).toMatch(/webhook_(deliveries|events)_created_idx/);
     }
   });
 

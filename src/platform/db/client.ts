@@ -7,3 +7,12 @@ export type Database = DrizzleD1Database;
  * schema is registered: queries use the core builder, so creating it costs next to nothing.
  */
 export const createDatabase = (d1: D1Database): Database => drizzle(d1);
+
+/**
+ * The database holding an organization's data, for work outside a request (queue consumers,
+ * scheduled jobs). One today; when tenants spread over several, this is where one is chosen.
+ */
+export const tenantDatabase = (env: Env, _organizationId: string): Database => drizzle(env.DB);
+
+/** Every database holding tenant data: what scheduled jobs visit. */
+export const tenantDatabases = (env: Env): Database[] => [drizzle(env.DB)];

@@ -415,8 +415,108 @@ export const setupTokens = sqliteTable(
   ],
 );
 
+/** What a webhook endpoint may listen to. */
+export const SUBSCRIBABLE_EVENT_TYPES = [
+  "conversation.created",
+  "conversation.message.created",
+  "conversation.message.approved",
+  "conversation.message.edited",
+  "conversation.message.rejected",
+  "training.snapshot.created",
+  "training.snapshot.updated",
+  "training.snapshot.deleted",
+] as const;
+/** …and the test ping, sent to one endpoint on request. */
+export const WEBHOOK_EVENT_TYPES = [...SUBSCRIBABLE_EVENT_TYPES, "webhook.test"] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
+
 /*
- * Idempotency keys of POST requests, per organization, kept 24 hours: the request's fingerprint
+ * Where an organization wants its events: an https URL, the event types, and the signing
+ * secret. The secret is kept as is (the Worker must sign with it); after a rotation the previous
+ * one also signs until `previousSecretExpiresAt`, so receivers can switch without a gap.
+ */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    // JSON array of event types.
+    events: text("events", { mode: "json" }).$type<WebhookEventType[]>().notNull(),
+    description: text("description"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: integer("previous_secret_expires_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("webhook_endpoints_org_created_idx").on(t.organizationId, t.createdAt, t.id),
+    uniqueIndex("webhook_endpoints_org_id_uq").on(t.organizationId, t.id),
+  ],
+);
+
+/*
+ * The outbox: an event is written in the same batch as the change that caused it (and only if
+ * an enabled endpoint of the organization listens to its type), then queued for delivery.
+ * `queuedAt` stays null until it is; a scheduled sweep queues what a crash left behind.
+ */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    type: text("type", { enum: WEBHOOK_EVENT_TYPES }).notNull(),
+    // The payload's `data`, as JSON text (the resource as its GET returns it).
+    data: text("data").notNull(),
+    // Only this endpoint (a test ping), else every subscribed one.
+    endpointId: text("endpoint_id"),
+    createdAt: integer("created_at").notNull(),
+    queuedAt: integer("queued_at"),
+  },
+  (t) => [
+    // The sweep reads events never queued, oldest first, through this partial index.
+    index("webhook_events_unqueued_idx").on(t.createdAt).where(sql`${t.queuedAt} is null`),
+    index("webhook_events_created_idx").on(t.createdAt),
+  ],
+);
+
+/** One attempt to deliver one event to one endpoint (the deliveries endpoint lists them). */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id").notNull(),
+    endpointId: text("endpoint_id").notNull(),
+    eventId: text("event_id").notNull(),
+    type: text("type", { enum: WEBHOOK_EVENT_TYPES }).notNull(),
+    attempt: integer("attempt").notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull(),
+    responseStatus: integer("response_status"),
+    durationMs: integer("duration_ms"),
+    nextAttemptAt: integer("next_attempt_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    foreignKey({
+      columns: [t.organizationId, t.endpointId],
+      foreignColumns: [webhookEndpoints.organizationId, webhookEndpoints.id],
+    }).onDelete("cascade"),
+    // A redelivered queue message records an attempt once.
+    uniqueIndex("webhook_deliveries_attempt_uq").on(t.eventId, t.endpointId, t.attempt),
+    index("webhook_deliveries_endpoint_created_idx").on(t.endpointId, t.createdAt, t.id),
+    index("webhook_deliveries_created_idx").on(t.createdAt),
+  ],
+);
+
+/*
+ * Idempotency keys of POST requests, per caller (user or API key), kept 24 hours: the request's fingerprint
  * (to refuse the same key with another body) and, once answered, the answer to replay. The row
  * is claimed in the same batch as the write it guards, so a write and its key are committed
  * together or not at all. The answer is stored encrypted (see platform/http/idempotency.ts).

@@ -7,6 +7,8 @@ import {
   trainingSnapshotMessages,
   trainingSnapshots,
   users,
+  webhookDeliveries,
+  webhookEndpoints,
 } from "./schema";
 
 /*
@@ -22,3 +24,5 @@ export const conversationColumns = createSelectSchema(conversations).shape;
 export const messageColumns = createSelectSchema(messages).shape;
 export const snapshotColumns = createSelectSchema(trainingSnapshots).shape;
 export const snapshotMessageColumns = createSelectSchema(trainingSnapshotMessages).shape;
+export const webhookEndpointColumns = createSelectSchema(webhookEndpoints).shape;
+export const webhookDeliveryColumns = createSelectSchema(webhookDeliveries).shape;

@@ -88,6 +88,7 @@ export const messageAction: ConversationsHandler<MessageActionRoute> = async (c)
   const { metadata } = c.req.valid("json");
   const outcome = await applyMessageAction(
     c.get("db"),
+    c.var.outbox,
     caller.organizationId,
     conversationId,
     messageId,
@@ -148,7 +149,12 @@ export const create: ConversationsHandler<CreateRoute> = async (c) => {
   );
   let created: Awaited<ReturnType<typeof createConversation>>;
   try {
-    created = await createConversation(c.get("db"), c.var.caller.organizationId, planned);
+    created = await createConversation(
+      c.get("db"),
+      c.var.outbox,
+      c.var.caller.organizationId,
+      planned,
+    );
   } catch (error) {
     refusal(error, body);
   }
@@ -164,6 +170,7 @@ export const appendMessage: ConversationsHandler<AppendMessageRoute> = async (c)
   try {
     appended = await appendToConversation(
       c.get("db"),
+      c.var.outbox,
       c.var.caller.organizationId,
       conversationId,
       planMessage(body, newObjectId(now), now),

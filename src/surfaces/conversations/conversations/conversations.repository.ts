@@ -4,10 +4,17 @@ import { aliased } from "../../../platform/db/aliased";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { keysetRange } from "../../../platform/db/keyset";
-import { contacts, conversations, messages } from "../../../platform/db/schema";
+import {
+  contacts,
+  conversations,
+  messages,
+  type WebhookEventType,
+} from "../../../platform/db/schema";
 import { sameTenant } from "../../../platform/db/tenant";
+import type { Outbox } from "../../../platform/events/outbox";
 import type { CursorPosition } from "../../../platform/http/cursor";
 import { groupBy } from "../../../platform/util/group-by";
+import { conversationDocumentSql, messageEventSql } from "./conversations.documents";
 import {
   insertContactUnlessLinked,
   insertConversation,
@@ -236,6 +243,7 @@ export const listQueries = (
  */
 export async function createConversation(
   db: Database,
+  outbox: Outbox,
   organizationId: string,
   planned: PlannedConversation,
 ) {
@@ -245,6 +253,12 @@ export async function createConversation(
     insertContactUnlessLinked(db, organizationId, planned.contact),
     insertConversation(db, organizationId, planned, "fail"),
     ...chunkedInsert(db, messages, rows),
+    outbox.event(
+      db,
+      organizationId,
+      "conversation.created",
+      conversationDocumentSql(organizationId, id),
+    ),
     selectConversation(db, organizationId, id),
     selectConversationMessages(db, organizationId, id),
   ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
@@ -263,6 +277,7 @@ export async function createConversation(
  */
 export async function appendMessage(
   db: Database,
+  outbox: Outbox,
   organizationId: string,
   conversationId: string,
   message: MessageRow,
@@ -296,6 +311,14 @@ export async function appendMessage(
       .where(
         and(eq(c.id, conversationId), eq(c.organizationId, organizationId), sql`changes() > 0`),
       ),
+    // The touch changed a row only if the message was inserted.
+    outbox.event(
+      db,
+      organizationId,
+      "conversation.message.created",
+      messageEventSql(organizationId, message.id),
+      { when: sql`changes() > 0`, now },
+    ),
   ]);
   return inserted[0];
 }
@@ -307,6 +330,13 @@ export interface MessageChange {
   sent: boolean;
   message?: string;
 }
+
+/** The event each outcome of an action announces (an edit keeps the message pending). */
+const ACTION_EVENTS = {
+  approved: "conversation.message.approved",
+  rejected: "conversation.message.rejected",
+  pending: "conversation.message.edited",
+} as const satisfies Record<MessageChange["status"], WebhookEventType>;
 
 export type ActionOutcome =
   | {
@@ -325,6 +355,7 @@ export type ActionOutcome =
  */
 export async function applyMessageAction(
   db: Database,
+  outbox: Outbox,
   organizationId: string,
   conversationId: string,
   messageId: string,
@@ -337,7 +368,7 @@ export async function applyMessageAction(
     eq(m.conversationId, conversationId),
     eq(m.organizationId, organizationId),
   );
-  const [updated, , current] = await db.batch([
+  const [updated, , , current] = await db.batch([
     db
       .update(m)
       .set({
@@ -358,6 +389,14 @@ export async function applyMessageAction(
           sql`changes() > 0`,
         ),
       ),
+    // The touch changed a row only if the action applied.
+    outbox.event(
+      db,
+      organizationId,
+      ACTION_EVENTS[change.status],
+      messageEventSql(organizationId, messageId),
+      { when: sql`changes() > 0`, now },
+    ),
     db
       .select({
         direction: m.direction,

@@ -87,7 +87,7 @@ export const create: TrainingHandler<CreateRoute> = async (c) => {
     organizationId: user.organizationId,
     now,
   });
-  await insertSnapshot(db, snapshot, copies);
+  await insertSnapshot(db, c.var.outbox, snapshot, copies);
 
   const data = shapeSnapshot({ snapshot, user: sources.creator, contact: sources.contact }, copies);
   c.header("ETag", await snapshotEtag(snapshot.version, JSON.stringify(data)));
@@ -135,6 +135,7 @@ export const patch: TrainingHandler<PatchRoute> = async (c) => {
   const changes = body.notes === undefined ? body : { ...body, notes: textOrNull(body.notes) };
   const outcome = await updateSnapshot(
     c.get("db"),
+    c.var.outbox,
     user.organizationId,
     id,
     changes,
@@ -156,7 +157,13 @@ export const remove: TrainingHandler<RemoveRoute> = async (c) => {
   const { user } = c.var;
   const { id } = c.req.valid("param");
   const { "if-match": ifMatch } = c.req.valid("header");
-  const outcome = await deleteSnapshot(c.get("db"), user.organizationId, id, parseIfMatch(ifMatch));
+  const outcome = await deleteSnapshot(
+    c.get("db"),
+    c.var.outbox,
+    user.organizationId,
+    id,
+    parseIfMatch(ifMatch),
+  );
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "stale") throw stale();
   return c.body(null, 204);

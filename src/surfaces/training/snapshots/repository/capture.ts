@@ -12,6 +12,8 @@ import {
   users,
 } from "../../../../platform/db/schema";
 import { sameTenant } from "../../../../platform/db/tenant";
+import type { Outbox } from "../../../../platform/events/outbox";
+import { snapshotDocumentSql } from "../snapshots.documents";
 import { snapshotWithRefs } from "./records";
 
 /** Upper bound on captured messages; one more is read to tell "exactly 1,000" from "too many". */
@@ -105,6 +107,7 @@ export type NewSnapshotMessage = typeof trainingSnapshotMessages.$inferInsert;
  */
 export async function insertSnapshot(
   db: Database,
+  outbox: Outbox,
   snapshot: NewSnapshot & { tags: string[]; isArchived: boolean; createdAt: number },
   copies: NewSnapshotMessage[],
 ): Promise<void> {
@@ -119,5 +122,12 @@ export async function insertSnapshot(
     db.insert(trainingSnapshots).values(snapshot),
     ...chunkedInsert(db, trainingSnapshotMessages, copies),
     ...chunkedInsert(db, trainingSnapshotTags, tagRows),
+    outbox.event(
+      db,
+      snapshot.organizationId,
+      "training.snapshot.created",
+      snapshotDocumentSql(snapshot.organizationId, snapshot.id),
+      { now: snapshot.createdAt },
+    ),
   ] as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }

@@ -3,7 +3,9 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../../../platform/db/client";
 import { trainingSnapshots, trainingSnapshotTags } from "../../../../platform/db/schema";
 import { findDatabaseError } from "../../../../platform/errors/database-error";
+import type { Outbox } from "../../../../platform/events/outbox";
 import type { Precondition } from "../../../../platform/http/etag";
+import { snapshotDocumentSql } from "../snapshots.documents";
 import type { SnapshotChanges } from "../snapshots.schemas";
 import {
   ofOrganization,
@@ -47,6 +49,7 @@ export type WriteOutcome<T> =
  */
 export async function updateSnapshot(
   db: Database,
+  outbox: Outbox,
   organizationId: string,
   id: string,
   changes: SnapshotChanges,
@@ -106,6 +109,14 @@ export async function updateSnapshot(
   try {
     const results = await db.batch([
       ...statements,
+      // After the tags: the document shows them. Only for a snapshot that is there.
+      outbox.event(
+        db,
+        organizationId,
+        "training.snapshot.updated",
+        snapshotDocumentSql(organizationId, id),
+        { when: sql`exists (select 1 from ${t} where ${ofOrganization(organizationId, id)})`, now },
+      ),
       selectSnapshot(db, organizationId, id),
       selectSnapshotMessages(db, organizationId, id),
     ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
@@ -120,9 +131,13 @@ export async function updateSnapshot(
   }
 }
 
-/** Deletes the snapshot (copies and tags cascade), honouring an `If-Match` precondition. */
+/**
+ * Deletes the snapshot (copies and tags cascade), honouring an `If-Match` precondition; the
+ * event rides in the same batch, written only if the delete was.
+ */
 export async function deleteSnapshot(
   db: Database,
+  outbox: Outbox,
   organizationId: string,
   id: string,
   precondition: Precondition | undefined,
@@ -130,10 +145,15 @@ export async function deleteSnapshot(
   const t = trainingSnapshots;
   const versionCheck =
     precondition && "versions" in precondition ? versionIn(precondition.versions) : undefined;
-  const deleted = await db
-    .delete(t)
-    .where(and(ofOrganization(organizationId, id), versionCheck))
-    .returning({ id: t.id });
+  const [deleted] = await db.batch([
+    db
+      .delete(t)
+      .where(and(ofOrganization(organizationId, id), versionCheck))
+      .returning({ id: t.id }),
+    outbox.event(db, organizationId, "training.snapshot.deleted", JSON.stringify({ _id: id }), {
+      when: sql`changes() > 0`,
+    }),
+  ]);
   if (deleted.length > 0) return { status: "done", value: null };
   if (!versionCheck) return { status: "not_found" };
   const [still] = await db.select({ id: t.id }).from(t).where(ofOrganization(organizationId, id));

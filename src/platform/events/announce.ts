@@ -1,0 +1,80 @@
+import { and, inArray, isNull, sql } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../../app-env";
+import type { Database } from "../db/client";
+import { webhookEvents } from "../db/schema";
+import { Outbox } from "./outbox";
+
+/** What the webhook queue carries: an event to fan out, or one endpoint's next attempt. */
+export type WebhookMessage =
+  | { organizationId: string; eventId: string }
+  | { organizationId: string; eventId: string; endpointId: string; attempt: number };
+
+/**
+ * Queues the given events that exist (their insert was conditional) and are not queued yet,
+ * then marks them queued. Sending first: a crash in between sends an event twice at worst
+ * (receivers dedupe on `webhook-id`), never loses one.
+ */
+export async function queueEvents(
+  db: Database,
+  queue: Queue<WebhookMessage>,
+  ids: string[],
+  now = Date.now(),
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const found = await db
+    .select({ id: webhookEvents.id, organizationId: webhookEvents.organizationId })
+    .from(webhookEvents)
+    .where(
+      and(
+        inArray(webhookEvents.id, sql`(select value from json_each(${JSON.stringify(ids)}))`),
+        isNull(webhookEvents.queuedAt),
+      ),
+    );
+  for (let i = 0; i < found.length; i += 100) {
+    const chunk = found.slice(i, i + 100);
+    await queue.sendBatch(
+      chunk.map(({ id, organizationId }) => ({
+        body: { organizationId, eventId: id } satisfies WebhookMessage,
+      })),
+    );
+    await db
+      .update(webhookEvents)
+      .set({ queuedAt: now })
+      .where(
+        inArray(
+          webhookEvents.id,
+          sql`(select value from json_each(${JSON.stringify(chunk.map((r) => r.id))}))`,
+        ),
+      );
+  }
+  return found.length;
+}
+
+/**
+ * App middleware: once the request is answered, the events it recorded go to the queue, off the
+ * response path (`waitUntil`). A failure here is logged; the scheduled sweep queues them later.
+ */
+export const announceEvents = createMiddleware<AppEnv>(async (c, next) => {
+  const outbox = new Outbox();
+  c.set("outbox", outbox);
+  await next();
+  const { ids } = outbox;
+  if (ids.length === 0) return;
+  // The request's own handle: the database authentication chose for this organization.
+  const work = queueEvents(c.var.db, c.env.WEBHOOK_QUEUE, ids).catch((error: unknown) =>
+    console.warn(
+      JSON.stringify({
+        level: "warn",
+        requestId: c.get("requestId"),
+        message: "webhook events not queued; the sweep will",
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    ),
+  );
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    await work; // no execution context (a bare app.request in a script)
+  }
+});

@@ -1,0 +1,67 @@
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { type WebhookEventType, webhookEndpoints, webhookEvents } from "../db/schema";
+import { newObjectId } from "../util/ids";
+
+/*
+ * The transactional outbox. A change that announces an event adds `outbox.event(…)` to its own
+ * batch: the event row is committed with the change or not at all. The statement writes nothing
+ * when no enabled endpoint of the organization listens to the type (most writes of most
+ * organizations), so the change costs no more than one indexed lookup inside its own batch.
+ * Once the request is answered, `announceEvents` queues what it recorded; a crash in between
+ * leaves `queued_at` null, and the scheduled sweep queues it later.
+ */
+
+export interface EventOptions {
+  /** Only this endpoint receives it (a test ping), whatever it listens to. */
+  endpointId?: string;
+  /** A condition the statement also needs, e.g. `changes() > 0` after a guarded write. */
+  when?: SQL;
+  now?: number;
+}
+
+/** Ids are `evt_` + an ObjectId: sortable by time, and the `webhook-id` receivers dedupe on. */
+export const newEventId = (now = Date.now()) => `evt_${newObjectId(now)}`;
+
+/** The events one request may have written, to queue once it is answered. */
+export class Outbox {
+  readonly ids: string[] = [];
+
+  /**
+   * The insert of one event, `data` being JSON text (a bound value) or SQL that builds it in the
+   * same statement (after the change, in the same transaction, so it shows the change).
+   */
+  event(
+    db: Database,
+    organizationId: string,
+    type: WebhookEventType,
+    data: string | SQL,
+    options: EventOptions = {},
+  ) {
+    const now = options.now ?? Date.now();
+    const id = newEventId(now);
+    this.ids.push(id);
+    const e = webhookEndpoints;
+    const listeners = options.endpointId
+      ? eq(e.id, options.endpointId)
+      : sql`exists (select 1 from json_each(${e.events}) as j where j.value = ${type})`;
+    // One row from a listening endpoint, or none: the event exists only if someone listens.
+    return db.insert(webhookEvents).select(
+      db
+        .select({
+          id: sql<string>`${id}`.as("id"),
+          organizationId: sql<string>`${organizationId}`.as("organization_id"),
+          type: sql<string>`${type}`.as("type"),
+          data: sql<string>`${data}`.as("data"),
+          endpointId: sql<string | null>`${options.endpointId ?? null}`.as("endpoint_id"),
+          createdAt: sql<number>`${now}`.as("created_at"),
+          queuedAt: sql<null>`null`.as("queued_at"),
+        })
+        .from(e)
+        .where(
+          and(eq(e.organizationId, organizationId), eq(e.enabled, true), listeners, options.when),
+        )
+        .limit(1),
+    );
+  }
+}

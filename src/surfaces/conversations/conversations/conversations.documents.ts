@@ -1,0 +1,38 @@
+import { type SQL, sql } from "drizzle-orm";
+import { boolSql, fullNameSql, isoSql, textOrNullSql } from "../../../platform/db/json-sql";
+
+/*
+ * The Conversations API's documents built inside SQLite, for webhook events written in the same
+ * batch as the change: each equals what the TypeScript shaping (conversations.shape.ts) returns,
+ * which the tests check document by document.
+ */
+
+const messageObject = (alias: string) => {
+  const m = sql.raw(alias);
+  return sql`json_object('direction', ${m}.direction, 'sent', ${boolSql(`${alias}.sent`)}, 'message', ${m}.message, 'status', ${m}.status, '_id', ${m}.id, 'createdAt', ${isoSql(`${alias}.created_at`)}, 'updatedAt', ${isoSql(`${alias}.updated_at`)})`;
+};
+
+/** A conversation as `GET /v1/api/conversations/{id}` returns it (JSON text). */
+export const conversationDocumentSql = (
+  organizationId: string,
+  conversationId: string,
+): SQL => sql`(
+  select json_object(
+    '_id', c.id, 'userId', c.user_id, 'pathwayId', c.pathway_id, 'agentId', c.agent_id,
+    'customer', json_object('name', ${fullNameSql("k.first_name", "k.last_name")}, 'email', ${textOrNullSql("k.email")}, 'phone', ${textOrNullSql("k.phone_number")}),
+    'messages', json((select json_group_array(json(doc)) from (
+      select ${messageObject("m")} as doc from messages m
+      where m.conversation_id = c.id and m.organization_id = c.organization_id
+      order by m.created_at, m.id))),
+    'createdAt', ${isoSql("c.created_at")}, 'updatedAt', ${isoSql("c.updated_at")})
+  from conversations c
+  join contacts k on k.id = c.contact_id and k.organization_id = c.organization_id
+  where c.id = ${conversationId} and c.organization_id = ${organizationId})`;
+
+/**
+ * A message event's data: `{ conversationId, message }`, the message as it appears in the
+ * conversation's `messages` (JSON text).
+ */
+export const messageEventSql = (organizationId: string, messageId: string): SQL => sql`(
+  select json_object('conversationId', m.conversation_id, 'message', json(${messageObject("m")}))
+  from messages m where m.id = ${messageId} and m.organization_id = ${organizationId})`;
