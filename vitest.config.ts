@@ -24,6 +24,9 @@ export default defineConfig(async () => {
             // tests set their own limit.
             LOGIN_FAILURE_LIMIT: "1000000",
           },
+          // Events go to a queue without a consumer: the tests run the consumer themselves, with
+          // a receiver of their own, instead of it calling hooks.example.com in the background.
+          queueProducers: { WEBHOOK_QUEUE: { queueName: "edge-conversations-webhooks-tests" } },
           // A second database, for the migration tests: migrated step by step, not by the setup.
           d1Databases: { LEGACY_DB: "legacy-db" },
           // Tests send thousands of requests with the demo credentials; the rate-limit tests

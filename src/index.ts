@@ -1,4 +1,7 @@
 import { createApp } from "./app";
+import type { WebhookMessage } from "./platform/events/announce";
+import { handleWebhookBatch } from "./webhooks/delivery";
+import { sweep } from "./webhooks/sweep";
 
 const app = createApp();
 
@@ -7,4 +10,10 @@ export type AppType = typeof app;
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  /** Webhook deliveries (the `WEBHOOK_QUEUE` consumer). */
+  queue: (batch, env) => handleWebhookBatch(batch, env),
+  /** The webhook sweep (Cron Trigger): stranded events queued, old ones pruned. */
+  scheduled: async (_controller, env, ctx) => {
+    ctx.waitUntil(sweep(env));
+  },
+} satisfies ExportedHandler<Env, WebhookMessage>;

@@ -1,0 +1,223 @@
+import { and, eq, sql } from "drizzle-orm";
+import { type Database, tenantDatabase } from "../platform/db/client";
+import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../platform/db/schema";
+import type { WebhookMessage } from "../platform/events/announce";
+import { checkWebhookUrl } from "../platform/http/outbound-url";
+import { newObjectId } from "../platform/util/ids";
+import { toIso } from "../platform/util/time";
+import { signedHeaders } from "./signature";
+
+/*
+ * The queue consumer: delivers webhook events, at least once, signed (Standard Webhooks).
+ *
+ * A message `{ eventId }` fans the event out to every enabled endpoint of the organization that
+ * listens to its type (or to the one endpoint a test ping names), attempt 1 each. A failed
+ * attempt (a non-2xx answer, a redirect, a timeout, a network error) queues the next one for
+ * that endpoint alone, `{ eventId, endpointId, attempt }`, after a growing delay; after the last
+ * the delivery is `failed` for good. Every attempt is a row of `webhook_deliveries`, unique per
+ * (event, endpoint, attempt): a queue message delivered twice records and sends an attempt once
+ * unless the first run died mid-attempt (then the receiver sees the same `webhook-id` again).
+ */
+
+/** Seconds before attempts 2, 3, …: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, 12 h (≈ 21 h in all). */
+export const RETRY_DELAYS = [10, 60, 300, 1800, 7200, 21600, 43200];
+export const MAX_ATTEMPTS = RETRY_DELAYS.length + 1;
+/** How long a receiver has to answer. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+const USER_AGENT = "edge-conversations-webhooks/1";
+
+export interface DeliveryDeps {
+  /** Sends the HTTP request (`fetch`; a test passes a receiver of its own). */
+  send: (request: Request) => Promise<Response>;
+  /** Where next attempts go. */
+  queue: Pick<Queue<WebhookMessage>, "send">;
+  now: () => number;
+}
+
+type EventRow = typeof webhookEvents.$inferSelect;
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+/** The queue handler: each message acked once handled, retried (by the queue) if it threw. */
+export async function handleWebhookBatch(
+  batch: MessageBatch<WebhookMessage>,
+  env: Env,
+  deps: Partial<DeliveryDeps> = {},
+): Promise<void> {
+  const full: DeliveryDeps = {
+    send: (request) => fetch(request),
+    queue: env.WEBHOOK_QUEUE as Queue<WebhookMessage>,
+    now: Date.now,
+    ...deps,
+  };
+  const allowLoopback = env.WEBHOOK_ALLOW_LOOPBACK === "true";
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      try {
+        const db = tenantDatabase(env, message.body.organizationId);
+        await handleMessage(db, message.body, full, allowLoopback);
+        message.ack();
+      } catch (error) {
+        console.error(
+          JSON.stringify({
+            level: "error",
+            message: "webhook message failed; the queue retries it",
+            eventId: message.body.eventId,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+        message.retry({ delaySeconds: 30 });
+      }
+    }),
+  );
+}
+
+async function handleMessage(
+  db: Database,
+  body: WebhookMessage,
+  deps: DeliveryDeps,
+  allowLoopback: boolean,
+): Promise<void> {
+  const e = webhookEndpoints;
+  const [event] = await db
+    .select()
+    .from(webhookEvents)
+    .where(
+      and(
+        eq(webhookEvents.id, body.eventId),
+        eq(webhookEvents.organizationId, body.organizationId),
+      ),
+    );
+  if (!event) return; // pruned, or its organization deleted
+  const retry = "endpointId" in body;
+  const target = retry ? body.endpointId : event.endpointId;
+  const endpoints = await db
+    .select()
+    .from(e)
+    .where(
+      and(
+        eq(e.organizationId, event.organizationId),
+        eq(e.enabled, true),
+        target
+          ? eq(e.id, target)
+          : sql`exists (select 1 from json_each(${e.events}) as j where j.value = ${event.type})`,
+      ),
+    );
+  const attempt = retry ? body.attempt : 1;
+  await Promise.all(
+    endpoints.map((endpoint) => attemptDelivery(db, event, endpoint, attempt, deps, allowLoopback)),
+  );
+}
+
+/** The body every attempt of an event sends, byte for byte. */
+export const payloadOf = (event: Pick<EventRow, "type" | "createdAt" | "data">): string =>
+  `{"type":${JSON.stringify(event.type)},"timestamp":${JSON.stringify(toIso(event.createdAt))},"data":${event.data}}`;
+
+async function attemptDelivery(
+  db: Database,
+  event: EventRow,
+  endpoint: EndpointRow,
+  attempt: number,
+  deps: DeliveryDeps,
+  allowLoopback: boolean,
+): Promise<void> {
+  const d = webhookDeliveries;
+  const started = deps.now();
+  const id = newObjectId(started);
+  const [claimed] = await db
+    .insert(d)
+    .values({
+      id,
+      organizationId: event.organizationId,
+      endpointId: endpoint.id,
+      eventId: event.id,
+      type: event.type,
+      attempt,
+      status: "pending",
+      createdAt: started,
+    })
+    .onConflictDoNothing()
+    .returning({ id: d.id });
+  if (!claimed) {
+    // This attempt was recorded by an earlier run of the message: send again only if that run
+    // died before an answer (still pending).
+    const [earlier] = await db
+      .select({ id: d.id, status: d.status })
+      .from(d)
+      .where(and(eq(d.eventId, event.id), eq(d.endpointId, endpoint.id), eq(d.attempt, attempt)));
+    if (earlier?.status !== "pending") return;
+    return send(db, earlier.id, event, endpoint, attempt, deps, allowLoopback);
+  }
+  return send(db, id, event, endpoint, attempt, deps, allowLoopback);
+}
+
+async function send(
+  db: Database,
+  deliveryId: string,
+  event: EventRow,
+  endpoint: EndpointRow,
+  attempt: number,
+  deps: DeliveryDeps,
+  allowLoopback: boolean,
+): Promise<void> {
+  const started = deps.now();
+  let responseStatus: number | null = null;
+  let succeeded = false;
+  let retryable = true;
+  // Checked again at send time: the rules may have tightened since the URL was saved.
+  const verdict = checkWebhookUrl(endpoint.url, { allowLoopback });
+  if (!verdict.ok) {
+    retryable = false;
+  } else {
+    const body = payloadOf(event);
+    const secrets = [endpoint.secret];
+    if (
+      endpoint.previousSecret &&
+      endpoint.previousSecretExpiresAt &&
+      endpoint.previousSecretExpiresAt > started
+    ) {
+      secrets.push(endpoint.previousSecret);
+    }
+    const headers = await signedHeaders(secrets, event.id, Math.floor(started / 1000), body);
+    try {
+      const response = await deps.send(
+        new Request(verdict.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "user-agent": USER_AGENT, ...headers },
+          body,
+          // A redirect is an answer, not an instruction: following it could reach any address.
+          redirect: "manual",
+          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        }),
+      );
+      responseStatus = response.status;
+      succeeded = response.status >= 200 && response.status < 300;
+      await response.body?.cancel();
+    } catch {
+      // Timeout, refused connection, DNS: no status; retried.
+    }
+  }
+  const finished = deps.now();
+  const next = !succeeded && retryable && attempt < MAX_ATTEMPTS;
+  const delay = RETRY_DELAYS[attempt - 1] ?? 0;
+  if (next) {
+    // Queued before the row says so: a crash in between repeats an attempt, never drops one.
+    await deps.queue.send(
+      {
+        organizationId: event.organizationId,
+        eventId: event.id,
+        endpointId: endpoint.id,
+        attempt: attempt + 1,
+      },
+      { delaySeconds: delay },
+    );
+  }
+  await db
+    .update(webhookDeliveries)
+    .set({
+      status: succeeded ? "succeeded" : "failed",
+      responseStatus,
+      durationMs: Math.max(0, finished - started),
+      nextAttemptAt: next ? finished + delay * 1000 : null,
+    })
+    .where(eq(webhookDeliveries.id, deliveryId));
+}
