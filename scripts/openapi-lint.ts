@@ -63,6 +63,14 @@ const CONTRACT: [string, string][] = [
   ["get", "/v1/api/conversations/{conversationId}"],
   ["post", "/v1/api/conversations/{conversationId}/message/{messageId}/action"],
   ["post", "/v1/api/conversations/{conversationId}/messages"],
+  ["post", "/api/webhooks"],
+  ["get", "/api/webhooks"],
+  ["get", "/api/webhooks/{id}"],
+  ["patch", "/api/webhooks/{id}"],
+  ["delete", "/api/webhooks/{id}"],
+  ["post", "/api/webhooks/{id}/test"],
+  ["post", "/api/webhooks/{id}/rotate-secret"],
+  ["get", "/api/webhooks/{id}/deliveries"],
 ];
 const WITH_EXAMPLES: [string, string][] = [
   ["get", "/api/training/snapshots/{id}"],

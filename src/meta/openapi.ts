@@ -42,6 +42,11 @@ export const openApiConfig = (origin: string) => ({
     { name: "API keys", description: "Keys for the Conversations API (admins)" },
     { name: "Contacts", description: "The organization's customers" },
     { name: "Users", description: "The organization's staff (admins), and the caller's own user" },
+    {
+      name: "Webhooks",
+      description:
+        "Signed event deliveries to the organization's endpoints (admins): conversation.created, conversation.message.created/approved/edited/rejected, training.snapshot.created/updated/deleted. Standard Webhooks headers; at least once; retried for about 21 hours.",
+    },
     { name: "Meta", description: "Health and this document" },
   ],
 });

@@ -126,6 +126,13 @@ const pathArb = fc.oneof(
   { weight: 1, arbitrary: idArb.map((id) => `/api/users/${segment(id)}`) },
   { weight: 1, arbitrary: fc.constant("/api/keys") },
   { weight: 1, arbitrary: idArb.map((id) => `/api/keys/${segment(id)}`) },
+  { weight: 1, arbitrary: fc.constant("/api/webhooks") },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(idArb, fc.constantFrom("", "/test", "/rotate-secret", "/deliveries"))
+      .map(([id, tail]) => `/api/webhooks/${segment(id)}${tail}`),
+  },
   { weight: 2, arbitrary: fc.constant("/v1/api/conversations") },
   { weight: 3, arbitrary: idArb.map((id) => `/v1/api/conversations/${segment(id)}`) },
   { weight: 2, arbitrary: idArb.map((id) => `/v1/api/conversations/flow/${segment(id)}`) },
@@ -499,6 +506,51 @@ const routeAwareArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
     extraHeaders: noHeaders,
     body: fc.string({ maxLength: 20 }).map((name) => JSON.stringify({ name })),
   }),
+  // Webhooks: valid and hostile URLs (private, loopback, other schemes), known and unknown events.
+  fc.record({
+    method: fc.constantFrom("GET", "POST", "PATCH", "DELETE"),
+    path: fc.oneof(
+      fc.constant("/api/webhooks"),
+      fc
+        .tuple(
+          fc.constantFrom("6790a0b0c0d0e0f0a0b0c0d0", "not-an-id"),
+          fc.constantFrom("", "/test", "/rotate-secret", "/deliveries"),
+        )
+        .map(([id, tail]) => `/api/webhooks/${id}${tail}`),
+    ),
+    query: fc.constant(""),
+    credential: trainingCredential,
+    extraHeaders: fc.oneof(noHeaders, idempotencyKey),
+    body: fc
+      .record(
+        {
+          url: fc.oneof(
+            fc.constantFrom(
+              "https://hooks.example.com/fuzz",
+              "http://hooks.example.com/fuzz",
+              "https://127.0.0.1/x",
+              "https://[::ffff:10.0.0.1]/x",
+              "https://169.254.169.254/",
+              "file:///etc/passwd",
+            ),
+            fc.string({ maxLength: 40 }),
+          ),
+          events: fc.array(
+            fc.constantFrom(
+              "conversation.created",
+              "webhook.test",
+              "nope",
+              "training.snapshot.updated",
+            ),
+            { maxLength: 3 },
+          ),
+          description: fc.oneof(fc.string({ maxLength: 20 }), fc.constant(null)),
+          enabled: fc.oneof(fc.boolean(), fc.constant("yes")),
+        },
+        { requiredKeys: [] },
+      )
+      .map((b) => JSON.stringify(b)),
+  }),
   // Contacts: often valid, often clashing (one phone, one email for all), sometimes replayed.
   fc.record({
     method: fc.constantFrom("GET", "POST", "PATCH", "DELETE"),
@@ -586,6 +638,9 @@ async function fingerprint(): Promise<string> {
     env.DB.prepare("select count(*) n, total(updated_at) u from conversations"),
     env.DB.prepare("select count(*) n, total(coalesce(revoked_at, 0)) r from api_keys"),
     env.DB.prepare("select count(*) n, total(updated_at) u from contacts"),
+    env.DB.prepare(
+      "select count(*) n, total(updated_at) u, group_concat(url) x, group_concat(enabled) e from webhook_endpoints",
+    ),
   ]);
   return JSON.stringify(rows.map((r) => r.results));
 }

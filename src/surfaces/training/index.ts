@@ -7,6 +7,7 @@ import { renderTrainingError } from "./envelope";
 import { TRAINING_PREFIX } from "./router";
 import snapshots from "./snapshots/snapshots.index";
 import users from "./users/users.index";
+import webhooks from "./webhooks/webhooks.index";
 
 /** The Training API: every resource router of the surface, chained so `AppType` keeps them. */
 export const trainingRoutes = new OpenAPIHono<AppEnv>()
@@ -14,7 +15,8 @@ export const trainingRoutes = new OpenAPIHono<AppEnv>()
   .route("/", snapshots)
   .route("/", apiKeys)
   .route("/", users)
-  .route("/", contacts);
+  .route("/", contacts)
+  .route("/", webhooks);
 
 /** What the app needs to answer for this surface outside its routes (404, 405, early errors). */
 export const trainingSurface = { prefix: TRAINING_PREFIX, render: renderTrainingError };

@@ -1,0 +1,170 @@
+import { ApiError, validationError } from "../../../platform/errors/api-error";
+import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
+import { checkWebhookUrl } from "../../../platform/http/outbound-url";
+import { newObjectId } from "../../../platform/util/ids";
+import { toIso } from "../../../platform/util/time";
+import { newWebhookSecret } from "../../../webhooks/signature";
+import { ok } from "../envelope";
+import type { TrainingHandler } from "../router";
+import {
+  deleteWebhook,
+  findWebhook,
+  insertWebhook,
+  listDeliveries,
+  listWebhooks,
+  recordTestEvent,
+  rotateSecret as rotate,
+  updateWebhook,
+} from "./webhooks.repository";
+import type {
+  CreateRoute,
+  DeliveriesRoute,
+  GetOneRoute,
+  ListRoute,
+  PatchRoute,
+  RemoveRoute,
+  RotateSecretRoute,
+  TestRoute,
+} from "./webhooks.routes";
+import { MAX_WEBHOOKS } from "./webhooks.schemas";
+import { shapeDelivery, shapeWebhook } from "./webhooks.shape";
+
+/** How long a rotated-out secret keeps signing. */
+export const SECRET_GRACE_MS = 24 * 3600 * 1000;
+
+const notFound = (id: string) => new ApiError("not_found", `Webhook ${id} not found`);
+
+/** The URL as it will be called, or a 400 naming the rule it breaks. */
+function publicUrl(env: Env, raw: string): string {
+  const verdict = checkWebhookUrl(raw, { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "true" });
+  if (!verdict.ok) {
+    throw validationError([{ field: "body.url", rule: "public_url", message: verdict.reason }]);
+  }
+  return verdict.url.href;
+}
+
+/** A newest-first page and its cursor, from `limit + 1` rows. */
+function page<T extends { id: string; createdAt: number }>(rows: T[], limit: number) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const hasMore = rows.length > limit;
+  return {
+    items,
+    pagination: {
+      nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      hasMore,
+      limit,
+    },
+  };
+}
+
+export const create: TrainingHandler<CreateRoute> = async (c) => {
+  const body = c.req.valid("json");
+  const url = publicUrl(c.env, body.url);
+  const now = Date.now();
+  const secret = newWebhookSecret();
+  const created = await insertWebhook(c.get("db"), {
+    id: newObjectId(now),
+    organizationId: c.var.user.organizationId,
+    url,
+    events: body.events,
+    description: body.description ?? null,
+    enabled: body.enabled ?? true,
+    secret,
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (!created) {
+    throw new ApiError(
+      "conflict",
+      `The organization already has ${MAX_WEBHOOKS} webhook endpoints; delete one first`,
+    );
+  }
+  c.header("Location", `/api/webhooks/${created.id}`);
+  return c.json(ok({ ...shapeWebhook(created), secret }), 201);
+};
+
+export const list: TrainingHandler<ListRoute> = async (c) => {
+  const { cursor, limit } = c.req.valid("query");
+  const position = cursor === undefined ? undefined : decodeCursor(cursor);
+  const rows = await listWebhooks(c.get("db"), c.var.user.organizationId, position, limit + 1);
+  const { items, pagination } = page(rows, limit);
+  return c.json({ success: true as const, data: items.map(shapeWebhook), pagination }, 200);
+};
+
+export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const found = await findWebhook(c.get("db"), c.var.user.organizationId, id);
+  if (!found) throw notFound(id);
+  return c.json(ok(shapeWebhook(found)), 200);
+};
+
+export const patch: TrainingHandler<PatchRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const changes = body.url === undefined ? body : { ...body, url: publicUrl(c.env, body.url) };
+  const updated = await updateWebhook(
+    c.get("db"),
+    c.var.user.organizationId,
+    id,
+    changes,
+    Date.now(),
+  );
+  if (!updated) throw notFound(id);
+  return c.json(ok(shapeWebhook(updated)), 200);
+};
+
+export const remove: TrainingHandler<RemoveRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  if (!(await deleteWebhook(c.get("db"), c.var.user.organizationId, id))) throw notFound(id);
+  return c.body(null, 204);
+};
+
+export const test: TrainingHandler<TestRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const outcome = await recordTestEvent(
+    c.get("db"),
+    c.var.outbox,
+    c.var.user.organizationId,
+    id,
+    Date.now(),
+  );
+  if (!outcome) throw notFound(id);
+  if (outcome === "disabled") {
+    throw new ApiError("conflict", `Webhook ${id} is paused (enabled: false); enable it to test`);
+  }
+  return c.json(ok(outcome), 202);
+};
+
+export const rotateSecret: TrainingHandler<RotateSecretRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const now = Date.now();
+  const secret = newWebhookSecret();
+  const previousExpiresAt = now + SECRET_GRACE_MS;
+  const rotated = await rotate(
+    c.get("db"),
+    c.var.user.organizationId,
+    id,
+    secret,
+    previousExpiresAt,
+    now,
+  );
+  if (!rotated) throw notFound(id);
+  return c.json(ok({ _id: id, secret, previousSecretExpiresAt: toIso(previousExpiresAt) }), 200);
+};
+
+export const deliveries: TrainingHandler<DeliveriesRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { cursor, limit } = c.req.valid("query");
+  const position = cursor === undefined ? undefined : decodeCursor(cursor);
+  const rows = await listDeliveries(
+    c.get("db"),
+    c.var.user.organizationId,
+    id,
+    position,
+    limit + 1,
+  );
+  if (!rows) throw notFound(id);
+  const { items, pagination } = page(rows, limit);
+  return c.json({ success: true as const, data: items.map(shapeDelivery), pagination }, 200);
+};

@@ -1,0 +1,213 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Database } from "../../../platform/db/client";
+import { keysetRange } from "../../../platform/db/keyset";
+import { webhookDeliveries, webhookEndpoints } from "../../../platform/db/schema";
+import type { Outbox } from "../../../platform/events/outbox";
+import type { CursorPosition } from "../../../platform/http/cursor";
+import { MAX_WEBHOOKS, type WebhookChanges } from "./webhooks.schemas";
+
+const e = webhookEndpoints;
+const d = webhookDeliveries;
+
+/** What an endpoint is shown as: everything but its secrets. */
+const publicColumns = {
+  id: e.id,
+  url: e.url,
+  events: e.events,
+  description: e.description,
+  enabled: e.enabled,
+  previousSecretExpiresAt: e.previousSecretExpiresAt,
+  createdAt: e.createdAt,
+  updatedAt: e.updatedAt,
+};
+
+const ofOrganization = (organizationId: string, id: string) =>
+  and(eq(e.organizationId, organizationId), eq(e.id, id));
+
+export type NewWebhook = typeof webhookEndpoints.$inferInsert & { createdAt: number };
+
+/**
+ * The endpoint, unless the organization already has `MAX_WEBHOOKS`: the count and the insert
+ * are one statement, so two concurrent creations cannot both pass the limit. Undefined if full.
+ */
+export async function insertWebhook(db: Database, row: NewWebhook) {
+  const [inserted] = await db.batch([
+    db
+      .insert(e)
+      .select(
+        db
+          .select({
+            id: sql<string>`${row.id}`.as("id"),
+            organizationId: sql<string>`${row.organizationId}`.as("organization_id"),
+            url: sql<string>`${row.url}`.as("url"),
+            events: sql<string>`${JSON.stringify(row.events)}`.as("events"),
+            description: sql<string | null>`${row.description ?? null}`.as("description"),
+            enabled: sql<number>`${row.enabled === false ? 0 : 1}`.as("enabled"),
+            secret: sql<string>`${row.secret}`.as("secret"),
+            previousSecret: sql<null>`null`.as("previous_secret"),
+            previousSecretExpiresAt: sql<null>`null`.as("previous_secret_expires_at"),
+            createdAt: sql<number>`${row.createdAt}`.as("created_at"),
+            updatedAt: sql<number>`${row.createdAt}`.as("updated_at"),
+          })
+          .from(sql`(select 1)`)
+          .where(
+            sql`(select count(*) from ${e} where ${e.organizationId} = ${row.organizationId}) < ${MAX_WEBHOOKS}`,
+          ),
+      )
+      .returning(publicColumns),
+  ]);
+  return inserted[0];
+}
+
+export async function findWebhook(db: Database, organizationId: string, id: string) {
+  const [rows] = await db.batch([
+    db.select(publicColumns).from(e).where(ofOrganization(organizationId, id)).limit(1),
+  ]);
+  return rows[0];
+}
+
+/** A page of the organization's endpoints, newest first. */
+export async function listWebhooks(
+  db: Database,
+  organizationId: string,
+  position: CursorPosition | undefined,
+  limit: number,
+) {
+  const [rows] = await db.batch([
+    db
+      .select(publicColumns)
+      .from(e)
+      .where(
+        and(eq(e.organizationId, organizationId), ...keysetRange(e.createdAt, e.id, {}, position)),
+      )
+      .orderBy(desc(e.createdAt), desc(e.id))
+      .limit(limit),
+  ]);
+  return rows;
+}
+
+export async function updateWebhook(
+  db: Database,
+  organizationId: string,
+  id: string,
+  changes: WebhookChanges,
+  now: number,
+) {
+  const [rows] = await db.batch([
+    db
+      .update(e)
+      .set({ ...changes, updatedAt: sql`max(${e.updatedAt} + 1, ${now})` })
+      .where(ofOrganization(organizationId, id))
+      .returning(publicColumns),
+  ]);
+  return rows[0];
+}
+
+/** Deletes the endpoint; its delivery records go with it, its events stay until pruned. */
+export async function deleteWebhook(db: Database, organizationId: string, id: string) {
+  const [rows] = await db.batch([
+    db.delete(e).where(ofOrganization(organizationId, id)).returning({ id: e.id }),
+  ]);
+  return rows.length > 0;
+}
+
+/**
+ * A new signing secret; the current one keeps signing too until `previousExpiresAt`, so a
+ * receiver can switch without rejecting a delivery. Rotating again within the grace period
+ * replaces the previous secret (the oldest one stops signing at once).
+ */
+export async function rotateSecret(
+  db: Database,
+  organizationId: string,
+  id: string,
+  secret: string,
+  previousExpiresAt: number,
+  now: number,
+) {
+  const [rows] = await db.batch([
+    db
+      .update(e)
+      .set({
+        previousSecret: sql`${e.secret}`,
+        previousSecretExpiresAt: previousExpiresAt,
+        secret,
+        updatedAt: sql`max(${e.updatedAt} + 1, ${now})`,
+      })
+      .where(ofOrganization(organizationId, id))
+      .returning({ id: e.id }),
+  ]);
+  return rows[0];
+}
+
+/**
+ * A `webhook.test` event for this endpoint alone, in the outbox; undefined when there is no
+ * such endpoint, `disabled` when it does not receive events.
+ */
+export async function recordTestEvent(
+  db: Database,
+  outbox: Outbox,
+  organizationId: string,
+  id: string,
+  now: number,
+) {
+  const data = JSON.stringify({
+    webhookId: id,
+    message: "A test event: this endpoint receives and verifies deliveries.",
+  });
+  const [inserted, endpoint] = await db.batch([
+    outbox
+      .event(db, organizationId, "webhook.test", data, { endpointId: id, now })
+      .returning({ id: sql<string>`id` }),
+    db.select({ enabled: e.enabled }).from(e).where(ofOrganization(organizationId, id)),
+  ]);
+  if (!endpoint[0]) return undefined;
+  return inserted[0] ? { eventId: inserted[0].id } : ("disabled" as const);
+}
+
+/** A page of an endpoint's delivery attempts, newest first, through (endpoint, created_at, id). */
+export const deliveryPageQuery = (
+  db: Database,
+  organizationId: string,
+  id: string,
+  position: CursorPosition | undefined,
+  limit: number,
+) =>
+  db
+    .select({
+      id: d.id,
+      eventId: d.eventId,
+      type: d.type,
+      attempt: d.attempt,
+      status: d.status,
+      responseStatus: d.responseStatus,
+      durationMs: d.durationMs,
+      nextAttemptAt: d.nextAttemptAt,
+      createdAt: d.createdAt,
+    })
+    .from(d)
+    .where(
+      and(
+        eq(d.endpointId, id),
+        eq(d.organizationId, organizationId),
+        ...keysetRange(d.createdAt, d.id, {}, position),
+      ),
+    )
+    .orderBy(desc(d.createdAt), desc(d.id))
+    .limit(limit);
+
+/**
+ * The page, with whether the endpoint exists (one batch: a 404 costs no second round trip).
+ */
+export async function listDeliveries(
+  db: Database,
+  organizationId: string,
+  id: string,
+  position: CursorPosition | undefined,
+  limit: number,
+) {
+  const [endpoint, rows] = await db.batch([
+    db.select({ id: e.id }).from(e).where(ofOrganization(organizationId, id)),
+    deliveryPageQuery(db, organizationId, id, position, limit),
+  ]);
+  return endpoint[0] ? rows : undefined;
+}
