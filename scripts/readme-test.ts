@@ -55,7 +55,8 @@ await prepareState(join(dir, "state"));
 const server = await startLocalServer({
   persist: join(dir, "state"),
   port: 8787,
-  vars: { JWT_SECRET: randomJwtSecret(), LOG_LEVEL: "error" },
+  // Loopback webhook URLs, as in .dev.vars: the README's webhook example delivers to a local receiver.
+  vars: { JWT_SECRET: randomJwtSecret(), LOG_LEVEL: "error", WEBHOOK_ALLOW_LOOPBACK: "true" },
 });
 let failed = false;
 try {
