@@ -5,7 +5,7 @@
  * `EXPECT=403 curl …`, for the README's examples of refusals), and a 2xx with a body must be
  * JSON. A `curl` shim records each call with `--trace-ascii`, so the README's own options (-o,
  * -D, -w, -OJ) work unchanged. `npm run admin` in a block writes to the server's database
- * (LOCAL_D1_PERSIST_TO).
+ * (LOCAL_D1_PERSIST_TO). README_ECHO=1 prints what the blocks printed.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import {
@@ -69,6 +69,8 @@ try {
     },
     encoding: "utf8",
   });
+  // README_ECHO=1 shows what the blocks printed, as a reader running them would see it.
+  if (process.env.README_ECHO) process.stdout.write(run.stdout);
   if (run.status !== 0) {
     failed = true;
     console.error(`readme: the blocks stopped with exit code ${run.status}\n${run.stderr}`);
