@@ -113,27 +113,34 @@ describe("POST /api/webhooks", () => {
   });
 
   it.each([
-    ["no events", { events: [] }, "body.events"],
-    ["an unknown event", { events: ["conversation.deleted"] }, "body.events[0]"],
-    ["the test ping", { events: ["webhook.test"] }, "body.events[0]"],
+    ["no events", { events: [] }, "body.events", "min_length"],
+    ["an unknown event", { events: ["conversation.deleted"] }, "body.events[0]", "enum"],
+    ["the test ping", { events: ["webhook.test"] }, "body.events[0]", "enum"],
     [
       "a repeated event",
       { events: ["conversation.created", "conversation.created"] },
       "body.events",
+      "unique",
     ],
-    ["an unknown field", { events: ["conversation.created"], secret: "mine" }, "body.secret"],
+    [
+      "an unknown field",
+      { events: ["conversation.created"], secret: "mine" },
+      "body.secret",
+      "unknown_field",
+    ],
     [
       "a long URL",
       { events: ["conversation.created"], url: `https://a.example/${"x".repeat(2048)}` },
       "body.url",
+      "max_length",
     ],
-  ])("400 for %s", async (_, extra, field) => {
+  ])("400 for %s", async (_, extra, field, rule) => {
     const { response, body } = await post("/api/webhooks", {
       url: "https://hooks.example.com/edge",
       ...extra,
     });
     expect(response.status).toBe(400);
-    expect(body.details.map((d: Body) => d.field)).toContain(field);
+    expect(body.details).toContainEqual(expect.objectContaining({ field, rule }));
   });
 
   it("admins only: a manager and an agent get 403, and nothing is written", async () => {
@@ -192,12 +199,17 @@ describe("GET, PATCH, DELETE /api/webhooks/{id}", () => {
     expect(Date.parse(changed.body.data.updatedAt)).toBeGreaterThan(
       Date.parse(created.data.updatedAt),
     );
+    // A blank description is none (before: stored as "").
+    const blank = await patch(`/api/webhooks/${id}`, { description: "   " });
+    expect(blank.body.data.description).toBeNull();
     const refused = await patch(`/api/webhooks/${id}`, { url: "https://192.168.1.1/x" });
     expect(refused.response.status).toBe(400);
     expect((await call(`/api/webhooks/${id}`)).body.data.url).toBe(
       "https://hooks.example.com/edge",
     );
-    expect((await patch(`/api/webhooks/${id}`, {})).response.status).toBe(400);
+    const empty = await patch(`/api/webhooks/${id}`, {});
+    expect(empty.response.status).toBe(400);
+    expect(empty.body.details).toEqual([expect.objectContaining({ rule: "not_empty" })]);
   });
 
   it("another organization's endpoint is 404 everywhere, and stays untouched", async () => {

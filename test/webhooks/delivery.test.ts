@@ -1,6 +1,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_ATTEMPTS, payloadOf, RETRY_DELAYS } from "../../src/webhooks/delivery";
+import {
+  MAX_ATTEMPTS,
+  payloadOf,
+  queueRetryDelay,
+  RETRY_DELAYS,
+} from "../../src/webhooks/delivery";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 import { ACME, DOCS_CONVERSATION, GLOBEX, GLOBEX_KEY } from "../helpers/seed";
@@ -349,10 +354,15 @@ describe("delivery", () => {
       `/api/webhooks/${id}`,
       json({ enabled: false }, { method: "PATCH", headers: { authorization: `Bearer ${token}` } }),
     );
+    expect((await deliveriesOf(id))[0]?.next_attempt_at).toEqual(expect.any(Number));
     const { received, send } = receiver([200]);
     const result = await consume([only(sent.slice(0, 1)).body], { send, queue });
     expect(received).toEqual([]);
     expect(result.explicitAcks).toHaveLength(1);
+    // The dropped retry shows: the last attempt announces no next one (before: a stale time).
+    expect(await deliveriesOf(id)).toEqual([
+      expect.objectContaining({ attempt: 1, status: "failed", next_attempt_at: null }),
+    ]);
   });
 
   it("signs with both secrets during a rotation's grace period, each verifiable", async () => {
@@ -430,6 +440,7 @@ describe("delivery", () => {
         send,
         queue,
       });
+      // Retried by the queue (after 30 s, doubling on each failure: see queueRetryDelay).
       expect(result.retryMessages).toHaveLength(1);
       expect(result.explicitAcks).toHaveLength(1);
       expect(JSON.parse(logged[0] ?? "{}")).toMatchObject({ eventId: event?.id, level: "error" });
@@ -446,4 +457,8 @@ describe("delivery", () => {
       '{"type":"training.snapshot.deleted","timestamp":"1970-01-01T00:00:00.000Z","data":{"_id":"x"}}',
     );
   });
+});
+
+it("queue retries of a failing message back off: 30 s doubling, at most an hour", () => {
+  expect([1, 2, 3, 4, 7, 8, 20].map(queueRetryDelay)).toEqual([30, 60, 120, 240, 1920, 3600, 3600]);
 });

@@ -85,7 +85,7 @@ export const patch = createRoute({
   path: "/api/webhooks/{id}",
   tags,
   summary: "Change a webhook endpoint's URL, events, description, or pause it",
-  description: `\`enabled: false\` pauses it: events are not recorded for it meanwhile, and attempts already scheduled are dropped. ${URL_RULE} ${ADMIN_NOTE}`,
+  description: `\`enabled: false\` pauses it: no events are recorded for it meanwhile, and a retry that comes due while it is paused is dropped (its last attempt then shows no \`nextAttemptAt\`). Retries use the endpoint's URL and secrets as they are when they are sent. ${URL_RULE} ${ADMIN_NOTE}`,
   security,
   request: {
     params: WebhookParamsSchema,

@@ -26,7 +26,10 @@ const EventsSchema = z
   .array(EventTypeSchema)
   .min(1)
   .max(SUBSCRIBABLE_EVENT_TYPES.length)
-  .refine((events) => new Set(events).size === events.length, "must not repeat an event type")
+  .refine((events) => new Set(events).size === events.length, {
+    message: "must not repeat an event type",
+    params: { rule: "unique" },
+  })
   .openapi({
     description: `The event types to receive: ${SUBSCRIBABLE_EVENT_TYPES.map((t) => `\`${t}\``).join(", ")}.`,
     example: ["conversation.created", "conversation.message.created"],
@@ -42,6 +45,8 @@ const DescriptionSchema = z
   .max(500)
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   .regex(/^[^\u0000-\u0009\u000b-\u001f\u007f]*$/, "must not contain control characters")
+  // Blank means none: stored and shown as null.
+  .transform((text) => (text === "" ? null : text))
   .nullable()
   .openapi({ example: "CRM sync" });
 
@@ -63,6 +68,7 @@ export const UpdateWebhookBodySchema = z
   })
   .refine((body) => Object.keys(body).length > 0, {
     message: "must change at least one of url, events, description, enabled",
+    params: { rule: "not_empty" },
   })
   .openapi("UpdateWebhook");
 
