@@ -1,4 +1,4 @@
-import { and, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../platform/db/client";
 import { refreshTokens, sessions, users } from "../platform/db/schema";
@@ -158,12 +158,12 @@ export const revokeSession = (db: Database, sessionId: string, now: number) =>
     .set({ revokedAt: now })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 
-/** Ends every session of a user but one (a password change keeps the session that made it). */
-export const revokeOtherSessions = (
+/** Ends the user's live sessions that also meet `condition`. */
+const revokeSessionsOf = (
   db: Database,
   user: { id: string; organizationId: string },
-  keepSessionId: string | undefined,
   now: number,
+  condition: SQL | undefined,
 ) =>
   db
     .update(sessions)
@@ -173,9 +173,17 @@ export const revokeOtherSessions = (
         eq(sessions.userId, user.id),
         eq(sessions.organizationId, user.organizationId),
         isNull(sessions.revokedAt),
-        keepSessionId ? ne(sessions.id, keepSessionId) : undefined,
+        condition,
       ),
     );
+
+/** Ends every session of a user but one (a password change keeps the session that made it). */
+export const revokeOtherSessions = (
+  db: Database,
+  user: { id: string; organizationId: string },
+  keepSessionId: string | undefined,
+  now: number,
+) => revokeSessionsOf(db, user, now, keepSessionId ? ne(sessions.id, keepSessionId) : undefined);
 
 /**
  * Ends every session of a user who is (now) deactivated, in the batch that deactivates them:
@@ -187,14 +195,9 @@ export const revokeSessionsIfInactive = (
   user: { id: string; organizationId: string },
   now: number,
 ) =>
-  db
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(
-      and(
-        eq(sessions.userId, user.id),
-        eq(sessions.organizationId, user.organizationId),
-        isNull(sessions.revokedAt),
-        sql`exists (select 1 from ${users} where ${users.id} = ${user.id} and ${users.organizationId} = ${user.organizationId} and ${users.isActive} = 0)`,
-      ),
-    );
+  revokeSessionsOf(
+    db,
+    user,
+    now,
+    sql`exists (select 1 from ${users} where ${users.id} = ${user.id} and ${users.organizationId} = ${user.organizationId} and ${users.isActive} = 0)`,
+  );

@@ -132,7 +132,7 @@ async function handleMessage(
     await Promise.all(
       endpoints
         .slice(i, i + PARALLEL_SENDS)
-        .map((endpoint) => attemptDelivery(db, event, endpoint, attempt, deps, allowLoopback)),
+        .map((endpoint) => attemptDelivery({ db, event, endpoint, attempt, deps, allowLoopback })),
     );
   }
 }
@@ -141,14 +141,18 @@ async function handleMessage(
 export const payloadOf = (event: Pick<EventRow, "type" | "createdAt" | "data">): string =>
   `{"type":${JSON.stringify(event.type)},"timestamp":${JSON.stringify(toIso(event.createdAt))},"data":${event.data}}`;
 
-async function attemptDelivery(
-  db: Database,
-  event: EventRow,
-  endpoint: EndpointRow,
-  attempt: number,
-  deps: DeliveryDeps,
-  allowLoopback: boolean,
-): Promise<void> {
+/** One attempt to deliver one event to one endpoint, and what it needs. */
+interface Attempt {
+  db: Database;
+  event: EventRow;
+  endpoint: EndpointRow;
+  attempt: number;
+  deps: DeliveryDeps;
+  allowLoopback: boolean;
+}
+
+async function attemptDelivery(run: Attempt): Promise<void> {
+  const { db, event, endpoint, attempt, deps } = run;
   const d = webhookDeliveries;
   const started = deps.now();
   const id = newObjectId(started);
@@ -174,20 +178,13 @@ async function attemptDelivery(
       .from(d)
       .where(and(eq(d.eventId, event.id), eq(d.endpointId, endpoint.id), eq(d.attempt, attempt)));
     if (earlier?.status !== "pending") return;
-    return send(db, earlier.id, event, endpoint, attempt, deps, allowLoopback);
+    return send(run, earlier.id);
   }
-  return send(db, id, event, endpoint, attempt, deps, allowLoopback);
+  return send(run, id);
 }
 
-async function send(
-  db: Database,
-  deliveryId: string,
-  event: EventRow,
-  endpoint: EndpointRow,
-  attempt: number,
-  deps: DeliveryDeps,
-  allowLoopback: boolean,
-): Promise<void> {
+async function send(run: Attempt, deliveryId: string): Promise<void> {
+  const { db, event, endpoint, attempt, deps, allowLoopback } = run;
   const started = deps.now();
   let responseStatus: number | null = null;
   let succeeded = false;

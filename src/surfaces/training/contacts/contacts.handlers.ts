@@ -1,9 +1,9 @@
 import { ApiError } from "../../../platform/errors/api-error";
 import { findDatabaseError } from "../../../platform/errors/database-error";
-import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
+import { decodeCursor } from "../../../platform/http/cursor";
 import { newObjectId } from "../../../platform/util/ids";
 import { textOrNull } from "../../../platform/util/text";
-import { ok } from "../envelope";
+import { byCreation, ok, page } from "../envelope";
 import type { TrainingHandler } from "../router";
 import {
   type ContactRecord,
@@ -50,22 +50,7 @@ export const list: TrainingHandler<ListRoute> = async (c) => {
     position,
     limit + 1,
   );
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const hasMore = rows.length > limit;
-  return c.json(
-    {
-      success: true as const,
-      data: page.map(shapeContact),
-      pagination: {
-        nextCursor:
-          hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
-        hasMore,
-        limit,
-      },
-    },
-    200,
-  );
+  return c.json(page(rows, limit, byCreation, shapeContact), 200);
 };
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {

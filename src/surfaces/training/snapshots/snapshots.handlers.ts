@@ -2,12 +2,12 @@ import type { Hook } from "@hono/zod-openapi";
 import { ApiError, validationError } from "../../../platform/errors/api-error";
 import { issuesFromZod } from "../../../platform/errors/validation";
 import { contentHash } from "../../../platform/http/conditional";
-import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
+import { decodeCursor } from "../../../platform/http/cursor";
 import { parseIfMatch, versionedEtag } from "../../../platform/http/etag";
 import { newObjectId } from "../../../platform/util/ids";
 import { textOrNull } from "../../../platform/util/text";
 import type { TrainingEnv } from "../bearer";
-import { okWithMessage, renderTrainingError, respondWithResource } from "../envelope";
+import { okWithMessage, page, renderTrainingError, respondWithResource } from "../envelope";
 import type { TrainingHandler } from "../router";
 import { insertSnapshot, loadCaptureSources } from "./repository/capture";
 import { findSnapshot } from "./repository/find";
@@ -52,20 +52,13 @@ export const list: TrainingHandler<ListRoute> = async (c) => {
     position,
     limit + 1,
   );
-  const page = records.slice(0, limit);
-  const last = page.at(-1)?.snapshot;
-  const hasMore = records.length > limit;
   return c.json(
-    {
-      success: true as const,
-      data: page.map((record) => shapeSnapshotListItem(record)),
-      pagination: {
-        nextCursor:
-          hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
-        hasMore,
-        limit,
-      },
-    },
+    page(
+      records,
+      limit,
+      ({ snapshot }) => ({ createdAt: snapshot.createdAt, id: snapshot.id }),
+      (record) => shapeSnapshotListItem(record),
+    ),
     200,
   );
 };

@@ -2,12 +2,12 @@ import { issueSetupTokenStatements } from "../../../directory/setup-tokens";
 import { SETUP_TOKEN_TTL_MS } from "../../../platform/config";
 import { ApiError } from "../../../platform/errors/api-error";
 import { findDatabaseError } from "../../../platform/errors/database-error";
-import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
+import { decodeCursor } from "../../../platform/http/cursor";
 import { sha256Hex } from "../../../platform/util/encoding";
 import { newObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";
 import { opaqueToken } from "../../../platform/util/tokens";
-import { ok } from "../envelope";
+import { byCreation, ok, page } from "../envelope";
 import type { TrainingHandler } from "../router";
 import {
   deleteUser,
@@ -51,22 +51,7 @@ export const list: TrainingHandler<ListRoute> = async (c) => {
     position,
     limit + 1,
   );
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const hasMore = rows.length > limit;
-  return c.json(
-    {
-      success: true as const,
-      data: page.map(shapeUser),
-      pagination: {
-        nextCursor:
-          hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
-        hasMore,
-        limit,
-      },
-    },
-    200,
-  );
+  return c.json(page(rows, limit, byCreation, shapeUser), 200);
 };
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {

@@ -1,10 +1,10 @@
 import { ApiError, validationError } from "../../../platform/errors/api-error";
-import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
+import { decodeCursor } from "../../../platform/http/cursor";
 import { checkWebhookUrl } from "../../../platform/http/outbound-url";
 import { newObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";
 import { newWebhookSecret } from "../../../webhooks/signature";
-import { ok } from "../envelope";
+import { byCreation, ok, page } from "../envelope";
 import type { TrainingHandler } from "../router";
 import {
   deleteWebhook,
@@ -43,21 +43,6 @@ function publicUrl(env: Env, raw: string): string {
   return verdict.url.href;
 }
 
-/** A newest-first page and its cursor, from `limit + 1` rows. */
-function page<T extends { id: string; createdAt: number }>(rows: T[], limit: number) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  const hasMore = rows.length > limit;
-  return {
-    items,
-    pagination: {
-      nextCursor: hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
-      hasMore,
-      limit,
-    },
-  };
-}
-
 export const create: TrainingHandler<CreateRoute> = async (c) => {
   const body = c.req.valid("json");
   const url = publicUrl(c.env, body.url);
@@ -88,8 +73,7 @@ export const list: TrainingHandler<ListRoute> = async (c) => {
   const { cursor, limit } = c.req.valid("query");
   const position = cursor === undefined ? undefined : decodeCursor(cursor);
   const rows = await listWebhooks(c.get("db"), c.var.user.organizationId, position, limit + 1);
-  const { items, pagination } = page(rows, limit);
-  return c.json({ success: true as const, data: items.map(shapeWebhook), pagination }, 200);
+  return c.json(page(rows, limit, byCreation, shapeWebhook), 200);
 };
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
@@ -165,6 +149,5 @@ export const deliveries: TrainingHandler<DeliveriesRoute> = async (c) => {
     limit + 1,
   );
   if (!rows) throw notFound(id);
-  const { items, pagination } = page(rows, limit);
-  return c.json({ success: true as const, data: items.map(shapeDelivery), pagination }, 200);
+  return c.json(page(rows, limit, byCreation, shapeDelivery), 200);
 };
