@@ -75,24 +75,18 @@ import { randomJwtSecret } from "../../src/platform/secrets";
 import { sha256Hex } from "../../src/platform/util/encoding";
 import { ApiKeyHeadersSchema, authenticateKey } from "../../src/surfaces/conversations/api-key";
 import {
-  conversationQueries,
-  findConversation,
+  conversationDocumentQuery,
+  findConversationDocument,
 } from "../../src/surfaces/conversations/conversations/conversations.repository";
 import { ConversationParamsSchema } from "../../src/surfaces/conversations/conversations/conversations.schemas";
-import { shapeConversation } from "../../src/surfaces/conversations/conversations/conversations.shape";
 import { authenticate } from "../../src/surfaces/training/bearer";
 import { renderTrainingError } from "../../src/surfaces/training/envelope";
 import { issueToken, TokenClaimsSchema, verifyToken } from "../../src/surfaces/training/jwt";
 import {
-  findSnapshot,
-  snapshotQueries,
+  findSnapshotDocument,
+  snapshotDocumentQuery,
 } from "../../src/surfaces/training/snapshots/repository/find";
-import {
-  selectSnapshot,
-  selectSnapshotMessages,
-} from "../../src/surfaces/training/snapshots/repository/records";
 import { SnapshotParamsSchema } from "../../src/surfaces/training/snapshots/snapshots.schemas";
-import { shapeSnapshot } from "../../src/surfaces/training/snapshots/snapshots.shape";
 import { ACME, ACME_API_KEY, ALICE, SNAPSHOT } from "../seed/demo-data";
 import { seedStatements } from "../seed/statements";
 
@@ -770,18 +764,16 @@ async function main() {
       instrumentD1(env.DB.withSession("first-unconstrained"), () => undefined, d1TimeoutMs(env)).d1,
     );
   const db = newDb();
-  const snapshot = await findSnapshot(db, ACME, SNAPSHOT);
-  const conversation = await findConversation(db, ACME, CONVERSATION);
-  if (!snapshot || !conversation) throw new Error("stand-in rows do not match the repositories");
-  const snapshotShaped = shapeSnapshot(snapshot.record, snapshot.messages);
-  const snapshotJson = JSON.stringify(snapshotShaped);
-  const conversationShaped = shapeConversation(conversation.record, conversation.messages);
-  const conversationJson = JSON.stringify(conversationShaped);
+  const snapshot = await findSnapshotDocument(db, ACME, SNAPSHOT);
+  const conversationJson = await findConversationDocument(db, ACME, CONVERSATION);
+  if (!snapshot || !conversationJson)
+    throw new Error("stand-in rows do not match the repositories");
+  const snapshotJson = snapshot.doc;
   const state = { sessionId: SESSION, userId: ALICE, organizationId: ACME };
   const fakeContext = { set: () => undefined } as unknown as Context;
   const window = apiRateWindow(env);
   const keyHash = await sha256Hex(ACME_API_KEY);
-  const prelude = sessionStateQuery(db, state);
+  const prelude = sessionStateQuery(state);
 
   /** One D1 call through the instrumented wrapper, its statements prepared and bound already. */
   const batchOf = (queries: Query[]) => {
@@ -845,8 +837,9 @@ async function main() {
     claims: await stage("  TokenClaimsSchema.safeParse (zod)", () =>
       timeSync(() => TokenClaimsSchema.safeParse(claims)),
     ),
-    prelude: await stage("Drizzle: sessionStateQuery → toSQL (the freshness check)", () =>
-      timeSync(() => sessionStateQuery(db, state)),
+    prelude: await stage(
+      "sessionStateQuery: compiled statement, values bound (freshness check)",
+      () => timeSync(() => sessionStateQuery(state)),
     ),
     keyHeaders: await stage("API key headers: ApiKeyHeadersSchema.safeParse (zod)", () =>
       timeSync(() =>
@@ -893,23 +886,14 @@ async function main() {
     params: await stage("path params: SnapshotParamsSchema.safeParse (zod)", () =>
       timeSync(() => SnapshotParamsSchema.safeParse({ id: SNAPSHOT })),
     ),
-    build: await stage("Drizzle: selectSnapshot + selectSnapshotMessages, built alone", () =>
-      timeSync(() => [
-        selectSnapshot(db, ACME, SNAPSHOT),
-        selectSnapshotMessages(db, ACME, SNAPSHOT),
-      ]),
+    bind: await stage("snapshotDocumentQuery: compiled statement, values bound", () =>
+      timeSync(() => snapshotDocumentQuery(ACME, SNAPSHOT)),
     ),
-    render: await stage("Drizzle: snapshotQueries (built + 2 × toSQL) alone", () =>
-      timeSync(() => snapshotQueries(db, ACME, SNAPSHOT)),
+    find: await stage("findSnapshotDocument: bind, prepare, D1 batch (stand-in)", () =>
+      timeAsync(() => findSnapshotDocument(db, ACME, SNAPSHOT), 5),
     ),
-    batch: await stage("D1 batch via instrumentD1, 3 bound statements (stand-in)", () =>
-      timeAsync(batchOf([prelude, ...snapshotQueries(db, ACME, SNAPSHOT)]), 5),
-    ),
-    shape: await stage("shapeSnapshot", () =>
-      timeSync(() => shapeSnapshot(snapshot.record, snapshot.messages)),
-    ),
-    stringify: await stage("JSON.stringify of the shaped snapshot", () =>
-      timeSync(() => JSON.stringify(snapshotShaped)),
+    batch: await stage("D1 batch via instrumentD1, 2 bound statements (stand-in)", () =>
+      timeAsync(batchOf([prelude, snapshotDocumentQuery(ACME, SNAPSHOT)]), 5),
     ),
     etag: await stage("ETag: contentHash (SHA-256 → 16 hex)", () =>
       timeAsync(() => contentHash(snapshotJson), 10),
@@ -931,17 +915,14 @@ async function main() {
     params: await stage("path params: ConversationParamsSchema.safeParse (zod)", () =>
       timeSync(() => ConversationParamsSchema.safeParse({ conversationId: CONVERSATION })),
     ),
-    render: await stage("Drizzle: conversationQueries (built + 2 × toSQL) alone", () =>
-      timeSync(() => conversationQueries(db, ACME, CONVERSATION)),
+    bind: await stage("conversationDocumentQuery: compiled statement, values bound", () =>
+      timeSync(() => conversationDocumentQuery(ACME, CONVERSATION)),
     ),
-    batch: await stage("D1 batch via instrumentD1, 2 bound statements (stand-in)", () =>
-      timeAsync(batchOf(conversationQueries(db, ACME, CONVERSATION)), 5),
+    find: await stage("findConversationDocument: bind, prepare, D1 batch (stand-in)", () =>
+      timeAsync(() => findConversationDocument(db, ACME, CONVERSATION), 5),
     ),
-    shape: await stage("shapeConversation", () =>
-      timeSync(() => shapeConversation(conversation.record, conversation.messages)),
-    ),
-    stringify: await stage("JSON.stringify of the shaped conversation", () =>
-      timeSync(() => JSON.stringify(conversationShaped)),
+    batch: await stage("D1 batch via instrumentD1, 1 bound statement (stand-in)", () =>
+      timeAsync(batchOf([conversationDocumentQuery(ACME, CONVERSATION)]), 5),
     ),
     etag: await stage("ETag: contentHash (SHA-256 → 16 hex)", () =>
       timeAsync(() => contentHash(conversationJson), 10),
@@ -998,37 +979,29 @@ async function main() {
     { stage: "its line alone: JSON.stringify", stats: steps.log, part: true },
     { stage: "secureHeaders() (A/B)", stats: withSecureHeaders.delta },
   ];
-  const handlerQuery = (
-    name: string,
-    c: typeof snap | typeof conv,
-    statements: number,
-    alone: Line[],
-  ): Line[] => [
+  const zero = only(0, 0);
+  const handlerQuery = (name: string, c: typeof snap | typeof conv, statements: number): Line[] => [
+    { stage: `${name}: bind, prepare, D1 batch, alone (stand-in)`, stats: c.find },
+    { stage: "compiled statement: values bound", stats: c.bind, part: true },
     {
-      stage: `${name}: Drizzle query builders, in the request (probe)`,
-      stats: c.probes.buildHandler,
-    },
-    ...alone,
-    { stage: `${name}: Drizzle batch, in the request (probe)`, stats: c.probes.batch },
-    {
-      stage: `SQL rendering: _prepare × ${statements}, in the request (probe)`,
-      stats: c.probes.renderHandler,
-      part: true,
-    },
-    {
-      stage: "row mapping: mapAllResult, in the request (probe)",
-      stats: c.probes.mapping,
-      part: true,
-    },
-    {
-      stage: "instrumentD1 batch alone (the stand-in answers at once)",
+      stage: `instrumentD1 batch alone, ${statements} statement(s) (the stand-in answers at once)`,
       stats: c.batch,
       part: true,
     },
+    {
+      stage: "Drizzle in the request: builders, rendering, row mapping (probes)",
+      stats: sumOf(
+        c.probes.buildCheck,
+        c.probes.renderCheck,
+        c.probes.buildHandler,
+        c.probes.renderHandler,
+        c.probes.mapping,
+      ),
+      part: true,
+    },
   ];
-  const tail = (c: typeof snap | typeof conv, shape: string): Line[] => [
-    { stage: shape, stats: c.shape },
-    { stage: "JSON.stringify", stats: c.stringify },
+  const tail = (c: typeof snap | typeof conv): Line[] => [
+    { stage: "shaping and JSON.stringify: none, SQLite builds the JSON text", stats: zero },
     { stage: "ETag: contentHash", stats: c.etag },
     { stage: "SHA-256 alone", stats: c.sha, part: true },
     { stage: "respondConditionally instead of the floor's c.json (A/B)", stats: withRespond.delta },
@@ -1058,12 +1031,7 @@ async function main() {
         ...middleware(snap.log.delta),
         {
           stage: "authenticate: verifyToken + enforceRateLimit + freshness-check statement",
-          stats: sumOf(
-            steps.verify,
-            steps.rateLimit,
-            snap.probes.buildCheck,
-            snap.probes.renderCheck,
-          ),
+          stats: sumOf(steps.verify, steps.rateLimit, steps.prelude),
         },
         {
           stage: "whole middleware, A/B on a bare app (reference)",
@@ -1074,27 +1042,10 @@ async function main() {
         { stage: "of which HMAC-SHA256", stats: steps.hmac, part: true },
         { stage: "of which TokenClaimsSchema.safeParse (zod)", stats: steps.claims, part: true },
         { stage: "enforceRateLimit alone (binding stand-in)", stats: steps.rateLimit, part: true },
-        {
-          stage: "freshness check: Drizzle query builder, in the request (probe)",
-          stats: snap.probes.buildCheck,
-          part: true,
-        },
-        {
-          stage: "freshness check: toSQL, in the request (probe)",
-          stats: snap.probes.renderCheck,
-          part: true,
-        },
-        { stage: "the same alone: sessionStateQuery", stats: steps.prelude, part: true },
+        { stage: "freshness check: compiled, values bound", stats: steps.prelude, part: true },
         { stage: "path params (zod)", stats: snap.params },
-        ...handlerQuery("findSnapshot", snap, 2, [
-          {
-            stage: "the same alone: selectSnapshot + selectSnapshotMessages",
-            stats: snap.build,
-            part: true,
-          },
-          { stage: "built and rendered alone: snapshotQueries", stats: snap.render, part: true },
-        ]),
-        ...tail(snap, "shapeSnapshot"),
+        ...handlerQuery("findSnapshotDocument", snap, 2),
+        ...tail(snap),
       ]),
       drizzleNote(snap),
       webCryptoNote(snap.webCrypto),
@@ -1121,14 +1072,8 @@ async function main() {
         },
         { stage: "enforceRateLimit alone (binding stand-in)", stats: steps.rateLimit, part: true },
         { stage: "path params (zod)", stats: conv.params },
-        ...handlerQuery("findConversation", conv, 2, [
-          {
-            stage: "built and rendered alone: conversationQueries",
-            stats: conv.render,
-            part: true,
-          },
-        ]),
-        ...tail(conv, "shapeConversation"),
+        ...handlerQuery("findConversationDocument", conv, 1),
+        ...tail(conv),
       ]),
       drizzleNote(conv),
       webCryptoNote(conv.webCrypto),

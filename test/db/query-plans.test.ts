@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { selectActiveKeyByHash } from "../../src/directory/api-keys";
 import { loginQueries } from "../../src/directory/logins";
 import { Outbox } from "../../src/platform/events/outbox";
-import { conversationQueries } from "../../src/surfaces/conversations/conversations/conversations.repository";
+import { conversationDocumentQuery } from "../../src/surfaces/conversations/conversations/conversations.repository";
 import { captureQueries } from "../../src/surfaces/training/snapshots/repository/capture";
-import { snapshotQueries } from "../../src/surfaces/training/snapshots/repository/find";
+import { snapshotDocumentQuery } from "../../src/surfaces/training/snapshots/repository/find";
 import { exportQueries } from "../../src/surfaces/training/snapshots/repository/list";
 import { deliveryPageQuery } from "../../src/surfaces/training/webhooks/webhooks.repository";
 import { pruneStatements, strandedEventsQuery } from "../../src/webhooks/sweep";
@@ -30,47 +30,46 @@ async function plan(query: { sql: string; params: unknown[] }): Promise<string[]
 function expectIndexed(lines: string[]) {
   expect(lines.length).toBeGreaterThan(0);
   for (const line of lines) {
-    expect(line, lines.join(" | ")).not.toMatch(/^SCAN (?!.*USING (COVERING )?INDEX)/);
+    // Scanning a subquery's own rows (a co-routine, already read through an index) is fine.
+    expect(line, lines.join(" | ")).not.toMatch(
+      /^SCAN (?!.*USING (COVERING )?INDEX)(?!\(subquery-\d+\))/,
+    );
     expect(line, lines.join(" | ")).not.toMatch(/TEMP B-TREE/);
   }
 }
 
-/** A search for one row by a unique key: the primary key, or the (organization, id) index. */
-const pointLookup = (table: string, index: string) =>
-  new RegExp(
-    `SEARCH ${table} USING INDEX (sqlite_autoindex_${table}_1 \\(id=\\?\\)|${index}_org_id_uq \\(organization_id=\\? AND id=\\?\\))`,
-  );
-
 describe("query plans use indexes", () => {
-  it("GET snapshot: the snapshot by primary key, creator and contact by primary key, copies by (snapshot, position)", async () => {
-    const [snapshot, messages] = snapshotQueries(db, ACME, SNAPSHOT);
-    const snapshotPlan = await plan(snapshot as { sql: string; params: unknown[] });
-    const messagesPlan = await plan(messages as { sql: string; params: unknown[] });
+  it("GET snapshot (one statement): the snapshot, creator and contact by unique keys, copies by (snapshot, position) in order", async () => {
+    const snapshotPlan = await plan(snapshotDocumentQuery(ACME, SNAPSHOT));
     expectIndexed(snapshotPlan);
-    expectIndexed(messagesPlan);
-    // One row each, by a unique key: (organization, id) or the id alone.
-    for (const [table, index] of [
-      ["training_snapshots", "snapshots"],
-      ["users", "users"],
-      ["contacts", "contacts"],
+    // One row each, by the unique (organization, id) key.
+    for (const [alias, index] of [
+      ["s", "snapshots"],
+      ["u", "users"],
+      ["k", "contacts"],
     ]) {
-      expect(snapshotPlan.join("\n")).toMatch(pointLookup(table as string, index as string));
+      expect(snapshotPlan.join("\n")).toContain(
+        `SEARCH ${alias} USING INDEX ${index}_org_id_uq (organization_id=? AND id=?)`,
+      );
     }
-    expect(messagesPlan.join("\n")).toMatch(
-      /SEARCH training_snapshot_messages USING INDEX sqlite_autoindex_training_snapshot_messages_1 \(snapshot_id=\?\)/,
+    expect(snapshotPlan.join("\n")).toMatch(
+      /SEARCH m USING (COVERING )?INDEX sqlite_autoindex_training_snapshot_messages_1 \(snapshot_id=\?\)/,
     );
   });
 
-  it("GET conversation: the conversation by primary key, messages through (conversation, created_at, id)", async () => {
-    const [conversation, messages] = conversationQueries(db, ACME, DOCS_CONVERSATION);
-    const conversationPlan = await plan(conversation as { sql: string; params: unknown[] });
-    const messagesPlan = await plan(messages as { sql: string; params: unknown[] });
+  it("GET conversation (one statement): the conversation and its customer by (organization, id), messages through (conversation, created_at, id) in order", async () => {
+    const conversationPlan = await plan(conversationDocumentQuery(ACME, DOCS_CONVERSATION));
     expectIndexed(conversationPlan);
-    expectIndexed(messagesPlan);
-    expect(conversationPlan.join("\n")).toMatch(pointLookup("conversations", "conversations"));
-    expect(conversationPlan.join("\n")).toMatch(pointLookup("contacts", "contacts"));
-    expect(messagesPlan.join("\n")).toMatch(
-      /SEARCH messages USING INDEX messages_conversation_created_idx \(conversation_id=\?\)/,
+    for (const [alias, index] of [
+      ["c", "conversations"],
+      ["k", "contacts"],
+    ]) {
+      expect(conversationPlan.join("\n")).toContain(
+        `SEARCH ${alias} USING INDEX ${index}_org_id_uq (organization_id=? AND id=?)`,
+      );
+    }
+    expect(conversationPlan.join("\n")).toMatch(
+      /SEARCH m USING INDEX messages_conversation_created_idx \(conversation_id=\?\)/,
     );
   });
 

@@ -2,7 +2,7 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
-import { findSnapshot } from "../../src/surfaces/training/snapshots/repository/find";
+import { findSnapshotDocument } from "../../src/surfaces/training/snapshots/repository/find";
 import { exportPage, listSnapshots } from "../../src/surfaces/training/snapshots/repository/list";
 import { request } from "../helpers/app";
 import { apiKeyHeaders } from "../helpers/auth";
@@ -146,10 +146,11 @@ describe("a database that holds references across tenants (written before the co
     // The Training API needs tables of later migrations (sessions), so its repositories are
     // called directly on this database; the Conversations API is served over HTTP below.
     const legacy = drizzle(db);
-    const found = await findSnapshot(legacy, GLOBEX, GLOBEX_SNAPSHOT);
-    expect(found?.record.user).toBeNull(); // not Acme's Alice
-    expect(found?.record.contact).toBeNull(); // not Acme's Jane
-    expect(found?.record.snapshot.customerName).toBe("Globex customer");
+    const found = await findSnapshotDocument(legacy, GLOBEX, GLOBEX_SNAPSHOT);
+    const doc = JSON.parse(found?.doc ?? "null");
+    expect(doc.userId).toBeNull(); // not Acme's Alice
+    expect(doc.contactId).toBeNull(); // not Acme's Jane
+    expect(doc.customerName).toBe("Globex customer");
 
     const listed = await listSnapshots(legacy, GLOBEX, { isArchived: false }, undefined, 10);
     expect(listed.map((s) => [s.snapshot.id, s.user, s.contact])).toEqual([

@@ -1,6 +1,7 @@
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 
-export type Database = DrizzleD1Database;
+/** Drizzle over a D1 handle (`$client`: the handle itself, for compiled statements). */
+export type Database = DrizzleD1Database & { $client: D1Database };
 
 /**
  * One Drizzle instance per request, over that request's instrumented binding. No relational

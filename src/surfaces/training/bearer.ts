@@ -76,7 +76,7 @@ export const authenticate = createMiddleware<TrainingEnv>(async (c, next) => {
   c.set("principal", `user:${claims.sub}`);
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `user:${claims.sub}`, apiRateWindow(c.env));
   const state = c.var.prelude(
-    sessionStateQuery(c.var.db, {
+    sessionStateQuery({
       sessionId: claims.sid,
       userId: claims.sub,
       organizationId: claims.org,

@@ -1,4 +1,4 @@
-import { type SQL, sql } from "drizzle-orm";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
 import { boolSql, fullNameSql, isoSql, textOrNullSql } from "../../../platform/db/json-sql";
 
 /*
@@ -12,22 +12,30 @@ const messageObject = (alias: string) => {
   return sql`json_object('direction', ${m}.direction, 'sent', ${boolSql(`${alias}.sent`)}, 'message', ${m}.message, 'status', ${m}.status, '_id', ${m}.id, 'createdAt', ${isoSql(`${alias}.created_at`)}, 'updatedAt', ${isoSql(`${alias}.updated_at`)})`;
 };
 
-/** A conversation as `GET /v1/api/conversations/{id}` returns it (JSON text). */
-export const conversationDocumentSql = (
-  organizationId: string,
-  conversationId: string,
-): SQL => sql`(
-  select json_object(
+/** A value bound into a document statement: a request's value, or a compiled placeholder. */
+type Value = string | Placeholder;
+
+/** The document's expression over `c` (conversation) and `k` (its contact). */
+const conversationObject = sql`json_object(
     '_id', c.id, 'userId', c.user_id, 'pathwayId', c.pathway_id, 'agentId', c.agent_id,
     'customer', json_object('name', ${fullNameSql("k.first_name", "k.last_name")}, 'email', ${textOrNullSql("k.email")}, 'phone', ${textOrNullSql("k.phone_number")}),
     'messages', json((select json_group_array(json(doc)) from (
       select ${messageObject("m")} as doc from messages m
       where m.conversation_id = c.id and m.organization_id = c.organization_id
       order by m.created_at, m.id))),
-    'createdAt', ${isoSql("c.created_at")}, 'updatedAt', ${isoSql("c.updated_at")})
-  from conversations c
+    'createdAt', ${isoSql("c.created_at")}, 'updatedAt', ${isoSql("c.updated_at")})`;
+
+const conversationFrom = (organizationId: Value, conversationId: Value) => sql`from conversations c
   join contacts k on k.id = c.contact_id and k.organization_id = c.organization_id
-  where c.id = ${conversationId} and c.organization_id = ${organizationId})`;
+  where c.id = ${conversationId} and c.organization_id = ${organizationId}`;
+
+/** A conversation as `GET /v1/api/conversations/{id}` returns it (JSON text), as a subquery. */
+export const conversationDocumentSql = (organizationId: Value, conversationId: Value): SQL =>
+  sql`(select ${conversationObject} ${conversationFrom(organizationId, conversationId)})`;
+
+/** The GET's one statement: `{ doc }` (the conversation's JSON text), or no row. */
+export const conversationDocumentSelect = (organizationId: Value, conversationId: Value): SQL =>
+  sql`select ${conversationObject} as doc ${conversationFrom(organizationId, conversationId)}`;
 
 /**
  * A message event's data: `{ conversationId, message }`, the message as it appears in the

@@ -13,7 +13,7 @@ import {
   appendMessage as appendToConversation,
   applyMessageAction,
   createConversation,
-  findConversation,
+  findConversationDocument,
   listConversations,
 } from "./conversations.repository";
 import type {
@@ -76,9 +76,8 @@ export const listByFlow: ConversationsHandler<ListByFlowRoute> = async (c) => {
 export const getOne: ConversationsHandler<GetOneRoute> = async (c) => {
   const { conversationId } = c.req.valid("param");
   const { caller } = c.var;
-  const found = await findConversation(c.get("db"), caller.organizationId, conversationId);
-  if (!found) throw new ApiError("not_found", `Conversation ${conversationId} not found`);
-  const text = JSON.stringify(shapeConversation(found.record, found.messages));
+  const text = await findConversationDocument(c.get("db"), caller.organizationId, conversationId);
+  if (text === null) throw new ApiError("not_found", `Conversation ${conversationId} not found`);
   return respondWithResource(c, text);
 };
 

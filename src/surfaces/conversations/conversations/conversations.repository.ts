@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { aliased } from "../../../platform/db/aliased";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
+import { compiled, runCompiled } from "../../../platform/db/compiled";
 import { keysetRange } from "../../../platform/db/keyset";
 import {
   contacts,
@@ -14,7 +15,11 @@ import { sameTenant } from "../../../platform/db/tenant";
 import type { Outbox } from "../../../platform/events/outbox";
 import type { CursorPosition } from "../../../platform/http/cursor";
 import { groupBy } from "../../../platform/util/group-by";
-import { conversationDocumentSql, messageEventSql } from "./conversations.documents";
+import {
+  conversationDocumentSelect,
+  conversationDocumentSql,
+  messageEventSql,
+} from "./conversations.documents";
 import {
   insertContactUnlessLinked,
   insertConversation,
@@ -72,25 +77,29 @@ export type ConversationMessageRecord = Awaited<
   ReturnType<typeof selectConversationMessages>
 >[number];
 
-/** A conversation, its customer and its messages, in one D1 round trip (one batch). */
-export async function findConversation(
+/**
+ * The GET's statement: the conversation, its customer and its messages as JSON text built
+ * inside SQLite (no rows to map, nothing to stringify), compiled once per isolate.
+ */
+const conversationDocument = compiled(["organizationId", "id"], (_db, p) =>
+  conversationDocumentSelect(p.organizationId, p.id),
+);
+
+/** The statement `findConversationDocument` runs, for EXPLAIN QUERY PLAN checks. */
+export const conversationDocumentQuery = (organizationId: string, id: string) =>
+  conversationDocument({ organizationId, id });
+
+/** A conversation as GET returns it (JSON text), in one D1 round trip; null when there is none. */
+export async function findConversationDocument(
   db: Database,
   organizationId: string,
   id: string,
-): Promise<{ record: ConversationRecord; messages: ConversationMessageRecord[] } | null> {
-  const [rows, found] = await db.batch([
-    selectConversation(db, organizationId, id),
-    selectConversationMessages(db, organizationId, id),
+): Promise<string | null> {
+  const [rows] = await runCompiled<{ doc: string }>(db, [
+    conversationDocumentQuery(organizationId, id),
   ]);
-  const record = rows[0];
-  return record ? { record, messages: found } : null;
+  return rows?.[0]?.doc ?? null;
 }
-
-/** The statements `findConversation` runs, for EXPLAIN QUERY PLAN checks. */
-export const conversationQueries = (db: Database, organizationId: string, id: string) => [
-  selectConversation(db, organizationId, id).toSQL(),
-  selectConversationMessages(db, organizationId, id).toSQL(),
-];
 
 /* ---- lists ---- */
 

@@ -1,13 +1,11 @@
-import { type SQL, sql } from "drizzle-orm";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
 import { boolSql, isoOrNullSql, isoSql, textOrNullSql } from "../../../platform/db/json-sql";
 
-/**
- * A snapshot as `GET /api/training/snapshots/{id}` returns it (its `data`), built inside
- * SQLite: for webhook events written in the same batch as the change. It equals
- * `shapeSnapshot`'s document, key for key; the tests compare the two.
- */
-export const snapshotDocumentSql = (organizationId: string, snapshotId: string): SQL => sql`(
-  select json_object(
+/** A value bound into a document statement: a request's value, or a compiled placeholder. */
+type Value = string | Placeholder;
+
+/** The document's expression over `s` (snapshot), `u` (creator), `k` (contact). */
+const snapshotObject = sql`json_object(
     '_id', s.id, 'organizationId', s.organization_id,
     'userId', json(case when u.id is null then null else json_object(
       '_id', u.id, 'firstName', u.first_name, 'lastName', u.last_name, 'email', u.email) end),
@@ -31,8 +29,21 @@ export const snapshotDocumentSql = (organizationId: string, snapshotId: string):
     'conversationEndDate', ${isoOrNullSql("s.conversation_end_date")},
     'notes', ${textOrNullSql("s.notes")}, 'tags', json(s.tags), 'quality', s.quality,
     'category', ${textOrNullSql("s.category")}, 'isArchived', ${boolSql("s.is_archived")},
-    'createdAt', ${isoSql("s.created_at")}, 'updatedAt', ${isoSql("s.updated_at")})
-  from training_snapshots s
+    'createdAt', ${isoSql("s.created_at")}, 'updatedAt', ${isoSql("s.updated_at")})`;
+
+const snapshotFrom = (organizationId: Value, snapshotId: Value) => sql`from training_snapshots s
   left join users u on u.id = s.user_id and u.organization_id = s.organization_id
   left join contacts k on k.id = s.contact_id and k.organization_id = s.organization_id
-  where s.id = ${snapshotId} and s.organization_id = ${organizationId})`;
+  where s.id = ${snapshotId} and s.organization_id = ${organizationId}`;
+
+/**
+ * A snapshot as `GET /api/training/snapshots/{id}` returns it (its `data`), built inside
+ * SQLite, as a scalar subquery: for webhook events written in the same batch as the change.
+ * It equals `shapeSnapshot`'s document byte for byte; the tests compare the two.
+ */
+export const snapshotDocumentSql = (organizationId: Value, snapshotId: Value): SQL =>
+  sql`(select ${snapshotObject} ${snapshotFrom(organizationId, snapshotId)})`;
+
+/** The GET's one statement: `{ version, doc }` (doc: the `data` JSON text), or no row. */
+export const snapshotDocumentSelect = (organizationId: Value, snapshotId: Value): SQL =>
+  sql`select s.version as version, ${snapshotObject} as doc ${snapshotFrom(organizationId, snapshotId)}`;

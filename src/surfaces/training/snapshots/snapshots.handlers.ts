@@ -10,7 +10,7 @@ import type { TrainingEnv } from "../bearer";
 import { okWithMessage, page, renderTrainingError, respondWithResource } from "../envelope";
 import type { TrainingHandler } from "../router";
 import { insertSnapshot, loadCaptureSources } from "./repository/capture";
-import { findSnapshot } from "./repository/find";
+import { findSnapshotDocument } from "./repository/find";
 import { listSnapshots } from "./repository/list";
 import { deleteSnapshot, updateSnapshot } from "./repository/write";
 import { assembleSnapshot } from "./snapshots.assemble";
@@ -91,10 +91,9 @@ export const create: TrainingHandler<CreateRoute> = async (c) => {
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const { user } = c.var;
-  const found = await findSnapshot(c.get("db"), user.organizationId, id);
+  const found = await findSnapshotDocument(c.get("db"), user.organizationId, id);
   if (!found) throw notFound(id);
-  const data = JSON.stringify(shapeSnapshot(found.record, found.messages));
-  return respondWithResource(c, data, await snapshotEtag(found.record.snapshot.version, data));
+  return respondWithResource(c, found.doc, await snapshotEtag(found.version, found.doc));
 };
 
 const IMMUTABLE_FIELDS = new Set(

@@ -1,30 +1,30 @@
 import type { Database } from "../../../../platform/db/client";
-import {
-  type SnapshotWithMessages,
-  selectSnapshot,
-  selectSnapshotMessages,
-  toRecord,
-} from "./records";
+import { compiled, runCompiled } from "../../../../platform/db/compiled";
+import { snapshotDocumentSelect } from "../snapshots.documents";
 
 /**
- * A snapshot with its creator, contact and message copies, in one D1 round trip: the two
- * statements go as one batch, which D1 runs in one transaction, so they see the same data.
+ * The GET's statement: the snapshot, its creator, contact and message copies as the `data`
+ * JSON text, built inside SQLite (no rows to map, nothing to stringify), compiled once.
  */
-export async function findSnapshot(
+const snapshotDocument = compiled(["organizationId", "id"], (_db, p) =>
+  snapshotDocumentSelect(p.organizationId, p.id),
+);
+
+/** The statement `findSnapshotDocument` runs, for EXPLAIN QUERY PLAN checks. */
+export const snapshotDocumentQuery = (organizationId: string, id: string) =>
+  snapshotDocument({ organizationId, id });
+
+/**
+ * A snapshot as GET returns it (`doc`, JSON text) with its version, in one D1 round trip (the
+ * caller's freshness check rides in the same batch); null when the organization has none.
+ */
+export async function findSnapshotDocument(
   db: Database,
   organizationId: string,
   id: string,
-): Promise<SnapshotWithMessages | null> {
-  const [rows, copies] = await db.batch([
-    selectSnapshot(db, organizationId, id),
-    selectSnapshotMessages(db, organizationId, id),
+): Promise<{ version: number; doc: string } | null> {
+  const [rows] = await runCompiled<{ version: number; doc: string }>(db, [
+    snapshotDocumentQuery(organizationId, id),
   ]);
-  const row = rows[0];
-  return row ? { record: toRecord(row), messages: copies } : null;
+  return rows?.[0] ?? null;
 }
-
-/** The statements `findSnapshot` runs, for EXPLAIN QUERY PLAN checks. */
-export const snapshotQueries = (db: Database, organizationId: string, id: string) => [
-  selectSnapshot(db, organizationId, id).toSQL(),
-  selectSnapshotMessages(db, organizationId, id).toSQL(),
-];
