@@ -1,6 +1,7 @@
-// Baseline (b), the floor of the work: GET /api/training/snapshots/<id> answered with ONE
-// hand-written D1 statement that builds the same JSON document inside SQLite (no auth, no
-// validation, no framework). Our endpoint is measured against this.
+// Baseline (b), the floor of the work: GET /api/training/snapshots/<id> and
+// GET /v1/api/conversations/<id>, each answered with ONE hand-written D1 statement that builds
+// the same JSON document inside SQLite (no auth, no validation, no framework). Our endpoints are
+// measured against this.
 const ORG = "65a0e0e0e0e0e0e0e0e0e0e0";
 const iso = (column) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
 
@@ -38,9 +39,34 @@ LEFT JOIN users u ON u.id = s.user_id
 LEFT JOIN contacts c ON c.id = s.contact_id
 WHERE s.organization_id = ?1 AND s.id = ?2`;
 
+// The same for GET /v1/api/conversations/<id>: the conversation with its customer and messages.
+const CONVERSATION_SQL = `
+SELECT json_object(
+  '_id', c.id, 'userId', c.user_id, 'pathwayId', c.pathway_id, 'agentId', c.agent_id,
+  'customer', json_object('name', k.first_name || ' ' || k.last_name, 'email', k.email,
+    'phone', k.phone_number),
+  'messages', (SELECT json_group_array(json_object(
+      'direction', m.direction, 'sent', json(CASE WHEN m.sent THEN 'true' ELSE 'false' END),
+      'message', m.message, 'status', m.status, '_id', m.id,
+      'createdAt', ${iso("m.created_at")}, 'updatedAt', ${iso("m.updated_at")}))
+    FROM (SELECT * FROM messages WHERE conversation_id = c.id
+          ORDER BY created_at, id) AS m),
+  'createdAt', ${iso("c.created_at")},
+  'updatedAt', ${iso("c.updated_at")}
+) AS body
+FROM conversations c
+JOIN contacts k ON k.id = c.contact_id
+WHERE c.organization_id = ?1 AND c.id = ?2`;
+
 export default {
   async fetch(request, env) {
-    const id = new URL(request.url).pathname.split("/").pop();
+    const path = new URL(request.url).pathname;
+    const id = path.split("/").pop();
+    if (path.startsWith("/v1/api/conversations/")) {
+      const row = await env.DB.prepare(CONVERSATION_SQL).bind(ORG, id).first();
+      if (!row) return new Response('{"error":{}}', { status: 404 });
+      return new Response(row.body, { headers: { "content-type": "application/json" } });
+    }
     const row = await env.DB.prepare(SQL).bind(ORG, id).first();
     if (!row) return new Response('{"success":false}', { status: 404 });
     return new Response(`{"success":true,"data":${row.body}}`, {
