@@ -29,8 +29,10 @@ async function plan(query: { sql: string; params: unknown[] }): Promise<string[]
 
 function expectIndexed(lines: string[]) {
   expect(lines.length).toBeGreaterThan(0);
+  // Scanning a subquery's own rows (a co-routine, already read through an index) is fine.
+  const coroutines = lines.flatMap((line) => /^CO-ROUTINE (\S+)/.exec(line)?.[1] ?? []);
   for (const line of lines) {
-    // Scanning a subquery's own rows (a co-routine, already read through an index) is fine.
+    if (coroutines.some((name) => line === `SCAN ${name}`)) continue;
     expect(line, lines.join(" | ")).not.toMatch(
       /^SCAN (?!.*USING (COVERING )?INDEX)(?!\(subquery-\d+\))/,
     );
@@ -53,7 +55,7 @@ describe("query plans use indexes", () => {
       );
     }
     expect(snapshotPlan.join("\n")).toMatch(
-      /SEARCH m USING (COVERING )?INDEX sqlite_autoindex_training_snapshot_messages_1 \(snapshot_id=\?\)/,
+      /SEARCH training_snapshot_messages USING (COVERING )?INDEX sqlite_autoindex_training_snapshot_messages_1 \(snapshot_id=\?\)/,
     );
   });
 
@@ -69,7 +71,7 @@ describe("query plans use indexes", () => {
       );
     }
     expect(conversationPlan.join("\n")).toMatch(
-      /SEARCH m USING INDEX messages_conversation_created_idx \(conversation_id=\?\)/,
+      /SEARCH messages USING INDEX messages_conversation_created_idx \(conversation_id=\?\)/,
     );
   });
 

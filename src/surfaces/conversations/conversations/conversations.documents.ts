@@ -19,10 +19,10 @@ type Value = string | Placeholder;
 const conversationObject = sql`json_object(
     '_id', c.id, 'userId', c.user_id, 'pathwayId', c.pathway_id, 'agentId', c.agent_id,
     'customer', json_object('name', ${fullNameSql("k.first_name", "k.last_name")}, 'email', ${textOrNullSql("k.email")}, 'phone', ${textOrNullSql("k.phone_number")}),
-    'messages', json((select json_group_array(json(doc)) from (
-      select ${messageObject("m")} as doc from messages m
-      where m.conversation_id = c.id and m.organization_id = c.organization_id
-      order by m.created_at, m.id))),
+    'messages', (select json_group_array(${messageObject("m")}) from (
+      select direction, sent, message, status, id, created_at, updated_at from messages
+      where conversation_id = c.id and organization_id = c.organization_id
+      order by created_at, id) m),
     'createdAt', ${isoSql("c.created_at")}, 'updatedAt', ${isoSql("c.updated_at")})`;
 
 const conversationFrom = (organizationId: Value, conversationId: Value) => sql`from conversations c

@@ -16,12 +16,12 @@ const snapshotObject = sql`json_object(
     'customerName', ${textOrNullSql("s.customer_name")},
     'customerPhone', ${textOrNullSql("s.customer_phone")},
     'customerEmail', ${textOrNullSql("s.customer_email")},
-    'messages', json((select json_group_array(json(doc)) from (
-      select json_object('id', m.message_id, 'content', m.content, 'sender', m.sender,
-        'senderType', m.sender_type, 'timestamp', ${isoSql("m.timestamp")}) as doc
-      from training_snapshot_messages m
-      where m.snapshot_id = s.id and m.organization_id = s.organization_id
-      order by m.position))),
+    'messages', (select json_group_array(json_object('id', m.message_id, 'content', m.content,
+        'sender', m.sender, 'senderType', m.sender_type, 'timestamp', ${isoSql("m.timestamp")}))
+      from (select message_id, content, sender, sender_type, timestamp
+        from training_snapshot_messages
+        where snapshot_id = s.id and organization_id = s.organization_id
+        order by position) m),
     'messageCount', (select count(*) from training_snapshot_messages m
       where m.snapshot_id = s.id and m.organization_id = s.organization_id),
     'snapshotDate', ${isoSql("s.snapshot_date")},
