@@ -90,7 +90,22 @@ export const keyFailureWindow = (env: Env): RateWindow => ({
 
 export const d1TimeoutMs = (env: Env): number => positiveInt(env.D1_TIMEOUT_MS, 10_000);
 
-export const logsRequests = (env: Env): boolean => (env.LOG_LEVEL ?? "info") === "info";
+/** A request this slow is logged at the default level, whatever it answered. */
+export const SLOW_REQUEST_MS = 1000;
+
+/**
+ * Whether a request gets its log line. `LOG_LEVEL`: "info", every request; "warn" (the
+ * default), every write, every answer of 400 or more and every request slower than
+ * SLOW_REQUEST_MS, so successful reads (most of the traffic) cost no log event: Workers Logs
+ * records every invocation (method, URL, status, duration, CPU) already; "error", no request
+ * lines (faults are logged where they happen, at every level).
+ */
+export function logsRequest(env: Env, method: string, status: number, durationMs: number): boolean {
+  const level = env.LOG_LEVEL ?? "warn";
+  if (level === "info") return true;
+  if (level === "error") return false;
+  return status >= 400 || (method !== "GET" && method !== "HEAD") || durationMs >= SLOW_REQUEST_MS;
+}
 
 /** `CORS_ORIGINS`: "*" for any origin, a comma-separated list, or empty for no CORS at all. */
 export function corsOrigins(env: Env): "*" | string[] {

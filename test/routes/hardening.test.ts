@@ -251,6 +251,34 @@ describe("faults", () => {
 });
 
 describe("structured request logs", () => {
+  it("at the default level (warn), logs writes and failures, not successful reads", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "info").mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(" "));
+    });
+    const warn = { LOG_LEVEL: "warn" };
+    const token = await tokenFor();
+    const read = await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(token), warn);
+    expect(read.status).toBe(200);
+    expect(lines).toHaveLength(0);
+    const missing = await request(
+      "/api/training/snapshots/ffffffffffffffffffffffff",
+      bearer(token),
+      warn,
+    );
+    expect(missing.status).toBe(404);
+    const created = await request(
+      "/api/training/snapshots",
+      json({ contactId: JANE, notes: "logged" }, bearer(token)),
+      warn,
+    );
+    expect(created.status).toBe(201);
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([
+      { level: "info", method: "GET", route: "/api/training/snapshots/:id", status: 404 },
+      { level: "info", method: "POST", route: "/api/training/snapshots", status: 201 },
+    ]);
+  });
+
   it("writes one JSON line per request, and never a secret or a message body", async () => {
     const lines: string[] = [];
     const capture = (...args: unknown[]) => {

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../../app-env";
-import { d1TimeoutMs, logsRequests } from "../config";
+import { d1TimeoutMs, logsRequest } from "../config";
 import { createDatabase } from "../db/client";
 import { instrumentD1 } from "../db/instrumented-d1";
 import { ApiError, validationError } from "../errors/api-error";
@@ -101,7 +101,7 @@ export const requestContext = (render: ErrorRenderer) =>
     // Nothing is for caches unless it says so: single-resource GETs relax this to revalidation,
     // /docs to a public max-age.
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "private, no-store");
-    if (logsRequests(c.env)) {
+    if (logsRequest(c.env, c.req.method, c.res.status, durationMs)) {
       // One line per request. Never headers, bodies, keys, tokens or passwords: only what is here.
       console.info(
         JSON.stringify({
