@@ -85,7 +85,8 @@ const startServer = (persist: string | undefined, config?: string, port = PORT) 
     persist,
     port,
     config: config ?? apiConfig,
-    vars: config ? {} : { JWT_SECRET: SECRET, LOG_LEVEL: "error" },
+    // The default configuration (wrangler.toml [vars]), with the bench's own secret.
+    vars: config ? {} : { JWT_SECRET: SECRET },
   });
 
 async function measure(
