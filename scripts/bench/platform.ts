@@ -18,6 +18,7 @@ import autocannon from "autocannon";
 import { randomJwtSecret } from "../../src/platform/secrets";
 import { loginToken, prepareState, startLocalServer, unthrottledConfig } from "../lib/local-server";
 import { SNAPSHOT } from "../seed/demo-data";
+import { median } from "./median";
 
 const { values: options } = parseArgs({
   options: {
@@ -32,14 +33,6 @@ const PORT = 8799;
 const CONNECTIONS = 8;
 const PLAIN = "bench/baselines/wrangler.platform.toml";
 const ASSETS = "bench/baselines/wrangler.platform-assets.toml";
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 async function requestsPerSecond(url: string, headers: Record<string, string> = {}) {
   const check = await fetch(url, { headers });

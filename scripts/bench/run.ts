@@ -19,6 +19,7 @@ import autocannon from "autocannon";
 import { randomJwtSecret } from "../../src/platform/secrets";
 import { loginToken, startLocalServer, unthrottledConfig } from "../lib/local-server";
 import { buildDataset, type DatasetSize, FIXED } from "./dataset";
+import { median } from "./median";
 
 const quick = process.argv.includes("--quick");
 const SIZES: { label: string; size: DatasetSize }[] = quick
@@ -57,14 +58,6 @@ interface Pair {
   ours: Measurement;
   base: Measurement;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 /** A measurement with each figure the median of several (the rounds of one endpoint). */
 const medianOf = (ms: Measurement[], name: string, dataset: string): Measurement => ({
