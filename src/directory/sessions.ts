@@ -23,7 +23,7 @@ export interface SessionState {
  * No row means the user or the session is gone. Aliased columns: the row is read by name.
  * Compiled once per isolate: it runs on every Training API request.
  */
-const sessionState = compiled(["sessionId", "userId", "organizationId"], (db, p) =>
+export const sessionStateQuery = compiled(["sessionId", "userId", "organizationId"], (db, p) =>
   db
     .select({
       role: sql`${users.role}`.as("state_role"),
@@ -45,12 +45,6 @@ const sessionState = compiled(["sessionId", "userId", "organizationId"], (db, p)
     )
     .limit(1),
 );
-
-export const sessionStateQuery = (token: {
-  sessionId: string;
-  userId: string;
-  organizationId: string;
-}) => sessionState(token);
 
 /** The row `sessionStateQuery` returned, or undefined when there was none. */
 export function readSessionState(rows: Record<string, unknown>[]): SessionState | undefined {

@@ -50,3 +50,9 @@ export async function runCompiled<T = Record<string, unknown>>(
   const results = await d1.batch<T>(queries.map((q) => d1.prepare(q.sql).bind(...q.params)));
   return results.map((r) => r.results);
 }
+
+/** The first row of one compiled statement (run as `runCompiled` does), or null. */
+export async function firstRow<T>(db: Database, query: Query): Promise<T | null> {
+  const [rows] = await runCompiled<T>(db, [query]);
+  return rows?.[0] ?? null;
+}

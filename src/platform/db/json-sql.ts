@@ -1,4 +1,4 @@
-import { type SQL, sql } from "drizzle-orm";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
 
 /*
  * Pieces for building documents inside SQLite (json_object), so an event can carry a resource
@@ -8,6 +8,9 @@ import { type SQL, sql } from "drizzle-orm";
  * A JSON value loses its JSON subtype when it comes out of a subquery or a CASE: `json(…)` gives
  * it back, so nested objects and arrays are embedded, not quoted.
  */
+
+/** A value bound into a document statement: a request's value, or a compiled placeholder. */
+export type BoundValue = string | Placeholder;
 
 /** Epoch milliseconds → `2026-05-18T14:30:00.000Z` (as `toIso`). */
 export const isoSql = (column: SQL | string): SQL => {

@@ -1,5 +1,11 @@
-import { type Placeholder, type SQL, sql } from "drizzle-orm";
-import { boolSql, fullNameSql, isoSql, textOrNullSql } from "../../../platform/db/json-sql";
+import { type SQL, sql } from "drizzle-orm";
+import {
+  type BoundValue,
+  boolSql,
+  fullNameSql,
+  isoSql,
+  textOrNullSql,
+} from "../../../platform/db/json-sql";
 
 /*
  * The Conversations API's documents built inside SQLite, for webhook events written in the same
@@ -12,9 +18,6 @@ const messageObject = (alias: string) => {
   return sql`json_object('direction', ${m}.direction, 'sent', ${boolSql(`${alias}.sent`)}, 'message', ${m}.message, 'status', ${m}.status, '_id', ${m}.id, 'createdAt', ${isoSql(`${alias}.created_at`)}, 'updatedAt', ${isoSql(`${alias}.updated_at`)})`;
 };
 
-/** A value bound into a document statement: a request's value, or a compiled placeholder. */
-type Value = string | Placeholder;
-
 /** The document's expression over `c` (conversation) and `k` (its contact). */
 const conversationObject = sql`json_object(
     '_id', c.id, 'userId', c.user_id, 'pathwayId', c.pathway_id, 'agentId', c.agent_id,
@@ -25,16 +28,24 @@ const conversationObject = sql`json_object(
       order by created_at, id) m),
     'createdAt', ${isoSql("c.created_at")}, 'updatedAt', ${isoSql("c.updated_at")})`;
 
-const conversationFrom = (organizationId: Value, conversationId: Value) => sql`from conversations c
+const conversationFrom = (
+  organizationId: BoundValue,
+  conversationId: BoundValue,
+) => sql`from conversations c
   join contacts k on k.id = c.contact_id and k.organization_id = c.organization_id
   where c.id = ${conversationId} and c.organization_id = ${organizationId}`;
 
 /** A conversation as `GET /v1/api/conversations/{id}` returns it (JSON text), as a subquery. */
-export const conversationDocumentSql = (organizationId: Value, conversationId: Value): SQL =>
-  sql`(select ${conversationObject} ${conversationFrom(organizationId, conversationId)})`;
+export const conversationDocumentSql = (
+  organizationId: BoundValue,
+  conversationId: BoundValue,
+): SQL => sql`(select ${conversationObject} ${conversationFrom(organizationId, conversationId)})`;
 
 /** The GET's one statement: `{ doc }` (the conversation's JSON text), or no row. */
-export const conversationDocumentSelect = (organizationId: Value, conversationId: Value): SQL =>
+export const conversationDocumentSelect = (
+  organizationId: BoundValue,
+  conversationId: BoundValue,
+): SQL =>
   sql`select ${conversationObject} as doc ${conversationFrom(organizationId, conversationId)}`;
 
 /**

@@ -3,7 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { aliased } from "../../../platform/db/aliased";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
-import { compiled, runCompiled } from "../../../platform/db/compiled";
+import { compiled, firstRow } from "../../../platform/db/compiled";
 import { keysetRange } from "../../../platform/db/keyset";
 import {
   contacts,
@@ -95,10 +95,8 @@ export async function findConversationDocument(
   organizationId: string,
   id: string,
 ): Promise<string | null> {
-  const [rows] = await runCompiled<{ doc: string }>(db, [
-    conversationDocumentQuery(organizationId, id),
-  ]);
-  return rows?.[0]?.doc ?? null;
+  const row = await firstRow<{ doc: string }>(db, conversationDocumentQuery(organizationId, id));
+  return row?.doc ?? null;
 }
 
 /* ---- lists ---- */

@@ -1,8 +1,11 @@
-import { type Placeholder, type SQL, sql } from "drizzle-orm";
-import { boolSql, isoOrNullSql, isoSql, textOrNullSql } from "../../../platform/db/json-sql";
-
-/** A value bound into a document statement: a request's value, or a compiled placeholder. */
-type Value = string | Placeholder;
+import { type SQL, sql } from "drizzle-orm";
+import {
+  type BoundValue,
+  boolSql,
+  isoOrNullSql,
+  isoSql,
+  textOrNullSql,
+} from "../../../platform/db/json-sql";
 
 /** The document's expression over `s` (snapshot), `u` (creator), `k` (contact). */
 const snapshotObject = sql`json_object(
@@ -31,7 +34,10 @@ const snapshotObject = sql`json_object(
     'category', ${textOrNullSql("s.category")}, 'isArchived', ${boolSql("s.is_archived")},
     'createdAt', ${isoSql("s.created_at")}, 'updatedAt', ${isoSql("s.updated_at")})`;
 
-const snapshotFrom = (organizationId: Value, snapshotId: Value) => sql`from training_snapshots s
+const snapshotFrom = (
+  organizationId: BoundValue,
+  snapshotId: BoundValue,
+) => sql`from training_snapshots s
   left join users u on u.id = s.user_id and u.organization_id = s.organization_id
   left join contacts k on k.id = s.contact_id and k.organization_id = s.organization_id
   where s.id = ${snapshotId} and s.organization_id = ${organizationId}`;
@@ -41,9 +47,9 @@ const snapshotFrom = (organizationId: Value, snapshotId: Value) => sql`from trai
  * SQLite, as a scalar subquery: for webhook events written in the same batch as the change.
  * It equals `shapeSnapshot`'s document byte for byte; the tests compare the two.
  */
-export const snapshotDocumentSql = (organizationId: Value, snapshotId: Value): SQL =>
+export const snapshotDocumentSql = (organizationId: BoundValue, snapshotId: BoundValue): SQL =>
   sql`(select ${snapshotObject} ${snapshotFrom(organizationId, snapshotId)})`;
 
 /** The GET's one statement: `{ version, doc }` (doc: the `data` JSON text), or no row. */
-export const snapshotDocumentSelect = (organizationId: Value, snapshotId: Value): SQL =>
+export const snapshotDocumentSelect = (organizationId: BoundValue, snapshotId: BoundValue): SQL =>
   sql`select s.version as version, ${snapshotObject} as doc ${snapshotFrom(organizationId, snapshotId)}`;

@@ -1,5 +1,5 @@
 import type { Database } from "../../../../platform/db/client";
-import { compiled, runCompiled } from "../../../../platform/db/compiled";
+import { compiled, firstRow } from "../../../../platform/db/compiled";
 import { snapshotDocumentSelect } from "../snapshots.documents";
 
 /**
@@ -23,8 +23,5 @@ export async function findSnapshotDocument(
   organizationId: string,
   id: string,
 ): Promise<{ version: number; doc: string } | null> {
-  const [rows] = await runCompiled<{ version: number; doc: string }>(db, [
-    snapshotDocumentQuery(organizationId, id),
-  ]);
-  return rows?.[0] ?? null;
+  return firstRow(db, snapshotDocumentQuery(organizationId, id));
 }
