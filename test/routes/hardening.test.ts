@@ -250,6 +250,21 @@ describe("faults", () => {
   });
 });
 
+describe("a path whose last segment is a literal *", () => {
+  it("is one request: the error's requestId is the x-request-id header (Hono runs its handlers twice)", async () => {
+    for (const path of ["/*", "/api/training/snapshots/*", "/v1/api/conversations/*"]) {
+      const response = await request(path);
+      const body = (await response.json()) as {
+        requestId?: string;
+        error?: { requestId?: string };
+      };
+      expect(response.status, path).toBeGreaterThanOrEqual(400);
+      const requestId = body.requestId ?? body.error?.requestId;
+      expect(requestId, path).toBe(response.headers.get("x-request-id"));
+    }
+  });
+});
+
 describe("structured request logs", () => {
   it("at the default level (warn), logs writes and failures, not successful reads", async () => {
     const lines: string[] = [];

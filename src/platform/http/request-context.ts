@@ -49,6 +49,9 @@ function openSession(db: D1Database, method: string, bookmark: string | undefine
  */
 export const requestContext = (render: ErrorRenderer) =>
   createMiddleware<AppEnv>(async (c, next) => {
+    // Hono's TrieRouter runs a route's handlers twice when the path's last segment is a literal
+    // `*` (honojs/hono#5370, open); the second run must not open a second request.
+    if (c.get("requestId") !== undefined) return next();
     const started = performance.now();
     const callerId = c.req.header("x-request-id");
     const requestId = callerId && CALLER_REQUEST_ID.test(callerId) ? callerId : crypto.randomUUID();
