@@ -256,7 +256,7 @@ describe("freshness: the next request after a change is judged by the change", (
     expect((await read(token)).body.code).toBe("token_revoked");
   });
 
-  it("a warm GET with the check is still one D1 round trip, and a revoked one too", async () => {
+  it("a warm GET with the check is one D1 round trip of one statement, and a revoked one too", async () => {
     const { token } = await loggedIn("agent");
     await read(token);
     for (const expected of [200, 401]) {
@@ -267,6 +267,10 @@ describe("freshness: the next request after a change is judged by the change", (
       expect(response.status).toBe(expected);
       expect(counter.roundTrips).toBe(1);
       expect(d1RoundTrips(response)).toBe(1);
+      // One statement, not a batch of two: the check is folded into the document's statement.
+      expect(counter.statements).toHaveLength(1);
+      expect(counter.statements[0]).not.toMatch(/^batch/);
+      expect(counter.statements[0]).toContain("state_token_version");
       await call("/api/auth/logout", { method: "POST", ...bearer(token) });
     }
   });

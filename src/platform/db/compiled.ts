@@ -2,7 +2,7 @@ import { fillPlaceholders, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
-import type { Query } from "./instrumented-d1";
+import type { Query, RequestD1 } from "./instrumented-d1";
 
 /*
  * Statements whose SQL text is rendered once per isolate. Drizzle renders a query's text on
@@ -51,8 +51,14 @@ export async function runCompiled<T = Record<string, unknown>>(
   return results.map((r) => r.results);
 }
 
-/** The first row of one compiled statement (run as `runCompiled` does), or null. */
+/**
+ * The first row of one compiled read, or null. On a request's handle a queued prelude (the
+ * freshness check) is folded into the statement itself (RequestD1.firstRow): one statement,
+ * not a batch of two. On a bare binding (scripts, tests) the statement runs alone.
+ */
 export async function firstRow<T>(db: Database, query: Query): Promise<T | null> {
+  const client = db.$client as D1Database & Partial<Pick<RequestD1, "firstRow">>;
+  if (client.firstRow) return (await client.firstRow(query)) as T | null;
   const [rows] = await runCompiled<T>(db, [query]);
   return rows?.[0] ?? null;
 }

@@ -1,4 +1,5 @@
 import { DatabaseError } from "../errors/database-error";
+import { foldPrelude, unfold } from "./fold";
 
 /** Called once per D1 round trip with its duration in milliseconds. */
 export type RoundTripListener = (durationMs: number) => void;
@@ -36,6 +37,12 @@ export interface RequestD1 {
   d1: D1Database;
   /** Queues `query` to run first in the next batch (one prelude per request). */
   prelude(query: Query): Prelude;
+  /**
+   * The first row of a read, or null; a queued prelude is folded into the same statement
+   * (./fold.ts), so the request still sends one statement. Reads only: a pending claim waits
+   * for a write.
+   */
+  firstRow(query: Query): Promise<Record<string, unknown> | null>;
   /** Queues `queries` to run first in the next batch that writes (one claim per request). */
   claim(queries: Query[]): WriteClaim;
 }
@@ -136,7 +143,11 @@ export function instrumentD1(
   };
 
   let queued:
-    | { statement: D1PreparedStatement; settle(rows: Record<string, unknown>[]): void }
+    | {
+        query: Query;
+        statement: D1PreparedStatement;
+        settle(rows: Record<string, unknown>[]): void;
+      }
     | undefined;
 
   // The batch carrying the prelude, while it runs.
@@ -158,22 +169,63 @@ export function instrumentD1(
     return results.slice(skip);
   };
 
-  const carry = async <T>(statements: (D1PreparedStatement | TimedStatement)[]) => {
-    const prelude = queued;
-    if (!prelude) return track(() => db.batch<T>(statements.map(unwrap)));
+  /**
+   * Runs `operation` carrying the queued prelude: `split` gives the prelude's rows (which settle
+   * it) and the caller's answer. If the round trip fails the prelude is still to run.
+   */
+  const carryPrelude = async <R, A>(
+    prelude: NonNullable<typeof queued>,
+    operation: () => Promise<R>,
+    split: (result: R) => [Record<string, unknown>[], A],
+  ): Promise<A> => {
     queued = undefined;
-    const run = track(() => db.batch<T>([prelude.statement, ...statements.map(unwrap)]));
+    const run = track(operation);
     carrying = run;
     try {
-      const [first, ...rest] = await run;
-      prelude.settle((first?.results ?? []) as Record<string, unknown>[]);
-      return rest;
+      const [preludeRows, answer] = split(await run);
+      prelude.settle(preludeRows);
+      return answer;
     } catch (error) {
-      queued = prelude; // the batch failed as a whole: the prelude is still to run
+      queued = prelude;
       throw error;
     } finally {
       carrying = undefined;
     }
+  };
+
+  const carry = async <T>(statements: (D1PreparedStatement | TimedStatement)[]) => {
+    const prelude = queued;
+    if (!prelude) return track(() => db.batch<T>(statements.map(unwrap)));
+    return carryPrelude(
+      prelude,
+      () => db.batch<T>([prelude.statement, ...statements.map(unwrap)]),
+      ([first, ...rest]) => [(first?.results ?? []) as Record<string, unknown>[], rest],
+    );
+  };
+
+  const firstRow = async (query: Query): Promise<Record<string, unknown> | null> => {
+    const prelude = queued;
+    if (!prelude) {
+      return track(() =>
+        db
+          .prepare(query.sql)
+          .bind(...query.params)
+          .first(),
+      );
+    }
+    const folded = foldPrelude(prelude.query, query);
+    return carryPrelude(
+      prelude,
+      () =>
+        db
+          .prepare(folded.sql)
+          .bind(...folded.params)
+          .raw<unknown[]>({ columnNames: true }),
+      ([names, values]) => {
+        const { preludeRows, row } = unfold(names as string[], values);
+        return [preludeRows, row];
+      },
+    );
   };
 
   // A write run on its own while a claim is pending goes as a batch, so the claim rides with it.
@@ -184,6 +236,7 @@ export function instrumentD1(
   const instrumented = {
     prepare: (query: string) => new TimedStatement(db.prepare(query), track, query, carrier),
     batch,
+    firstRow,
   };
   return {
     // Drizzle's D1 driver only calls prepare and batch, which a D1 session has too: this is how
@@ -201,13 +254,14 @@ export function instrumentD1(
         },
       };
     },
+    firstRow,
     prelude(query: Query): Prelude {
       const statement = db.prepare(query.sql).bind(...query.params);
       let settle!: (rows: Record<string, unknown>[]) => void;
       const settled = new Promise<Record<string, unknown>[]>((resolve) => {
         settle = resolve;
       });
-      queued = { statement, settle };
+      queued = { query, statement, settle };
       return {
         get carried() {
           return queued?.statement !== statement;

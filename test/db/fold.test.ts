@@ -1,0 +1,64 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { instrumentD1 } from "../../src/platform/db/instrumented-d1";
+import { countingD1 } from "../helpers/d1";
+
+/*
+ * The freshness check folded into a read (src/platform/db/fold.ts) on the real local D1: the
+ * read's row and the check's rows come back as if each had run alone, in one statement.
+ */
+
+const check = (id: string) => ({
+  sql: "select id as state_id, name as state_name from organizations where id = ? limit 1",
+  params: [id],
+});
+const read = (id: string) => ({
+  sql: "select id, name, created_at from organizations where id = ?",
+  params: [id],
+});
+const ACME = "65a0e0e0e0e0e0e0e0e0e0e0";
+const MISSING = "000000000000000000000000";
+
+async function alone(query: { sql: string; params: unknown[] }) {
+  return env.DB.prepare(query.sql)
+    .bind(...query.params)
+    .all<Record<string, unknown>>();
+}
+
+describe("RequestD1.firstRow with a queued prelude", () => {
+  it.each([
+    ["both find a row", ACME, ACME],
+    ["the check finds nothing", MISSING, ACME],
+    ["the read finds nothing", ACME, MISSING],
+    ["neither finds anything", MISSING, MISSING],
+  ])("%s: the same rows as each statement alone, in one statement", async (_, checked, wanted) => {
+    const { db, counter } = countingD1(env.DB);
+    const request = instrumentD1(db, () => {});
+    const prelude = request.prelude(check(checked));
+    const row = await request.firstRow(read(wanted));
+    expect(prelude.carried).toBe(true);
+    expect(await prelude.rows()).toEqual((await alone(check(checked))).results);
+    expect(row).toEqual((await alone(read(wanted))).results[0] ?? null);
+    expect(counter.roundTrips).toBe(1);
+    expect(counter.statements).toHaveLength(1);
+  });
+
+  it("without a prelude, the read runs alone", async () => {
+    const { db, counter } = countingD1(env.DB);
+    const row = await instrumentD1(db, () => {}).firstRow(read(ACME));
+    expect(row).toEqual((await alone(read(ACME))).results[0]);
+    expect(counter.statements).toEqual([read(ACME).sql]);
+  });
+
+  it("a failed statement leaves the prelude to run on its own", async () => {
+    const { db, counter } = countingD1(env.DB);
+    const request = instrumentD1(db, () => {});
+    const prelude = request.prelude(check(ACME));
+    await expect(
+      request.firstRow({ sql: "select * from no_such_table", params: [] }),
+    ).rejects.toThrow(/no such table/);
+    expect(prelude.carried).toBe(false);
+    expect(await prelude.rows()).toEqual((await alone(check(ACME))).results);
+    expect(counter.roundTrips).toBe(2);
+  });
+});
