@@ -13,7 +13,9 @@ import type { Query } from "./instrumented-d1";
  *
  * The one-row anchor keeps a row whether the prelude or the query found anything; each side's
  * marker column says whether it did, and where its columns begin. Only for a query read for
- * its first row (the statement then has one row, whatever the prelude found).
+ * its first row (the statement then has one row, whatever the prelude found). A prelude must
+ * not bind a `limit ?`: SQLite then ran the whole folded statement ~10× slower (200 µs instead
+ * of 21 on the demo snapshot); key it by a unique column instead.
  */
 
 const PRELUDE = "__prelude";
