@@ -9,6 +9,11 @@
  * GET snapshot. Each variant is measured alternately with baseline (b) on a copy of the same
  * demo data, so the ratios see the same machine. A row's ratio is the ceiling for any Worker
  * that uses those services under `wrangler dev` on this machine.
+ *
+ * Each round also counts the runtime's CPU per request (the Worker's `workerd` process, from
+ * /proc: ./runtime-cpu.ts) over a fixed number of requests, for the variant and for baseline (b):
+ * what each service costs in µs, steadier than requests per second on a 2-core machine where the
+ * load generator takes its share of the cores.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -16,19 +21,30 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { randomJwtSecret } from "../../src/platform/secrets";
-import { loginToken, prepareState, startLocalServer, unthrottledConfig } from "../lib/local-server";
+import {
+  type LocalServer,
+  loginToken,
+  prepareState,
+  startLocalServer,
+  unthrottledConfig,
+} from "../lib/local-server";
 import { SNAPSHOT } from "../seed/demo-data";
 import { median } from "./median";
+import { cpuMs, userWorkerd } from "./runtime-cpu";
 
 const { values: options } = parseArgs({
   options: {
     rounds: { type: "string", default: "3" },
     seconds: { type: "string", default: "6" },
+    requests: { type: "string", default: "2000" },
   },
 });
 const ROUNDS = Number(options.rounds);
 const SECONDS = Number(options.seconds);
-if (!(ROUNDS >= 1 && SECONDS >= 1)) throw new Error("--rounds and --seconds: numbers ≥ 1");
+const REQUESTS = Number(options.requests);
+if (!(ROUNDS >= 1 && SECONDS >= 1 && REQUESTS >= 100)) {
+  throw new Error("--rounds and --seconds: numbers ≥ 1; --requests: ≥ 100");
+}
 const PORT = 8799;
 const CONNECTIONS = 8;
 const PLAIN = "bench/baselines/wrangler.platform.toml";
@@ -44,6 +60,22 @@ async function requestsPerSecond(url: string, headers: Record<string, string> = 
   return result.requests.average;
 }
 
+/** µs of the runtime's CPU per request over REQUESTS requests; undefined without /proc. */
+async function cpuPerRequest(
+  server: LocalServer,
+  port: number,
+  url: string,
+  headers: Record<string, string> = {},
+) {
+  const pid = userWorkerd(server.pid, port);
+  if (pid === undefined) return undefined;
+  const before = cpuMs(pid);
+  await autocannon({ url, headers, connections: CONNECTIONS, amount: REQUESTS });
+  return ((cpuMs(pid) - before) * 1000) / REQUESTS;
+}
+
+const µs = (value: number | undefined) => (value === undefined ? "n/a" : Math.round(value));
+
 interface Variant {
   name: string;
   config: string;
@@ -57,7 +89,7 @@ const variants: Variant[] = [
   { name: "+ Rate Limiting binding call", config: ASSETS, vars: { LIMIT: "1" } },
   { name: "+ D1 session (withSession)", config: ASSETS, vars: { LIMIT: "1", SESSION: "1" } },
   {
-    name: "+ a second statement in the batch",
+    name: "+ a second statement in the batch (as the freshness check was before it was folded)",
     config: ASSETS,
     vars: { LIMIT: "1", SESSION: "1", PRELUDE: "1" },
   },
@@ -98,17 +130,27 @@ async function main() {
           ? { authorization: `Bearer ${await loginToken(server.url)}` }
           : undefined;
         const ratios: number[] = [];
+        const cpu: { mine: number[]; base: number[] } = { mine: [], base: [] };
         for (let round = 1; round <= ROUNDS; round++) {
           const mine = await requestsPerSecond(`${server.url}${path}`, headers);
           const base = await requestsPerSecond(`${floor.url}${path}`);
           ratios.push(mine / base);
+          const mineCpu = await cpuPerRequest(server, PORT, `${server.url}${path}`, headers);
+          const baseCpu = await cpuPerRequest(floor, PORT + 1, `${floor.url}${path}`);
+          if (mineCpu !== undefined && baseCpu !== undefined) {
+            cpu.mine.push(mineCpu);
+            cpu.base.push(baseCpu);
+          }
           console.log(
-            `  ${variant.name} (round ${round}): ${Math.round(mine)} ÷ ${Math.round(base)} = ${(mine / base).toFixed(2)}`,
+            `  ${variant.name} (round ${round}): ${Math.round(mine)} ÷ ${Math.round(base)} req/s = ${(mine / base).toFixed(2)}; runtime CPU ${µs(mineCpu)} vs ${µs(baseCpu)} µs/request`,
           );
         }
         const sorted = [...ratios].sort((a, b) => a - b);
+        const cpuCells = cpu.mine.length
+          ? `${µs(median(cpu.mine))} | ${µs(median(cpu.base))} | ${µs(median(cpu.mine) - median(cpu.base))}`
+          : "n/a | n/a | n/a";
         rows.push(
-          `| ${variant.name} | ${median(ratios).toFixed(2)} | ${sorted[0]?.toFixed(2)}–${sorted[sorted.length - 1]?.toFixed(2)} |`,
+          `| ${variant.name} | ${median(ratios).toFixed(2)} | ${sorted[0]?.toFixed(2)}–${sorted[sorted.length - 1]?.toFixed(2)} | ${cpuCells} |`,
         );
       } finally {
         await server.stop();
@@ -119,7 +161,7 @@ async function main() {
     rmSync(root, { recursive: true, force: true });
   }
   console.log(
-    `\n| GET snapshot (demo data), cumulative | ÷ baseline (b), median | range |\n|---|---|---|\n${rows.join("\n")}`,
+    `\n| GET snapshot (demo data), cumulative | req/s ÷ baseline (b), median | range | runtime CPU µs/request, median | baseline (b) same rounds | difference |\n|---|---|---|---|---|---|\n${rows.join("\n")}`,
   );
   console.log(`\nbench:platform: done in ${Math.round((Date.now() - started) / 1000)} s`);
 }

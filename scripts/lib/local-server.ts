@@ -37,6 +37,8 @@ export async function prepareState(persist: string, config?: string): Promise<vo
 
 export interface LocalServer {
   url: string;
+  /** The `wrangler dev` process (its runtime processes are its children). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ export async function startLocalServer(options: {
     await sleep(500);
     try {
       await fetch(`${url}/health`); // any answer: the server is up
-      return { url, stop };
+      return { url, pid: server.pid, stop };
     } catch {
       // not listening yet
     }

@@ -1,0 +1,68 @@
+/**
+ * CPU time the local runtime spends per request, read from /proc (Linux): the user Worker's
+ * `workerd` process under `wrangler dev`, all its threads (the Worker, D1 and every binding's
+ * emulation run there), excluding the load generator and wrangler's proxy. Far steadier than
+ * requests per second on a small machine, where the load generator competes for the same cores.
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+let ticks: number | undefined;
+
+/** Clock ticks per second (`getconf CLK_TCK`; 100 on Linux almost everywhere). */
+function clockTick(): number {
+  if (ticks === undefined) {
+    try {
+      ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    } catch {
+      ticks = 100;
+    }
+  }
+  return ticks;
+}
+
+function stat(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `workerd` child of `wrangler dev` (pid) that runs the Worker, not the one that proxies the
+ * listening port (`--socket-addr=entry=127.0.0.1:<port>`). Undefined where /proc is missing.
+ */
+export function userWorkerd(wranglerPid: number | undefined, port: number): number | undefined {
+  if (wranglerPid === undefined) return undefined;
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  for (const name of pids) {
+    const fields = stat(Number(name));
+    if (!fields || Number(fields[1]) !== wranglerPid) continue; // fields[1]: parent pid
+    let command: string;
+    try {
+      command = readFileSync(`/proc/${name}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    if (command.includes("workerd") && !command.includes(`entry=127.0.0.1:${port}`)) {
+      return Number(name);
+    }
+  }
+  return undefined;
+}
+
+/** User + system CPU of `pid` so far, in milliseconds. */
+export function cpuMs(pid: number): number {
+  const fields = stat(pid);
+  if (!fields) throw new Error(`process ${pid} is gone`);
+  // utime and stime: fields 14 and 15 of /proc/<pid>/stat, 12 and 13 after the command name.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTick();
+}
