@@ -32,29 +32,38 @@ function stat(pid: number): string[] | undefined {
 }
 
 /**
- * The `workerd` child of `wrangler dev` (pid) that runs the Worker, not the one that proxies the
- * listening port (`--socket-addr=entry=127.0.0.1:<port>`). Undefined where /proc is missing.
+ * The `workerd` process under `wrangler dev` (pid; wrangler's launcher starts the CLI as a child,
+ * which starts workerd) that runs the Worker, not the one that proxies the listening port
+ * (`--socket-addr=entry=127.0.0.1:<port>`). Undefined where /proc is missing.
  */
 export function userWorkerd(wranglerPid: number | undefined, port: number): number | undefined {
   if (wranglerPid === undefined) return undefined;
-  let pids: string[];
+  let names: string[];
   try {
-    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+    names = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
   } catch {
     return undefined;
   }
-  for (const name of pids) {
+  const parentOf = new Map<number, number>();
+  for (const name of names) {
     const fields = stat(Number(name));
-    if (!fields || Number(fields[1]) !== wranglerPid) continue; // fields[1]: parent pid
+    if (fields) parentOf.set(Number(name), Number(fields[1])); // fields[1]: the parent's pid
+  }
+  const descends = (pid: number): boolean => {
+    for (let at = parentOf.get(pid); at !== undefined && at > 1; at = parentOf.get(at)) {
+      if (at === wranglerPid) return true;
+    }
+    return false;
+  };
+  for (const pid of parentOf.keys()) {
+    if (!descends(pid)) continue;
     let command: string;
     try {
-      command = readFileSync(`/proc/${name}/cmdline`, "utf8");
+      command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
     } catch {
       continue;
     }
-    if (command.includes("workerd") && !command.includes(`entry=127.0.0.1:${port}`)) {
-      return Number(name);
-    }
+    if (command.includes("workerd") && !command.includes(`entry=127.0.0.1:${port}`)) return pid;
   }
   return undefined;
 }

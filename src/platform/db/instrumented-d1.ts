@@ -13,9 +13,10 @@ export interface Query {
 }
 
 /**
- * A statement that rides in front of the request's next batch, so a check every request needs
- * (is this session still valid?) costs no round trip of its own. `rows()` gives its result:
- * from that batch if one ran, else from a round trip of its own made now.
+ * A statement that rides in front of the request's next batch (or inside its next `firstRow`
+ * read, folded into that statement), so a check every request needs (is this session still
+ * valid?) costs no round trip of its own. `rows()` gives its result: from that round trip if one
+ * ran, else from a round trip of its own made now.
  */
 export interface Prelude {
   rows(): Promise<Record<string, unknown>[]>;

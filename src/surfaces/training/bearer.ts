@@ -66,7 +66,8 @@ function tokenOf(c: Context): string {
  * the database has now is the one that counts (a demoted user gets 403 on the next write).
  *
  * Writes check first (one small query) and then run. Reads do not pay a round trip for it: the
- * check rides in front of the handler's first D1 batch (`c.var.prelude`), and once the handler
+ * check rides in front of the handler's first D1 batch (`c.var.prelude`; inside the statement
+ * itself for a single-row read, see platform/db/fold.ts), and once the handler
  * is done its answer is replaced by the 401 or 403 if the check failed. A read has no effects,
  * so answering it and then discarding the answer changes nothing.
  */

@@ -15,8 +15,8 @@ export const snapshotDocumentQuery = (organizationId: string, id: string) =>
   snapshotDocument({ organizationId, id });
 
 /**
- * A snapshot as GET returns it (`doc`, JSON text) with its version, in one D1 round trip (the
- * caller's freshness check rides in the same batch); null when the organization has none.
+ * A snapshot as GET returns it (`doc`, JSON text) with its version, in one D1 round trip of one
+ * statement (the caller's freshness check is folded into it); null when the organization has none.
  */
 export async function findSnapshotDocument(
   db: Database,
