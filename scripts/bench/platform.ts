@@ -21,13 +21,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { randomJwtSecret } from "../../src/platform/secrets";
-import {
-  type LocalServer,
-  loginToken,
-  prepareState,
-  startLocalServer,
-  unthrottledConfig,
-} from "../lib/local-server";
+import { loginToken, prepareState, startLocalServer, unthrottledConfig } from "../lib/local-server";
 import { SNAPSHOT } from "../seed/demo-data";
 import { median } from "./median";
 import { cpuMs, userWorkerd } from "./runtime-cpu";
@@ -60,14 +54,12 @@ async function requestsPerSecond(url: string, headers: Record<string, string> = 
   return result.requests.average;
 }
 
-/** µs of the runtime's CPU per request over REQUESTS requests; undefined without /proc. */
+/** µs of the runtime's CPU (process `pid`) per request over REQUESTS requests; undefined without /proc. */
 async function cpuPerRequest(
-  server: LocalServer,
-  port: number,
+  pid: number | undefined,
   url: string,
   headers: Record<string, string> = {},
 ) {
-  const pid = userWorkerd(server.pid, port);
   if (pid === undefined) return undefined;
   const before = cpuMs(pid);
   await autocannon({ url, headers, connections: CONNECTIONS, amount: REQUESTS });
@@ -114,6 +106,7 @@ async function main() {
     port: PORT + 1,
     config: "bench/baselines/wrangler.floor.toml",
   });
+  const floorRuntime = userWorkerd(floor.pid, PORT + 1);
   const rows: string[] = [];
   try {
     const path = `/api/training/snapshots/${SNAPSHOT}`;
@@ -129,14 +122,16 @@ async function main() {
         const headers = variant.api
           ? { authorization: `Bearer ${await loginToken(server.url)}` }
           : undefined;
+        // The Worker's runtime process: found once per server, it lives as long as the server.
+        const runtime = userWorkerd(server.pid, PORT);
         const ratios: number[] = [];
         const cpu: { mine: number[]; base: number[] } = { mine: [], base: [] };
         for (let round = 1; round <= ROUNDS; round++) {
           const mine = await requestsPerSecond(`${server.url}${path}`, headers);
           const base = await requestsPerSecond(`${floor.url}${path}`);
           ratios.push(mine / base);
-          const mineCpu = await cpuPerRequest(server, PORT, `${server.url}${path}`, headers);
-          const baseCpu = await cpuPerRequest(floor, PORT + 1, `${floor.url}${path}`);
+          const mineCpu = await cpuPerRequest(runtime, `${server.url}${path}`, headers);
+          const baseCpu = await cpuPerRequest(floorRuntime, `${floor.url}${path}`);
           if (mineCpu !== undefined && baseCpu !== undefined) {
             cpu.mine.push(mineCpu);
             cpu.base.push(baseCpu);
