@@ -109,7 +109,9 @@ async function main() {
         const before = cpuMs(runtime);
         await loop(name, REQUESTS);
         const us = ((cpuMs(runtime) - before) * 1000) / REQUESTS;
-        (samples[name] ??= []).push(us);
+        const list = samples[name] ?? [];
+        list.push(us);
+        samples[name] = list;
       }
       console.log(
         `  round ${round}/${ROUNDS}: ${Object.entries(samples)
