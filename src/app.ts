@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
@@ -32,44 +32,60 @@ const renderByPath: ErrorRenderer = (c: Context, error: ApiError) => {
   return (conversations ? render : trainingSurface.render)(c, error);
 };
 
+/** The CORS middleware for these allowed origins; null when none are (CORS off). */
+function corsMiddleware(origins: "*" | string[]): MiddlewareHandler<AppEnv> | null {
+  if (origins !== "*" && origins.length === 0) return null;
+  return cors({
+    origin: origins,
+    allowMethods: ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
+    allowHeaders: [
+      "authorization",
+      "content-type",
+      "x-api-key",
+      "x-workspace-id",
+      "if-match",
+      "if-none-match",
+      "x-d1-bookmark",
+      "x-request-id",
+      "idempotency-key",
+    ],
+    exposeHeaders: [
+      "Idempotent-Replayed",
+      "ETag",
+      "Link",
+      "Location",
+      "Retry-After",
+      "RateLimit-Limit",
+      "RateLimit-Remaining",
+      "RateLimit-Reset",
+      "Server-Timing",
+      "x-d1-bookmark",
+      "x-request-id",
+    ],
+    maxAge: 600,
+  });
+}
+
 /** The whole API. The Worker serves it and the tests request it: one app, built one way. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ strict: true });
   app.use("*", requestContext(renderByPath));
   app.use("*", announceEvents);
   app.use("*", secureHeaders());
+  // Built once per CORS_ORIGINS value (a setting, fixed for an isolate), not on every request.
+  const corsBySetting = new Map<string, MiddlewareHandler<AppEnv> | null>();
+  const corsFor = (env: Env): MiddlewareHandler<AppEnv> | null => {
+    const setting = env.CORS_ORIGINS ?? "";
+    let handler = corsBySetting.get(setting);
+    if (handler === undefined) {
+      handler = corsMiddleware(corsOrigins(env));
+      corsBySetting.set(setting, handler);
+    }
+    return handler;
+  };
   app.use("*", (c, next) => {
-    const origins = corsOrigins(c.env);
-    if (origins !== "*" && origins.length === 0) return next();
-    return cors({
-      origin: origins,
-      allowMethods: ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
-      allowHeaders: [
-        "authorization",
-        "content-type",
-        "x-api-key",
-        "x-workspace-id",
-        "if-match",
-        "if-none-match",
-        "x-d1-bookmark",
-        "x-request-id",
-        "idempotency-key",
-      ],
-      exposeHeaders: [
-        "Idempotent-Replayed",
-        "ETag",
-        "Link",
-        "Location",
-        "Retry-After",
-        "RateLimit-Limit",
-        "RateLimit-Remaining",
-        "RateLimit-Reset",
-        "Server-Timing",
-        "x-d1-bookmark",
-        "x-request-id",
-      ],
-      maxAge: 600,
-    })(c, next);
+    const handler = corsFor(c.env);
+    return handler ? handler(c, next) : next();
   });
   app.use(
     "*",
