@@ -46,6 +46,8 @@ const SECRET = randomJwtSecret();
 const API_KEY = "dev_acme_0123456789abcdef0123456789abcdef";
 const WORKSPACE = "65a0e0e0e0e0e0e0e0e0e0e0";
 const _ALICE = "65b1f0a2c3d4e5f6a7b8c9d0";
+/** The Conversations API's credentials: the demo key and its workspace. */
+const KEY_HEADERS = { "x-api-key": API_KEY, "x-workspace-id": WORKSPACE };
 
 interface Measurement {
   name: string;
@@ -156,7 +158,7 @@ async function main() {
   const started = Date.now();
   const root = mkdtempSync(join(tmpdir(), "bench-"));
   apiConfig = unthrottledConfig(root);
-  const key = { "x-api-key": API_KEY, "x-workspace-id": WORKSPACE };
+  const key = KEY_HEADERS;
   const results: Measurement[] = [];
   /** The deep pages' paths (cursors) per dataset, for the paired scale rounds. */
   const deepPages = new Map<string, { snapshots: string | null; conversations: string | null }>();
@@ -327,7 +329,7 @@ async function scaleRounds(
   const far = await startServer(join(root, large.label));
   const pairs: ScalePair[] = [];
   try {
-    const key = { "x-api-key": API_KEY, "x-workspace-id": WORKSPACE };
+    const key = KEY_HEADERS;
     const nearBearer = { authorization: `Bearer ${await loginToken(near.url)}` };
     const farBearer = { authorization: `Bearer ${await loginToken(far.url)}` };
     const acrossDatasets: [string, string, boolean][] = [
@@ -441,28 +443,26 @@ function summarize(
     return check(label, r === undefined ? undefined : r >= 0.8, r?.toFixed(2) ?? "n/a");
   };
   const targets = [
-    pairedCheck("GET snapshot", "base", "GET snapshot ≥ 0.8 × baseline (b), paired (goal 0.9)"),
-    pairedCheck(
-      "GET conversation",
-      "base",
-      "GET conversation ≥ 0.8 × its baseline (b), paired (goal 0.9)",
-    ),
-    pairedCheck(
-      "GET snapshot, 1,000 messages",
-      "base",
-      "GET snapshot of 1,000 messages ≥ 0.8 × baseline (b) on the same snapshot, paired",
-    ),
-    pairedCheck("GET snapshot", "services", "GET snapshot ≥ 0.8 × baseline (c), paired (goal 0.9)"),
-    pairedCheck(
-      "GET conversation",
-      "services",
-      "GET conversation ≥ 0.8 × its baseline (c), paired (goal 0.9)",
-    ),
-    pairedCheck(
-      "GET snapshot, 1,000 messages",
-      "services",
-      "GET snapshot of 1,000 messages ≥ 0.8 × baseline (c) on the same snapshot, paired",
-    ),
+    ...(["base", "services"] as const).flatMap((baseline) => {
+      const b = baseline === "base" ? "(b)" : "(c)";
+      return [
+        pairedCheck(
+          "GET snapshot",
+          baseline,
+          `GET snapshot ≥ 0.8 × baseline ${b}, paired (goal 0.9)`,
+        ),
+        pairedCheck(
+          "GET conversation",
+          baseline,
+          `GET conversation ≥ 0.8 × its baseline ${b}, paired (goal 0.9)`,
+        ),
+        pairedCheck(
+          "GET snapshot, 1,000 messages",
+          baseline,
+          `GET snapshot of 1,000 messages ≥ 0.8 × baseline ${b} on the same snapshot, paired`,
+        ),
+      ];
+    }),
     ...[...new Set(scale.map((p) => p.name))].map((name) => {
       const r = median(scale.filter((p) => p.name === name).map(scaleRatio));
       return check(`${name} ≤ 1.2, paired`, r <= 1.2, r.toFixed(2));
