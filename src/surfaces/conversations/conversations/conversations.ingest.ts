@@ -1,6 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../../platform/db/client";
-import { contacts, conversations, type messages } from "../../../platform/db/schema";
+import type { contacts, conversations, messages } from "../../../platform/db/schema";
 import type { CreateConversationBody, NewMessage } from "./conversations.schemas";
 
 /*
@@ -57,6 +56,28 @@ function nameOf(customer: CreateConversationBody["customer"]) {
 }
 
 /**
+ * The contact a customer becomes when the organization has none with their phone or email: named
+ * after the customer (else their email or phone), on the channel given or the one their details
+ * suggest.
+ */
+export function contactFromCustomer(
+  customer: CreateConversationBody["customer"],
+  id: string,
+  now: number,
+  channelType?: ContactRow["channelType"],
+): ContactRow {
+  return {
+    id,
+    ...nameOf(customer),
+    phoneNumber: customer.phone ?? null,
+    email: customer.email ?? null,
+    channelType: channelType ?? (customer.phone ? "sms" : customer.email ? "email" : "webchat"),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
  * The rows of a new conversation. Messages without a time follow the conversation's start one
  * millisecond apart, in the order given; the conversation starts at its own `createdAt`, else
  * at its first message, else now, and was last updated at its latest message.
@@ -70,18 +91,8 @@ export function planConversation(
   const createdAt = body.createdAt ?? (given.length > 0 ? Math.min(...given) : now);
   const rows = (body.messages ?? []).map((m, i) => planMessage(m, ids.message(i), createdAt + i));
   const latest = rows.reduce((max, m) => Math.max(max, m.updatedAt), createdAt);
-  const customer = body.customer;
   return {
-    contact: {
-      id: ids.contact,
-      ...nameOf(customer),
-      phoneNumber: customer.phone ?? null,
-      email: customer.email ?? null,
-      channelType:
-        body.channelType ?? (customer.phone ? "sms" : customer.email ? "email" : "webchat"),
-      createdAt: now,
-      updatedAt: now,
-    },
+    contact: contactFromCustomer(body.customer, ids.contact, now, body.channelType),
     conversation: {
       id: body._id ?? ids.conversation,
       userId: body.userId ?? null,
@@ -96,42 +107,12 @@ export function planConversation(
 
 /**
  * The organization's contact with this phone, else with this email, else the one just made from
- * the customer (SQL, for the conversation's statement).
+ * the customer (SQL, for the conversation's statement; the parts may be SQL over its row).
  */
 export const linkedContact = (
   organizationId: string,
-  contact: Pick<ContactRow, "id" | "phoneNumber" | "email">,
+  contact: { id: string | SQL; phoneNumber?: string | SQL | null; email?: string | SQL | null },
 ): SQL => sql`coalesce(
   (select id from "contacts" where "organization_id" = ${organizationId} and "phone_number" = ${contact.phoneNumber ?? null}),
   (select id from "contacts" where "organization_id" = ${organizationId} and "email" = ${contact.email ?? null}),
   (select id from "contacts" where "organization_id" = ${organizationId} and "id" = ${contact.id}))`;
-
-/**
- * Creates the contact unless the organization has one with its phone or email (its unique
- * indexes refuse it, and DO NOTHING keeps the statement quiet): the statement before the
- * conversation's, in the same batch, so linking and creating cannot race.
- */
-export const insertContactUnlessLinked = (
-  db: Database,
-  organizationId: string,
-  contact: ContactRow,
-) =>
-  db
-    .insert(contacts)
-    .values({ ...contact, organizationId })
-    .onConflictDoNothing();
-
-/** The conversation, linked to its contact; `ignore` leaves an existing id alone (re-import). */
-export function insertConversation(
-  db: Database,
-  organizationId: string,
-  planned: PlannedConversation,
-  onConflict: "fail" | "ignore",
-) {
-  const insert = db.insert(conversations).values({
-    ...planned.conversation,
-    organizationId,
-    contactId: linkedContact(organizationId, planned.contact),
-  });
-  return onConflict === "ignore" ? insert.onConflictDoNothing() : insert;
-}

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { aliased } from "../../../platform/db/aliased";
-import { chunkedInsert } from "../../../platform/db/chunked-insert";
+import { chunkedInsert, rowField } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { compiled, firstRow } from "../../../platform/db/compiled";
 import { keysetRange } from "../../../platform/db/keyset";
@@ -20,12 +20,7 @@ import {
   conversationDocumentSql,
   messageEventSql,
 } from "./conversations.documents";
-import {
-  insertContactUnlessLinked,
-  insertConversation,
-  type MessageRow,
-  type PlannedConversation,
-} from "./conversations.ingest";
+import { linkedContact, type MessageRow, type PlannedConversation } from "./conversations.ingest";
 import type { ConversationFilters } from "./conversations.schemas";
 
 const conversationWithCustomer = {
@@ -244,9 +239,51 @@ export const listQueries = (
 /* ---- ingestion ---- */
 
 /**
- * A new conversation, its contact link and its messages, then the conversation read back as GET
- * returns it: one batch, one transaction. A taken id (conversation or message) breaks a unique
- * constraint and nothing is written.
+ * The statements that write new conversations: their contacts unless one matches, the
+ * conversations linked to them, their messages; three statements however many, every value
+ * bound. A taken id (conversation or message) or a user of another organization breaks a
+ * constraint, and the batch they are in writes nothing. The one way conversations are written:
+ * one by the API, many at a time by the bulk import.
+ */
+export function conversationInserts(
+  db: Database,
+  organizationId: string,
+  plans: PlannedConversation[],
+): BatchItem<"sqlite">[] {
+  return [
+    ...chunkedInsert(
+      db,
+      contacts,
+      plans.map((p) => ({ ...p.contact, organizationId })),
+      { onConflict: "ignore" },
+    ),
+    ...chunkedInsert(
+      db,
+      conversations,
+      plans.map((p) => ({ ...p.conversation, organizationId, contact: p.contact })),
+      {
+        computed: {
+          contactId: linkedContact(organizationId, {
+            id: rowField("contact.id"),
+            phoneNumber: rowField("contact.phoneNumber"),
+            email: rowField("contact.email"),
+          }),
+        },
+      },
+    ),
+    ...chunkedInsert(
+      db,
+      messages,
+      plans.flatMap((p) =>
+        p.messages.map((m) => ({ ...m, organizationId, conversationId: p.conversation.id })),
+      ),
+    ),
+  ];
+}
+
+/**
+ * A new conversation (`conversationInserts`), its event, then the conversation read back as GET
+ * returns it: one batch, one transaction.
  */
 export async function createConversation(
   db: Database,
@@ -255,11 +292,8 @@ export async function createConversation(
   planned: PlannedConversation,
 ) {
   const id = planned.conversation.id;
-  const rows = planned.messages.map((m) => ({ ...m, organizationId, conversationId: id }));
   const results = await db.batch([
-    insertContactUnlessLinked(db, organizationId, planned.contact),
-    insertConversation(db, organizationId, planned, "fail"),
-    ...chunkedInsert(db, messages, rows),
+    ...conversationInserts(db, organizationId, [planned]),
     outbox.event(
       db,
       organizationId,

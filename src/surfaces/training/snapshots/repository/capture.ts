@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunkedInsert } from "../../../../platform/db/chunked-insert";
 import type { Database } from "../../../../platform/db/client";
@@ -101,27 +101,60 @@ export const captureQueries = (
 export type NewSnapshot = typeof trainingSnapshots.$inferInsert;
 export type NewSnapshotMessage = typeof trainingSnapshotMessages.$inferInsert;
 
+/** A snapshot row to insert, with the tags its index rows are made from. */
+export type SnapshotInsert = NewSnapshot & {
+  tags: string[];
+  isArchived: boolean;
+  createdAt: number;
+};
+
 /**
- * The snapshot row, its message copies and its tag index rows as one batch: D1 runs a batch as
- * one transaction, so a snapshot is written whole or not at all.
+ * The statements that write new snapshots: the rows, their message copies and their tag index
+ * rows, a few statements however many, every value bound. A taken id breaks the primary key and
+ * the batch they are in writes nothing. The one way snapshots are written: one by the API's
+ * capture, many at a time by the bulk import, whose rows carry their customer (`contact`) and
+ * find or make the contact in the same batch (`linkContact`).
+ */
+export function snapshotInserts(
+  db: Database,
+  snapshots: { snapshot: SnapshotInsert; copies: NewSnapshotMessage[] }[],
+  linkContact?: SQL,
+): BatchItem<"sqlite">[] {
+  const rows = snapshots.map(({ snapshot }) => snapshot);
+  const tagRows = rows.flatMap((snapshot) =>
+    snapshot.tags.map((tag) => ({
+      snapshotId: snapshot.id,
+      tag,
+      organizationId: snapshot.organizationId,
+      isArchived: snapshot.isArchived,
+      createdAt: snapshot.createdAt,
+    })),
+  );
+  return [
+    ...(linkContact
+      ? chunkedInsert(db, trainingSnapshots, rows, { computed: { contactId: linkContact } })
+      : chunkedInsert(db, trainingSnapshots, rows)),
+    ...chunkedInsert(
+      db,
+      trainingSnapshotMessages,
+      snapshots.flatMap(({ copies }) => copies),
+    ),
+    ...chunkedInsert(db, trainingSnapshotTags, tagRows),
+  ];
+}
+
+/**
+ * A new snapshot (`snapshotInserts`) and its event as one batch: D1 runs a batch as one
+ * transaction, so a snapshot is written whole or not at all.
  */
 export async function insertSnapshot(
   db: Database,
   outbox: Outbox,
-  snapshot: NewSnapshot & { tags: string[]; isArchived: boolean; createdAt: number },
+  snapshot: SnapshotInsert,
   copies: NewSnapshotMessage[],
 ): Promise<void> {
-  const tagRows = snapshot.tags.map((tag) => ({
-    snapshotId: snapshot.id,
-    tag,
-    organizationId: snapshot.organizationId,
-    isArchived: snapshot.isArchived,
-    createdAt: snapshot.createdAt,
-  }));
   await db.batch([
-    db.insert(trainingSnapshots).values(snapshot),
-    ...chunkedInsert(db, trainingSnapshotMessages, copies),
-    ...chunkedInsert(db, trainingSnapshotTags, tagRows),
+    ...snapshotInserts(db, [{ snapshot, copies }]),
     outbox.event(
       db,
       snapshot.organizationId,
@@ -129,5 +162,5 @@ export async function insertSnapshot(
       snapshotDocumentSql(snapshot.organizationId, snapshot.id),
       { now: snapshot.createdAt },
     ),
-  ] as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
