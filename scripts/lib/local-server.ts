@@ -4,8 +4,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { get as httpGet } from "node:http";
+import { type AddressInfo, createServer } from "node:net";
 import { join, resolve } from "node:path";
-import { seedStatements } from "../seed/statements";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,6 +21,8 @@ function wrangler(args: string[]) {
 export async function prepareState(persist: string, config?: string): Promise<void> {
   const configArgs = config ? ["--config", config] : [];
   wrangler(["d1", "migrations", "apply", "DB", "--local", ...configArgs, "--persist-to", persist]);
+  // Loaded here, not above: the seed brings the whole data layer, which servers' users do not need.
+  const { seedStatements } = await import("../seed/statements");
   const seed = join(persist, "seed.sql");
   writeFileSync(seed, (await seedStatements()).join("\n"));
   wrangler([
@@ -42,38 +45,67 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-/** `wrangler dev` on `port`, resolved once `/health` answers. */
+/** A port nothing listens on now, for a server about to start. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `wrangler dev` on `port` (a free one when absent), resolved once `/health` answers (any
+ * status). `quiet` keeps wrangler's messages to itself and puts the last of them in the error
+ * when the server does not come up.
+ */
 export async function startLocalServer(options: {
   persist?: string;
-  port: number;
+  port?: number;
   config?: string;
   vars?: Record<string, string>;
+  quiet?: boolean;
 }): Promise<LocalServer> {
-  const args = ["dev", "--port", String(options.port), "--ip", "127.0.0.1", "--log-level", "error"];
+  const port = options.port ?? (await freePort());
+  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--log-level", "error"];
   if (options.persist) args.push("--persist-to", options.persist);
   if (options.config) args.push("--config", options.config);
   for (const [name, value] of Object.entries(options.vars ?? {}))
     args.push("--var", `${name}:${value}`);
   const server: ChildProcess = spawn("wrangler", args, {
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", options.quiet ? "pipe" : "inherit"],
     detached: true,
   });
-  const url = `http://127.0.0.1:${options.port}`;
+  let said = "";
+  server.stderr?.on("data", (data: Buffer) => {
+    said = `${said}${data.toString("utf8")}`.slice(-4000);
+  });
+  let exited = false;
+  server.once("exit", () => {
+    exited = true;
+  });
+  const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (server.pid) process.kill(-server.pid, "SIGTERM");
+    if (server.pid && !exited) process.kill(-server.pid, "SIGTERM");
     await sleep(500);
   };
-  for (let i = 0; i < 120; i++) {
-    await sleep(500);
-    try {
-      await fetch(`${url}/health`); // any answer: the server is up
-      return { url, pid: server.pid, stop };
-    } catch {
-      // not listening yet
-    }
+  for (let i = 0; i < 600 && !exited; i++) {
+    await sleep(100);
+    // Any answer: the server is up (node:http, so a caller that needs no fetch loads none).
+    const up = await new Promise<boolean>((resolve) =>
+      httpGet(`${url}/health`, (response) => {
+        response.resume();
+        resolve(true);
+      }).on("error", () => resolve(false)),
+    );
+    if (up) return { url, pid: server.pid, stop };
   }
   await stop();
-  throw new Error("wrangler dev did not start");
+  const detail = said.trim() ? `:\n${said.trim()}` : "";
+  throw new Error(`wrangler dev did not start${detail}`);
 }
 
 /**

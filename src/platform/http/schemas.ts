@@ -66,3 +66,13 @@ export const DateInputSchema = z.iso
   .datetime({ offset: true })
   .transform((value) => Date.parse(value))
   .openapi({ example: "2024-12-01T08:45:00.000Z" });
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
+const NO_NUL = /^[^\u0000]*$/;
+
+/** The text of a message: newlines and tabs are text, a NUL never is. */
+export const MessageTextSchema = z
+  .string()
+  .min(1)
+  .max(10_000)
+  .regex(NO_NUL, "must not contain NUL characters");

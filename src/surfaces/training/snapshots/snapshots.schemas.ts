@@ -13,6 +13,7 @@ import {
   EmailSchema,
   IsoDateSchema,
   LimitQuerySchema,
+  MessageTextSchema,
   ObjectIdSchema,
   PhoneSchema,
   VendorIdSchema,
@@ -316,7 +317,7 @@ export const ExportItemInputSchema = z.object({
     .array(
       z.object({
         role: z.enum(["assistant", "user"]),
-        content: z.string().min(1).max(10_000),
+        content: MessageTextSchema,
         timestamp: DateInputSchema,
         senderType: snapshotMessageColumns.senderType,
       }),
