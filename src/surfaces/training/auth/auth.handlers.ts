@@ -45,9 +45,6 @@ import type {
 } from "./auth.routes";
 import { newSession, tokenPair } from "./auth.tokens";
 
-// Verified against when no user has the email, so an unknown email costs as long as a wrong password.
-let decoyHash: Promise<string> | undefined;
-
 /** The RateLimit-* headers of a login answer, from the fullest of its failure windows. */
 function reportWindow(c: Context<AppEnv>, window: RateWindow, fullest: FailureWindow, now: number) {
   const resetAt = fullest.windowStart + window.periodSeconds * 1000;
@@ -94,19 +91,14 @@ export const login: PublicHandler<LoginRoute> = async (c) => {
     throw tooManyRequests(reportWindow(c, window, fullest, now), now, "failed logins");
   }
 
-  // Users who have not set a password yet ("") or are deactivated cannot log in; they still
-  // cost the same password work, so timing tells nothing.
+  // Every user with the email is checked, even after a match, and no user at all is checked
+  // once against nothing: each check costs one full derivation (verifyPassword), whether the
+  // user exists, has set a password, is active, or the password is right. Timing tells nothing
+  // beyond how many organizations have a user with this email.
   let user: LoginCandidate | undefined;
-  for (const candidate of candidates) {
-    const matches = await verifyPassword(body.password, candidate.passwordHash);
-    if (matches && candidate.isActive) {
-      user = candidate;
-      break;
-    }
-  }
-  if (candidates.length === 0) {
-    decoyHash ??= hashPassword("decoy password, never matches");
-    await verifyPassword(body.password, await decoyHash);
+  for (const candidate of candidates.length > 0 ? candidates : [undefined]) {
+    const matches = await verifyPassword(body.password, candidate?.passwordHash ?? "");
+    if (matches && candidate?.isActive && !user) user = candidate;
   }
   if (!user) {
     const counted = fullestOf(await recordLoginFailure(db, keyHashes, now, openSince));
