@@ -188,6 +188,80 @@ describe("POST /api/auth/change-password", () => {
     expect(body.details).toContainEqual(expect.objectContaining({ field, rule }));
   });
 
+  it("a wrong currentPassword counts toward the login lockout: same counters, same limit, same 429", async () => {
+    const { token, user } = await loggedIn();
+    const ip = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
+    const limited = (path: string, body: unknown, bearerToken?: string, from = ip) =>
+      request(
+        path,
+        json(body, {
+          headers: {
+            "cf-connecting-ip": from,
+            ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}),
+          },
+        }),
+        { LOGIN_FAILURE_LIMIT: "2" },
+      );
+    const wrong = await limited(
+      "/api/auth/change-password",
+      { currentPassword: "not the password", newPassword: "fine new password" },
+      token,
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.headers.get("ratelimit-remaining")).toBe("1");
+    // A failed login for the same email, from elsewhere: the second failure of the email.
+    const failed = await limited(
+      "/api/auth/login",
+      { email: user.email, password: "not the password" },
+      undefined,
+      "198.51.100.201",
+    );
+    expect(failed.status).toBe(401);
+    expect(failed.headers.get("ratelimit-remaining")).toBe("0");
+    // Locked: the right current password is refused as a login is, before any password work.
+    const locked = await limited(
+      "/api/auth/change-password",
+      { currentPassword: PASSWORD, newPassword: "fine new password" },
+      token,
+    );
+    const lockedLogin = await limited("/api/auth/login", { email: user.email, password: PASSWORD });
+    for (const answer of [locked, lockedLogin]) {
+      expect(answer.status).toBe(429);
+      expect(Number(answer.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(answer.headers.get("ratelimit-remaining")).toBe("0");
+      const body = (await answer.json()) as Body;
+      expect(body).toMatchObject({ success: false, code: "rate_limited" });
+      expect(body.error).toMatch(/^Too many failed logins; retry in \d+ s$/);
+    }
+    // Nothing changed.
+    const after = await env.DB.prepare("select password_hash from users where id = ?")
+      .bind(user.id)
+      .first<{ password_hash: string }>();
+    expect(after?.password_hash).toBe(user.passwordHash);
+  });
+
+  it("a locked client address is refused too", async () => {
+    const { token } = await loggedIn();
+    const ip = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
+    const headers = { "cf-connecting-ip": ip };
+    const bindings = { LOGIN_FAILURE_LIMIT: "1" };
+    const spray = await request(
+      "/api/auth/login",
+      json({ email: `spray-${crypto.randomUUID()}@example.com`, password: "guess" }, { headers }),
+      bindings,
+    );
+    expect(spray.status).toBe(401);
+    const refused = await request(
+      "/api/auth/change-password",
+      json(
+        { currentPassword: PASSWORD, newPassword: "fine new password" },
+        { headers: { ...headers, authorization: `Bearer ${token}` } },
+      ),
+      bindings,
+    );
+    expect(refused.status).toBe(429);
+  });
+
   it("refuses the email as the new password", async () => {
     const { token, user } = await loggedIn();
     const { body } = await post(
