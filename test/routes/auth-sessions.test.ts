@@ -1,12 +1,17 @@
 import { env } from "cloudflare:workers";
+import type { BatchItem } from "drizzle-orm/batch";
 import { describe, expect, it } from "vitest";
+import { issueSetupTokenStatements } from "../../src/directory/setup-tokens";
+import { organizations } from "../../src/platform/db/schema";
 import { sha256Hex } from "../../src/platform/util/encoding";
+import { newObjectId } from "../../src/platform/util/ids";
+import { opaqueToken } from "../../src/platform/util/tokens";
 import { verifyToken } from "../../src/surfaces/training/jwt";
 import { hashPassword } from "../../src/surfaces/training/password";
 import { d1RoundTrips, json, request } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
-import { insertUser } from "../helpers/factories";
+import { insertUser, testDb } from "../helpers/factories";
 import { ACME, ADMIN, SNAPSHOT } from "../helpers/seed";
 
 type Body = Record<string, any>;
@@ -404,6 +409,45 @@ describe("POST /api/auth/setup-password", () => {
       post("/api/auth/setup-password", { setupToken, password: "second racer password" }),
     ]);
     expect(results.map((r) => r.response.status).sort()).toEqual([200, 401]);
+  });
+
+  it("deactivating the user voids the token: it stays dead after reactivation", async () => {
+    const { setupToken, id } = await newUser();
+    const admin = await tokenFor({ userId: ADMIN, role: "admin" });
+    const setActive = (isActive: boolean) =>
+      call(`/api/users/${id}`, json({ isActive }, { method: "PATCH", ...bearer(admin) }));
+    expect((await setActive(false)).response.status).toBe(200);
+    expect((await setActive(true)).response.status).toBe(200);
+    const refused = await post("/api/auth/setup-password", { setupToken, password: PASSWORD });
+    expect(refused.response.status).toBe(401);
+    expect(refused.body.code).toBe("invalid_setup_token");
+  });
+
+  it("a refused deactivation (the last admin) leaves the token alone", async () => {
+    // An organization whose only admin has not set a password yet.
+    const organizationId = newObjectId();
+    await testDb().insert(organizations).values({ id: organizationId, name: "Solo", createdAt: 0 });
+    const admin = await insertUser({ organizationId, role: "admin", passwordHash: "" });
+    const setupToken = opaqueToken("st");
+    const now = Date.now();
+    await testDb().batch(
+      issueSetupTokenStatements(testDb(), {
+        hash: await sha256Hex(setupToken),
+        organizationId,
+        userId: admin.id,
+        now,
+        expiresAt: now + 3_600_000,
+      }) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
+    );
+    const token = await tokenFor({ userId: admin.id, organizationId, role: "admin" });
+    const refused = await call(
+      `/api/users/${admin.id}`,
+      json({ isActive: false }, { method: "PATCH", ...bearer(token) }),
+    );
+    expect(refused.body.code).toBe("last_admin");
+    expect(
+      (await post("/api/auth/setup-password", { setupToken, password: PASSWORD })).response.status,
+    ).toBe(200);
   });
 
   it("an expired token is refused", async () => {
