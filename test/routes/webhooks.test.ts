@@ -143,6 +143,40 @@ describe("POST /api/webhooks", () => {
     expect(body.details).toContainEqual(expect.objectContaining({ field, rule }));
   });
 
+  it("the 2,048-character limit is on the URL as stored: percent-encoding counts", async () => {
+    const base = "https://a.example/";
+    const accented = `${base}${"é".repeat(2020 - base.length)}`; // 2,020 characters as sent
+    expect(new URL(accented).href.length).toBeGreaterThan(12_000);
+    const { response, body } = await post("/api/webhooks", {
+      url: accented,
+      events: ["conversation.created"],
+    });
+    expect(response.status).toBe(400);
+    expect(body).toMatchObject({ success: false, code: "validation_failed" });
+    expect(body.details).toEqual([
+      expect.objectContaining({ field: "body.url", rule: "max_length" }),
+    ]);
+    const count = await env.DB.prepare("select count(*) as n from webhook_endpoints").first<{
+      n: number;
+    }>();
+    expect(count?.n).toBe(0);
+
+    // At the limit as stored: accepted, and stored as sent.
+    const atLimit = `${base}${"x".repeat(2048 - base.length)}`;
+    const created = await post("/api/webhooks", { url: atLimit, events: ["conversation.created"] });
+    expect(created.response.status).toBe(201);
+    expect(created.body.data.url).toBe(atLimit);
+    // 2,048 characters as sent, 2,050 once the space is encoded (%20): refused, on PATCH too.
+    const { id } = await createEndpoint({ events: ["conversation.created"] });
+    const spaced = `${base}a b${"x".repeat(2048 - base.length - 3)}`;
+    expect(spaced).toHaveLength(2048);
+    const grown = await patch(`/api/webhooks/${id}`, { url: spaced });
+    expect(grown.response.status).toBe(400);
+    expect(grown.body.details).toEqual([
+      expect.objectContaining({ field: "body.url", rule: "max_length" }),
+    ]);
+  });
+
   it("admins only: a manager and an agent get 403, and nothing is written", async () => {
     for (const role of ["manager", "agent"] as const) {
       const token = await tokenFor({ role });
