@@ -39,6 +39,18 @@ export interface FailureWindow {
   failures: number;
 }
 
+/** The failure windows still open (started after `openSince`) for the throttling keys. */
+const selectOpenWindows = (db: Database, keyHashes: string[], openSince: number) =>
+  db
+    .select()
+    .from(loginFailures)
+    .where(
+      and(
+        inArray(loginFailures.keyHash, keyHashes),
+        sql`${loginFailures.windowStart} > ${openSince}`,
+      ),
+    );
+
 function loginStatements(
   db: Database,
   email: string,
@@ -48,15 +60,7 @@ function loginStatements(
 ) {
   return [
     selectUsersByEmail(db, email, organizationId),
-    db
-      .select()
-      .from(loginFailures)
-      .where(
-        and(
-          inArray(loginFailures.keyHash, keyHashes),
-          sql`${loginFailures.windowStart} > ${openSince}`,
-        ),
-      ),
+    selectOpenWindows(db, keyHashes, openSince),
   ] as const;
 }
 
@@ -92,6 +96,13 @@ export async function loadLogin(
   );
   return { candidates, windows };
 }
+
+/** The failure windows still open for the keys, for a password check outside a login. */
+export const loadOpenWindows = (
+  db: Database,
+  keyHashes: string[],
+  openSince: number,
+): Promise<FailureWindow[]> => selectOpenWindows(db, keyHashes, openSince);
 
 /** The statements of a login and of a failure's pruning, for EXPLAIN QUERY PLAN checks. */
 export const loginQueries = (

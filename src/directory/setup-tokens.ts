@@ -33,6 +33,29 @@ export function issueSetupTokenStatements(
   ];
 }
 
+/**
+ * Voids the unused setup tokens of a user who is (now) deactivated, in the batch that
+ * deactivates them: a token handed out before must not come back to life if the user is
+ * activated again. Guarded by the user's state after the batch's earlier statements, so a
+ * refused deactivation voids nothing.
+ */
+export const voidSetupTokensIfInactive = (
+  db: Database,
+  user: { id: string; organizationId: string },
+  now: number,
+) =>
+  db
+    .update(setupTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(setupTokens.userId, user.id),
+        eq(setupTokens.organizationId, user.organizationId),
+        isNull(setupTokens.usedAt),
+        sql`exists (select 1 from ${users} where ${users.id} = ${user.id} and ${users.organizationId} = ${user.organizationId} and ${users.isActive} = 0)`,
+      ),
+    );
+
 /** The user an unused, unexpired setup token is for. */
 export async function findSetupToken(db: Database, hash: string, now: number) {
   const [row] = await db

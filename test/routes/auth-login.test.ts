@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { verifyToken } from "../../src/surfaces/training/jwt";
-import { hashPassword } from "../../src/surfaces/training/password";
+import { hashPassword, PBKDF2_ITERATIONS, pbkdf2Work } from "../../src/surfaces/training/password";
 import { json, request } from "../helpers/app";
-import { bearer } from "../helpers/auth";
+import { bearer, tokenFor } from "../helpers/auth";
 import { insertUser } from "../helpers/factories";
-import { ACME, ALICE, DEMO_PASSWORD, GLOBEX, SNAPSHOT } from "../helpers/seed";
+import { ACME, ADMIN, ALICE, DEMO_PASSWORD, GLOBEX, SNAPSHOT } from "../helpers/seed";
 
 const login = (body: unknown, init: RequestInit = {}) =>
   request("/api/auth/login", json(body, init));
@@ -137,5 +137,69 @@ describe("POST /api/auth/login", () => {
     const response = await request("/api/auth/login");
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("POST");
+  });
+});
+
+describe("POST /api/auth/login: the same password work whatever the email names", () => {
+  const PASSWORD = "a long enough password";
+
+  /** A login's status and the PBKDF2 iterations it cost (counted, not timed). */
+  async function cost(email: string, password: string) {
+    const before = pbkdf2Work.iterations;
+    const response = await login({ email, password });
+    return { status: response.status, iterations: pbkdf2Work.iterations - before };
+  }
+
+  it("one full derivation for a right or wrong password, an unknown email, a user without a password, a deactivated user", async () => {
+    const user = await insertUser({ passwordHash: await hashPassword(PASSWORD) });
+    const deactivated = await insertUser({
+      passwordHash: await hashPassword(PASSWORD),
+      isActive: false,
+    });
+    // Invited through the API: no password until the setup token is used.
+    const invitedEmail = `invited-${crypto.randomUUID()}@example.com`;
+    const invited = await request(
+      "/api/users",
+      json(
+        { email: invitedEmail, firstName: "In", lastName: "Vited", role: "agent" },
+        bearer(await tokenFor({ userId: ADMIN, role: "admin" })),
+      ),
+    );
+    expect(invited.status).toBe(201);
+    // As `npm run admin -- reset-password` leaves a user: the password cleared.
+    const reset = await insertUser({ passwordHash: "" });
+    // A hash of fewer iterations than this service writes (it still verifies such hashes).
+    const older = await insertUser({ passwordHash: "pbkdf2-sha256$1000$AAAA$AAAA" });
+
+    const costs = {
+      right: await cost(user.email, PASSWORD),
+      wrong: await cost(user.email, "not the password"),
+      unknown: await cost(`nobody-${crypto.randomUUID()}@example.com`, PASSWORD),
+      invited: await cost(invitedEmail, PASSWORD),
+      reset: await cost(reset.email, PASSWORD),
+      deactivated: await cost(deactivated.email, PASSWORD),
+      older: await cost(older.email, PASSWORD),
+    };
+    const full = { iterations: PBKDF2_ITERATIONS };
+    expect(costs).toEqual({
+      right: { status: 200, ...full },
+      wrong: { status: 401, ...full },
+      unknown: { status: 401, ...full },
+      invited: { status: 401, ...full },
+      reset: { status: 401, ...full },
+      deactivated: { status: 401, ...full },
+      older: { status: 401, ...full },
+    });
+  });
+
+  it("an email in two organizations: one derivation per user, right password or not", async () => {
+    const email = `shared-${crypto.randomUUID()}@example.com`;
+    await insertUser({ email, organizationId: ACME, passwordHash: await hashPassword(PASSWORD) });
+    await insertUser({ email, organizationId: GLOBEX, passwordHash: await hashPassword(PASSWORD) });
+    expect(await cost(email, PASSWORD)).toEqual({ status: 200, iterations: 2 * PBKDF2_ITERATIONS });
+    expect(await cost(email, "not the password")).toEqual({
+      status: 401,
+      iterations: 2 * PBKDF2_ITERATIONS,
+    });
   });
 });

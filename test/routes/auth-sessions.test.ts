@@ -1,12 +1,17 @@
 import { env } from "cloudflare:workers";
+import type { BatchItem } from "drizzle-orm/batch";
 import { describe, expect, it } from "vitest";
+import { issueSetupTokenStatements } from "../../src/directory/setup-tokens";
+import { organizations } from "../../src/platform/db/schema";
 import { sha256Hex } from "../../src/platform/util/encoding";
+import { newObjectId } from "../../src/platform/util/ids";
+import { opaqueToken } from "../../src/platform/util/tokens";
 import { verifyToken } from "../../src/surfaces/training/jwt";
 import { hashPassword } from "../../src/surfaces/training/password";
 import { d1RoundTrips, json, request } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
-import { insertUser } from "../helpers/factories";
+import { insertUser, testDb } from "../helpers/factories";
 import { ACME, ADMIN, SNAPSHOT } from "../helpers/seed";
 
 type Body = Record<string, any>;
@@ -188,6 +193,80 @@ describe("POST /api/auth/change-password", () => {
     expect(body.details).toContainEqual(expect.objectContaining({ field, rule }));
   });
 
+  it("a wrong currentPassword counts toward the login lockout: same counters, same limit, same 429", async () => {
+    const { token, user } = await loggedIn();
+    const ip = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
+    const limited = (path: string, body: unknown, bearerToken?: string, from = ip) =>
+      request(
+        path,
+        json(body, {
+          headers: {
+            "cf-connecting-ip": from,
+            ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}),
+          },
+        }),
+        { LOGIN_FAILURE_LIMIT: "2" },
+      );
+    const wrong = await limited(
+      "/api/auth/change-password",
+      { currentPassword: "not the password", newPassword: "fine new password" },
+      token,
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.headers.get("ratelimit-remaining")).toBe("1");
+    // A failed login for the same email, from elsewhere: the second failure of the email.
+    const failed = await limited(
+      "/api/auth/login",
+      { email: user.email, password: "not the password" },
+      undefined,
+      "198.51.100.201",
+    );
+    expect(failed.status).toBe(401);
+    expect(failed.headers.get("ratelimit-remaining")).toBe("0");
+    // Locked: the right current password is refused as a login is, before any password work.
+    const locked = await limited(
+      "/api/auth/change-password",
+      { currentPassword: PASSWORD, newPassword: "fine new password" },
+      token,
+    );
+    const lockedLogin = await limited("/api/auth/login", { email: user.email, password: PASSWORD });
+    for (const answer of [locked, lockedLogin]) {
+      expect(answer.status).toBe(429);
+      expect(Number(answer.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(answer.headers.get("ratelimit-remaining")).toBe("0");
+      const body = (await answer.json()) as Body;
+      expect(body).toMatchObject({ success: false, code: "rate_limited" });
+      expect(body.error).toMatch(/^Too many failed logins; retry in \d+ s$/);
+    }
+    // Nothing changed.
+    const after = await env.DB.prepare("select password_hash from users where id = ?")
+      .bind(user.id)
+      .first<{ password_hash: string }>();
+    expect(after?.password_hash).toBe(user.passwordHash);
+  });
+
+  it("a locked client address is refused too", async () => {
+    const { token } = await loggedIn();
+    const ip = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
+    const headers = { "cf-connecting-ip": ip };
+    const bindings = { LOGIN_FAILURE_LIMIT: "1" };
+    const spray = await request(
+      "/api/auth/login",
+      json({ email: `spray-${crypto.randomUUID()}@example.com`, password: "guess" }, { headers }),
+      bindings,
+    );
+    expect(spray.status).toBe(401);
+    const refused = await request(
+      "/api/auth/change-password",
+      json(
+        { currentPassword: PASSWORD, newPassword: "fine new password" },
+        { headers: { ...headers, authorization: `Bearer ${token}` } },
+      ),
+      bindings,
+    );
+    expect(refused.status).toBe(429);
+  });
+
   it("refuses the email as the new password", async () => {
     const { token, user } = await loggedIn();
     const { body } = await post(
@@ -330,6 +409,45 @@ describe("POST /api/auth/setup-password", () => {
       post("/api/auth/setup-password", { setupToken, password: "second racer password" }),
     ]);
     expect(results.map((r) => r.response.status).sort()).toEqual([200, 401]);
+  });
+
+  it("deactivating the user voids the token: it stays dead after reactivation", async () => {
+    const { setupToken, id } = await newUser();
+    const admin = await tokenFor({ userId: ADMIN, role: "admin" });
+    const setActive = (isActive: boolean) =>
+      call(`/api/users/${id}`, json({ isActive }, { method: "PATCH", ...bearer(admin) }));
+    expect((await setActive(false)).response.status).toBe(200);
+    expect((await setActive(true)).response.status).toBe(200);
+    const refused = await post("/api/auth/setup-password", { setupToken, password: PASSWORD });
+    expect(refused.response.status).toBe(401);
+    expect(refused.body.code).toBe("invalid_setup_token");
+  });
+
+  it("a refused deactivation (the last admin) leaves the token alone", async () => {
+    // An organization whose only admin has not set a password yet.
+    const organizationId = newObjectId();
+    await testDb().insert(organizations).values({ id: organizationId, name: "Solo", createdAt: 0 });
+    const admin = await insertUser({ organizationId, role: "admin", passwordHash: "" });
+    const setupToken = opaqueToken("st");
+    const now = Date.now();
+    await testDb().batch(
+      issueSetupTokenStatements(testDb(), {
+        hash: await sha256Hex(setupToken),
+        organizationId,
+        userId: admin.id,
+        now,
+        expiresAt: now + 3_600_000,
+      }) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
+    );
+    const token = await tokenFor({ userId: admin.id, organizationId, role: "admin" });
+    const refused = await call(
+      `/api/users/${admin.id}`,
+      json({ isActive: false }, { method: "PATCH", ...bearer(token) }),
+    );
+    expect(refused.body.code).toBe("last_admin");
+    expect(
+      (await post("/api/auth/setup-password", { setupToken, password: PASSWORD })).response.status,
+    ).toBe(200);
   });
 
   it("an expired token is refused", async () => {

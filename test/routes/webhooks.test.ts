@@ -84,15 +84,26 @@ describe("POST /api/webhooks", () => {
     ["internal name", "https://db.internal/x"],
     ["not a URL", "hooks.example.com"],
     ["javascript", "javascript:alert(1)"],
-  ])("400 for a URL that is not public https (%s): nothing written", async (_, url) => {
+    ["localhost with trailing dots", "https://localhost../x"],
+    ["loopback with trailing dots", "https://127.0.0.1../x"],
+    ["metadata name with trailing dots", "https://metadata.google.internal../x"],
+    ["IPv4-compatible loopback", "https://[::127.0.0.1]/x"],
+    ["IPv4-translated loopback", "https://[::ffff:0:127.0.0.1]/x"],
+    ["local-use NAT64", "https://[64:ff9b:1::a9fe:a9fe]/x"],
+    ["6to4 of a private address", "https://[2002:c0a8:101::1]/x"],
+    ["site-local", "https://[fec0::1]/x"],
+    ["discard-only", "https://[100::1]/x"],
+  ])("400 invalid_url for a URL that is not public https (%s): nothing written", async (_, url) => {
     const { response, body } = await post("/api/webhooks", {
       url,
       events: ["conversation.created"],
     });
     expect(response.status).toBe(400);
-    expect(body).toMatchObject({ success: false, code: "validation_failed" });
+    expect(Object.keys(body).sort()).toEqual(["code", "details", "error", "requestId", "success"]);
+    expect(body).toMatchObject({ success: false, code: "invalid_url" });
+    expect(body.error).toMatch(/^Invalid request: body\.url /);
     expect(body.details).toEqual([
-      expect.objectContaining({ field: "body.url", rule: "public_url" }),
+      { field: "body.url", rule: "public_url", message: expect.any(String) },
     ]);
     const count = await env.DB.prepare("select count(*) as n from webhook_endpoints").first<{
       n: number;
@@ -141,6 +152,40 @@ describe("POST /api/webhooks", () => {
     });
     expect(response.status).toBe(400);
     expect(body.details).toContainEqual(expect.objectContaining({ field, rule }));
+  });
+
+  it("the 2,048-character limit is on the URL as stored: percent-encoding counts", async () => {
+    const base = "https://a.example/";
+    const accented = `${base}${"é".repeat(2020 - base.length)}`; // 2,020 characters as sent
+    expect(new URL(accented).href.length).toBeGreaterThan(12_000);
+    const { response, body } = await post("/api/webhooks", {
+      url: accented,
+      events: ["conversation.created"],
+    });
+    expect(response.status).toBe(400);
+    expect(body).toMatchObject({ success: false, code: "validation_failed" });
+    expect(body.details).toEqual([
+      expect.objectContaining({ field: "body.url", rule: "max_length" }),
+    ]);
+    const count = await env.DB.prepare("select count(*) as n from webhook_endpoints").first<{
+      n: number;
+    }>();
+    expect(count?.n).toBe(0);
+
+    // At the limit as stored: accepted, and stored as sent.
+    const atLimit = `${base}${"x".repeat(2048 - base.length)}`;
+    const created = await post("/api/webhooks", { url: atLimit, events: ["conversation.created"] });
+    expect(created.response.status).toBe(201);
+    expect(created.body.data.url).toBe(atLimit);
+    // 2,048 characters as sent, 2,050 once the space is encoded (%20): refused, on PATCH too.
+    const { id } = await createEndpoint({ events: ["conversation.created"] });
+    const spaced = `${base}a b${"x".repeat(2048 - base.length - 3)}`;
+    expect(spaced).toHaveLength(2048);
+    const grown = await patch(`/api/webhooks/${id}`, { url: spaced });
+    expect(grown.response.status).toBe(400);
+    expect(grown.body.details).toEqual([
+      expect.objectContaining({ field: "body.url", rule: "max_length" }),
+    ]);
   });
 
   it("admins only: a manager and an agent get 403, and nothing is written", async () => {
@@ -204,6 +249,7 @@ describe("GET, PATCH, DELETE /api/webhooks/{id}", () => {
     expect(blank.body.data.description).toBeNull();
     const refused = await patch(`/api/webhooks/${id}`, { url: "https://192.168.1.1/x" });
     expect(refused.response.status).toBe(400);
+    expect(refused.body.code).toBe("invalid_url");
     expect((await call(`/api/webhooks/${id}`)).body.data.url).toBe(
       "https://hooks.example.com/edge",
     );

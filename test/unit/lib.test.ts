@@ -16,6 +16,7 @@ import { TtlCache } from "../../src/platform/util/ttl-cache";
 import {
   hashPassword,
   PBKDF2_ITERATIONS,
+  pbkdf2Work,
   verifyPassword,
 } from "../../src/surfaces/training/password";
 
@@ -58,8 +59,13 @@ describe("passwords", () => {
     "pbkdf2-sha256$100001$AAAA$AAAA",
     "pbkdf2-sha256$0$AAAA$AAAA",
     "pbkdf2-sha256$abc$AAAA$AAAA",
-  ])("refuses a stored value it did not write: %j", async (stored) => {
+    "pbkdf2-sha256$1000$not base64!$AAAA",
+    "pbkdf2-sha256$1000$AAAA$AAAA$AAAA",
+    "pbkdf2-sha256$1000$AAAA$AAAA",
+  ])("refuses a stored value it did not write, at the cost of a real check: %j", async (stored) => {
+    const before = pbkdf2Work.iterations;
     expect(await verifyPassword("x", stored)).toBe(false);
+    expect(pbkdf2Work.iterations - before).toBe(PBKDF2_ITERATIONS);
   });
 });
 

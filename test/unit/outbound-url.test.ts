@@ -10,6 +10,11 @@ describe("checkWebhookUrl", () => {
     "https://8.8.8.8/hook",
     "https://[2606:4700::1111]/hook",
     "https://xn--bcher-kva.example/hook",
+    "https://hooks.example.com./in",
+    "https://[::ffff:8.8.8.8]/hook",
+    "https://[64:ff9b::8.8.8.8]/hook",
+    "https://[2002:808:808::1]/hook",
+    "https://[2a00:1450:4001::200e]/hook",
   ])("accepts %s", (url) => {
     expect(check(url).ok).toBe(true);
   });
@@ -45,6 +50,30 @@ describe("checkWebhookUrl", () => {
     ["GCP metadata name", "https://metadata.google.internal/computeMetadata/v1/"],
     ["an .internal name", "https://vault.corp.internal/in"],
     ["a single label", "https://intranet/in"],
+    ["localhost with two trailing dots", "https://localhost../in"],
+    ["localhost with three trailing dots", "https://localhost.../in"],
+    ["a localhost alias with trailing dots", "https://api.localhost../in"],
+    ["IPv4 loopback with trailing dots", "https://127.0.0.1../in"],
+    ["private IPv4 with trailing dots", "https://10.0.0.8..../in"],
+    ["GCP metadata name with trailing dots", "https://metadata.google.internal../in"],
+    ["an .internal name with trailing dots", "https://vault.corp.internal../in"],
+    ["IPv4-compatible loopback", "https://[::127.0.0.1]/in"],
+    ["IPv4-compatible metadata", "https://[::169.254.169.254]/in"],
+    ["IPv4-translated loopback", "https://[::ffff:0:127.0.0.1]/in"],
+    ["IPv4-translated private", "https://[::ffff:0:10.0.0.1]/in"],
+    ["local-use NAT64", "https://[64:ff9b:1::a9fe:a9fe]/in"],
+    ["local-use NAT64, public IPv4", "https://[64:ff9b:1::808:808]/in"],
+    ["6to4 of loopback", "https://[2002:7f00:1::]/in"],
+    ["6to4 of metadata", "https://[2002:a9fe:a9fe::1]/in"],
+    ["6to4 of private", "https://[2002:c0a8:101::1]/in"],
+    ["site-local", "https://[fec0::1]/in"],
+    ["discard-only", "https://[100::1]/in"],
+    ["Teredo", "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/in"],
+    ["IPv6 documentation (3fff::/20)", "https://[3fff::1]/in"],
+    ["IPv6 benchmarking", "https://[2001:2::1]/in"],
+    ["not global unicast (::/8)", "https://[::1:2:3]/in"],
+    ["IPv4 broadcast", "https://255.255.255.255/in"],
+    ["IPv4 6to4 relay anycast", "https://192.88.99.1/in"],
   ])("refuses %s", (_, url) => {
     const verdict = check(url);
     expect(verdict.ok, url).toBe(false);

@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_json: 400,
+  invalid_url: 400,
   missing_token: 401,
   invalid_token: 401,
   token_expired: 401,

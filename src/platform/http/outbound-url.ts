@@ -1,64 +1,49 @@
-import { ipv6Groups } from "./client-address";
+import ipaddr from "ipaddr.js";
 
 /*
  * Whether a URL may receive webhooks: an absolute https URL whose host is a public name or a
- * public address. Refused: other schemes, credentials in the URL, loopback, private,
- * link-local (cloud metadata lives there), carrier-grade NAT, multicast, reserved and
- * documentation ranges, and names that only mean something inside a network (localhost,
- * *.internal, single labels). The URL parser already turns decimal, octal and hex IPv4 forms
- * (`2130706433`, `0177.0.0.1`, `0x7f.1`) into dotted quads, so they are judged as such.
- * Workers cannot reach private networks anyway; this keeps the promise explicit and testable.
+ * public address. Refused: other schemes, credentials in the URL, every address that is not
+ * global unicast (ipaddr.js names the IANA special-purpose ranges, IPv4 and IPv6), IPv6 forms
+ * that carry a refused IPv4 address, and names that only mean something inside a network
+ * (localhost, *.internal, single labels). The URL parser already turns decimal, octal and hex
+ * IPv4 forms (`2130706433`, `0177.0.0.1`, `0x7f.1`) into dotted quads, and IPv6 into its
+ * canonical form, so every spelling of an address is judged as that address. Names are not
+ * resolved: a Worker sees no DNS answers, so a public name that resolves to a private address
+ * cannot be told apart here (and a Worker cannot reach private networks in any case).
  */
 
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string };
 
-/** IPv4 ranges (address, prefix length) that are not public unicast. */
-const IPV4_REFUSED: [number, number][] = [
-  [0x00000000, 8], // "this network"
-  [0x0a000000, 8], // private
-  [0x64400000, 10], // carrier-grade NAT
-  [0x7f000000, 8], // loopback
-  [0xa9fe0000, 16], // link-local, cloud metadata (169.254.169.254)
-  [0xac100000, 12], // private
-  [0xc0000000, 24], // IETF protocol assignments
-  [0xc0000200, 24], // documentation
-  [0xc0a80000, 16], // private
-  [0xc6120000, 15], // benchmarking
-  [0xc6336400, 24], // documentation
-  [0xcb007100, 24], // documentation
-  [0xe0000000, 4], // multicast
-  [0xf0000000, 4], // reserved, broadcast
-];
+type IPv4 = ipaddr.IPv4;
+type IPv6 = ipaddr.IPv6;
 
-function ipv4Number(host: string): number | undefined {
-  const parts = host.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) {
-    return undefined;
-  }
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+const publicIpv4 = (address: IPv4) => address.range() === "unicast";
+
+/** Global unicast (2000::/3): every public IPv6 address is allocated from it. */
+const GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR("2000::/3");
+/** The well-known NAT64 prefix (RFC 6052): its last 32 bits are a public IPv4 address. */
+const NAT64_WELL_KNOWN = ipaddr.IPv6.parseCIDR("64:ff9b::/96");
+
+/** The IPv4 address in bits `from`..`from + 31` of an IPv6 address. */
+function ipv4At(address: IPv6, from: number): IPv4 {
+  const bytes = address.toByteArray().slice(from / 8, from / 8 + 4);
+  return new ipaddr.IPv4(bytes);
 }
 
-const inRange = (ip: number, [base, bits]: [number, number]) =>
-  bits === 0 || Math.floor(ip / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits));
-
-const refusedIpv4 = (ip: number) => IPV4_REFUSED.some((range) => inRange(ip, range));
-
-function refusedIpv6(groups: number[]): boolean {
-  const [a = 0, b = 0] = groups;
-  if (groups.every((g) => g === 0)) return true; // ::
-  if (groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1) return true; // ::1
-  // IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) carry an IPv4 address: judge that.
-  const embedded = (groups[6] ?? 0) * 65536 + (groups[7] ?? 0);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
-    return refusedIpv4(embedded);
-  if (a === 0x64 && b === 0xff9b && groups.slice(2, 6).every((g) => g === 0)) {
-    return refusedIpv4(embedded);
-  }
-  if ((a & 0xfe00) === 0xfc00) return true; // unique local (fc00::/7)
-  if ((a & 0xffc0) === 0xfe80) return true; // link-local (fe80::/10)
-  if ((a & 0xff00) === 0xff00) return true; // multicast
-  if (a === 0x2001 && b === 0x0db8) return true; // documentation
-  return false;
+/**
+ * An IPv6 address is public when it is global unicast and in no special-purpose range, or when
+ * it is one of the forms that reach an IPv4 address (IPv4-mapped, well-known NAT64, 6to4) and
+ * that IPv4 address is public. Every other form is refused whatever it embeds: IPv4-compatible
+ * (`::a.b.c.d`, deprecated), IPv4-translated (`::ffff:0:a.b.c.d`), local-use NAT64
+ * (`64:ff9b:1::/48`, a network's own), Teredo, site-local, discard-only, documentation…
+ */
+function publicIpv6(address: IPv6): boolean {
+  const range = address.range();
+  if (range === "ipv4Mapped") return publicIpv4(address.toIPv4Address());
+  if (range === "rfc6052")
+    return address.match(NAT64_WELL_KNOWN) && publicIpv4(ipv4At(address, 96));
+  if (range === "6to4") return publicIpv4(ipv4At(address, 16));
+  return range === "unicast" && address.match(GLOBAL_UNICAST);
 }
 
 const LOOPBACK_NAMES = new Set([
@@ -69,13 +54,19 @@ const LOOPBACK_NAMES = new Set([
 ]);
 const INTERNAL_NAMES = new Set(["metadata", "metadata.google.internal", "instance-data"]);
 
+/** The address a host names literally (a dotted quad, or IPv6 in brackets), if it is one. */
+function addressOf(host: string): IPv4 | IPv6 | undefined {
+  if (host.startsWith("[") && host.endsWith("]")) {
+    const inner = host.slice(1, -1);
+    return ipaddr.IPv6.isValid(inner) ? ipaddr.IPv6.parse(inner) : undefined;
+  }
+  return ipaddr.IPv4.isValidFourPartDecimal(host) ? ipaddr.IPv4.parse(host) : undefined;
+}
+
 /** Loopback only: what `WEBHOOK_ALLOW_LOOPBACK` lets through in local development. */
 function isLoopback(host: string): boolean {
   if (LOOPBACK_NAMES.has(host) || host.endsWith(".localhost")) return true;
-  const v4 = ipv4Number(host);
-  if (v4 !== undefined) return Math.floor(v4 / 2 ** 24) === 127;
-  const v6 = host.startsWith("[") ? ipv6Groups(host.slice(1, -1)) : undefined;
-  return v6?.slice(0, 7).every((g) => g === 0) === true && v6[7] === 1;
+  return addressOf(host)?.range() === "loopback";
 }
 
 export function checkWebhookUrl(raw: string, options: { allowLoopback: boolean }): UrlVerdict {
@@ -86,7 +77,9 @@ export function checkWebhookUrl(raw: string, options: { allowLoopback: boolean }
     return { ok: false, reason: "is not an absolute URL" };
   }
   if (url.username || url.password) return { ok: false, reason: "must not carry credentials" };
-  const host = url.hostname.toLowerCase().replace(/\.$/, "");
+  // Trailing dots (any number: the URL parser keeps all but one of an address's) name the
+  // same host as none, so the host is judged without them.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, "");
   if (
     options.allowLoopback &&
     isLoopback(host) &&
@@ -96,19 +89,15 @@ export function checkWebhookUrl(raw: string, options: { allowLoopback: boolean }
   }
   if (url.protocol !== "https:") return { ok: false, reason: "must be an https URL" };
   if (isLoopback(host)) return { ok: false, reason: "must not point at this machine (loopback)" };
-  const v4 = ipv4Number(host);
-  if (v4 !== undefined) {
-    return refusedIpv4(v4)
-      ? { ok: false, reason: "must not point at a private, link-local or reserved address" }
-      : { ok: true, url };
+  const address = addressOf(host);
+  if (address) {
+    const isPublic = address instanceof ipaddr.IPv4 ? publicIpv4(address) : publicIpv6(address);
+    return isPublic
+      ? { ok: true, url }
+      : { ok: false, reason: "must not point at a private, link-local or reserved address" };
   }
-  if (host.startsWith("[")) {
-    const groups = ipv6Groups(host.slice(1, -1));
-    if (!groups || refusedIpv6(groups)) {
-      return { ok: false, reason: "must not point at a private, link-local or reserved address" };
-    }
-    return { ok: true, url };
-  }
+  // The URL parser writes every IPv6 host in a form the check reads; anything else is refused.
+  if (host.startsWith("[")) return { ok: false, reason: "must name a public host" };
   if (INTERNAL_NAMES.has(host) || host.endsWith(".internal") || host.endsWith(".local")) {
     return { ok: false, reason: "must not point at an internal name" };
   }

@@ -6,6 +6,7 @@ import {
   type FailureWindow,
   type LoginCandidate,
   loadLogin,
+  loadOpenWindows,
   recordLoginFailure,
   recordLoginStatement,
 } from "../../../directory/logins";
@@ -45,11 +46,13 @@ import type {
 } from "./auth.routes";
 import { newSession, tokenPair } from "./auth.tokens";
 
-// Verified against when no user has the email, so an unknown email costs as long as a wrong password.
-let decoyHash: Promise<string> | undefined;
-
 /** The RateLimit-* headers of a login answer, from the fullest of its failure windows. */
-function reportWindow(c: Context<AppEnv>, window: RateWindow, fullest: FailureWindow, now: number) {
+function reportWindow<E extends AppEnv>(
+  c: Context<E>,
+  window: RateWindow,
+  fullest: FailureWindow,
+  now: number,
+) {
   const resetAt = fullest.windowStart + window.periodSeconds * 1000;
   c.set("rateLimit", {
     limit: window.limit,
@@ -66,51 +69,66 @@ const fullestOf = (windows: FailureWindow[]) =>
   );
 
 /*
- * Failed logins are counted per email and per client address (IPv6 per /64) in D1, so every
- * isolate and location sees the same count and a restart forgets nothing. The count is read in
- * the same round trip as the user; a key with `LOGIN_FAILURE_LIMIT` failures in its window is
- * refused before any password work, right password or not, and whether the email exists or not.
+ * Failed password checks (a login, or the current password of a password change) are counted
+ * per email and per client address (IPv6 per /64) in D1, so every isolate and location sees the
+ * same count and a restart forgets nothing. A key with `LOGIN_FAILURE_LIMIT` failures in its
+ * window is refused before any password work, right password or not, and whether the email
+ * exists or not.
  */
-export const login: PublicHandler<LoginRoute> = async (c) => {
-  const body = c.req.valid("json");
-  jwtSecret(c.env); // a published or weak secret is refused before any work
-  const email = body.email.trim().toLowerCase();
+async function passwordThrottle<E extends AppEnv>(c: Context<E>, email: string) {
   const window = loginRateWindow(c.env);
   const now = Date.now();
   const openSince = now - window.periodSeconds * 1000;
   const keyHashes = await Promise.all(
     [`email:${email}`, `ip:${clientKey(c.req.header("cf-connecting-ip"))}`].map(sha256Hex),
   );
+  return {
+    now,
+    openSince,
+    keyHashes,
+    /** 429 when one of the keys' windows is full. */
+    refuseIfLocked(windows: FailureWindow[]) {
+      const fullest = fullestOf(windows);
+      if (fullest && fullest.failures >= window.limit) {
+        throw tooManyRequests(reportWindow(c, window, fullest, now), now, "failed logins");
+      }
+    },
+    /** Counts one failure for each key, and says what is left in the RateLimit-* headers. */
+    async countFailure() {
+      const windows = await recordLoginFailure(c.get("db"), keyHashes, now, openSince);
+      const counted = fullestOf(windows);
+      if (counted) reportWindow(c, window, counted, now);
+    },
+  };
+}
+
+export const login: PublicHandler<LoginRoute> = async (c) => {
+  const body = c.req.valid("json");
+  jwtSecret(c.env); // a published or weak secret is refused before any work
+  const email = body.email.trim().toLowerCase();
+  const throttle = await passwordThrottle(c, email);
+  const { now } = throttle;
   const db = c.get("db");
   const { candidates, windows } = await loadLogin(
     db,
     email,
     body.organizationId,
-    keyHashes,
-    openSince,
+    throttle.keyHashes,
+    throttle.openSince,
   );
-  const fullest = fullestOf(windows);
-  if (fullest && fullest.failures >= window.limit) {
-    throw tooManyRequests(reportWindow(c, window, fullest, now), now, "failed logins");
-  }
+  throttle.refuseIfLocked(windows);
 
-  // Users who have not set a password yet ("") or are deactivated cannot log in; they still
-  // cost the same password work, so timing tells nothing.
+  // Every user with the email is checked, even after a match, and no user at all is checked
+  // once against nothing: each check costs one full derivation (verifyPassword), whether the
+  // user exists, has set a password, is active, or the password is right. Timing tells nothing
+  // beyond how many organizations have a user with this email.
   let user: LoginCandidate | undefined;
-  for (const candidate of candidates) {
-    const matches = await verifyPassword(body.password, candidate.passwordHash);
-    if (matches && candidate.isActive) {
-      user = candidate;
-      break;
-    }
-  }
-  if (candidates.length === 0) {
-    decoyHash ??= hashPassword("decoy password, never matches");
-    await verifyPassword(body.password, await decoyHash);
+  for (const candidate of candidates.length > 0 ? candidates : [undefined]) {
+    const matches = await verifyPassword(body.password, candidate?.passwordHash ?? "");
+    if (matches && candidate?.isActive && !user) user = candidate;
   }
   if (!user) {
-    const counted = fullestOf(await recordLoginFailure(db, keyHashes, now, openSince));
-    if (counted) reportWindow(c, window, counted, now);
+    await throttle.countFailure();
     throw new ApiError("invalid_credentials", "Invalid email or password");
   }
 
@@ -216,7 +234,12 @@ export const logout: TrainingHandler<LogoutRoute> = async (c) => {
   return c.body(null, 204);
 };
 
-/** A new password; every other session of the user ends (this one goes on). */
+/**
+ * A new password; every other session of the user ends (this one goes on). The current
+ * password is checked as a login checks it: a wrong one counts toward the same lockout (per
+ * email and per client address), and a locked email or address is refused before the check,
+ * so a stolen access token cannot be used to guess the password faster than a login could.
+ */
 export const changePassword: TrainingHandler<ChangePasswordRoute> = async (c) => {
   const { currentPassword, newPassword } = c.req.valid("json");
   const { user } = c.var;
@@ -225,13 +248,19 @@ export const changePassword: TrainingHandler<ChangePasswordRoute> = async (c) =>
     .select({ email: users.email, passwordHash: users.passwordHash })
     .from(users)
     .where(and(eq(users.id, user.userId), eq(users.organizationId, user.organizationId)));
-  if (!current || !(await verifyPassword(currentPassword, current.passwordHash))) {
-    throw validationError([
+  const mismatch = () =>
+    validationError([
       { field: "body.currentPassword", rule: "mismatch", message: "is not the current password" },
     ]);
+  if (!current) throw mismatch();
+  const throttle = await passwordThrottle(c, current.email);
+  const { now } = throttle;
+  throttle.refuseIfLocked(await loadOpenWindows(db, throttle.keyHashes, throttle.openSince));
+  if (!(await verifyPassword(currentPassword, current.passwordHash))) {
+    await throttle.countFailure();
+    throw mismatch();
   }
   refuseEmailAsPassword(newPassword, current.email, "body.newPassword");
-  const now = Date.now();
   await db.batch([
     db
       .update(users)

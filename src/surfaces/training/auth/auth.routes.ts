@@ -75,6 +75,8 @@ export const changePassword = createRoute({
   tags,
   security: [{ bearerAuth: [] }],
   summary: "Change the caller's password; every other session of the user ends",
+  description:
+    "A wrong `currentPassword` (400, rule `mismatch`) counts as a failed login: per email and per client address, toward the same limit, and once it is reached this answers 429 as a login does, before any password check.",
   request: { body: json(ChangePasswordBodySchema) },
   responses: { 204: { description: "Changed" }, ...trainingErrors(400, 401, 415) },
 });

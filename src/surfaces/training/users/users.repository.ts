@@ -1,5 +1,6 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { revokeSessionsIfInactive } from "../../../directory/sessions";
+import { voidSetupTokensIfInactive } from "../../../directory/setup-tokens";
 import type { Database } from "../../../platform/db/client";
 import { keysetRange } from "../../../platform/db/keyset";
 import { users } from "../../../platform/db/schema";
@@ -82,8 +83,9 @@ export type GuardedOutcome<T> =
  * Applies the changes unless they would leave the organization without an active admin, in one
  * batch: the guarded UPDATE, then a read that tells a missing user (404) from a refused change
  * (409). D1 runs a batch as one transaction, so two admins demoting each other at once cannot
- * both succeed. Deactivation also bumps the token version and ends every session: every access
- * and refresh token of the user dies, and stays dead if the user is activated again.
+ * both succeed. Deactivation also bumps the token version, ends every session and voids unused
+ * setup tokens: every access, refresh and setup token of the user dies, and stays dead if the
+ * user is activated again.
  */
 export async function updateUser(
   db: Database,
@@ -110,7 +112,12 @@ export async function updateUser(
       )
       .returning(publicColumns),
     db.select({ id: users.id }).from(users).where(ofOrganization(organizationId, id)),
-    ...(deactivates ? [revokeSessionsIfInactive(db, { id, organizationId }, now)] : []),
+    ...(deactivates
+      ? [
+          revokeSessionsIfInactive(db, { id, organizationId }, now),
+          voidSetupTokensIfInactive(db, { id, organizationId }, now),
+        ]
+      : []),
   ]);
   if (updated[0]) return { status: "done", value: updated[0] };
   return current[0] ? { status: "last_admin" } : { status: "not_found" };

@@ -94,7 +94,7 @@ export const patch = createRoute({
   middleware: [admins] as const,
   tags,
   summary: "Change a user's names, role or active flag",
-  description: `A demoted user's next request is judged by the new role (403 where it no longer may); a deactivated user's tokens are refused at once (401 \`token_revoked\`), and stay refused if the user is activated again. ${LAST_ADMIN} ${ADMIN_NOTE}`,
+  description: `A demoted user's next request is judged by the new role (403 where it no longer may); a deactivated user's tokens are refused at once (401 \`token_revoked\`), their unused setup tokens are void, and all stay refused if the user is activated again. ${LAST_ADMIN} ${ADMIN_NOTE}`,
   security,
   request: {
     params: UserParamsSchema,

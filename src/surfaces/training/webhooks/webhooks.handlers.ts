@@ -26,7 +26,7 @@ import type {
   RotateSecretRoute,
   TestRoute,
 } from "./webhooks.routes";
-import { MAX_WEBHOOKS } from "./webhooks.schemas";
+import { MAX_URL_LENGTH, MAX_WEBHOOKS } from "./webhooks.schemas";
 import { shapeDelivery, shapeWebhook } from "./webhooks.shape";
 
 /** How long a rotated-out secret keeps signing. */
@@ -34,13 +34,31 @@ export const SECRET_GRACE_MS = 24 * 3600 * 1000;
 
 const notFound = (id: string) => new ApiError("not_found", `Webhook ${id} not found`);
 
-/** The URL as it will be called, or a 400 naming the rule it breaks. */
+/**
+ * The URL as it will be stored and called, or a 400 naming the rule it breaks: `invalid_url`
+ * for a URL that cannot be one (not absolute, another scheme, credentials, a host that is not
+ * public), `validation_failed` for one too long to store. The length limit
+ * holds for what is stored: parsing percent-encodes, so a URL within it as sent (2,020
+ * characters of `é`) can be six times as long once parsed.
+ */
 function publicUrl(env: Env, raw: string): string {
   const verdict = checkWebhookUrl(raw, { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "true" });
   if (!verdict.ok) {
-    throw validationError([{ field: "body.url", rule: "public_url", message: verdict.reason }]);
+    throw new ApiError("invalid_url", `Invalid request: body.url ${verdict.reason}`, {
+      details: [{ field: "body.url", rule: "public_url", message: verdict.reason }],
+    });
   }
-  return verdict.url.href;
+  const { href } = verdict.url;
+  if (href.length > MAX_URL_LENGTH) {
+    throw validationError([
+      {
+        field: "body.url",
+        rule: "max_length",
+        message: `must have at most ${MAX_URL_LENGTH} characters once encoded (${href.length})`,
+      },
+    ]);
+  }
+  return href;
 }
 
 export const create: TrainingHandler<CreateRoute> = async (c) => {

@@ -19,7 +19,7 @@ const tags = ["Webhooks"];
 const security = [{ bearerAuth: [] }];
 const ADMIN_NOTE = "Admins only; other roles get 403 `forbidden`.";
 const URL_RULE =
-  "`url` must be https on a public host: loopback, private, link-local and reserved addresses are refused (400, rule `public_url`).";
+  "`url` must be https on a public host: anything else (not an absolute URL, another scheme, credentials, a loopback, private, link-local or reserved address, an internal name) is 400 `invalid_url`, its `details` naming `body.url` with rule `public_url` and what is wrong. A URL over 2,048 characters as sent or as stored (percent-encoded) is 400 `validation_failed` (`max_length`). Names are not resolved: a Worker gets no DNS answers to inspect.";
 const json = <S>(description: string, schema: S) => ({
   description,
   content: { "application/json": { schema } },

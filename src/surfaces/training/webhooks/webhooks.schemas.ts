@@ -36,7 +36,7 @@ const EventsSchema = z
   });
 const UrlSchema = z.string().trim().min(1).max(MAX_URL_LENGTH).openapi({
   description:
-    "An https URL of a public host. Loopback, private, link-local and reserved addresses, credentials in the URL and other schemes are refused.",
+    "An https URL of a public host. Loopback, private, link-local and reserved addresses, credentials in the URL and other schemes are refused. Stored as parsed (percent-encoded), and at most 2,048 characters as stored too.",
   example: "https://hooks.example.com/edge",
 });
 const DescriptionSchema = z
