@@ -9,6 +9,34 @@ export const ObjectIdSchema = z
   .overwrite((id) => id.toLowerCase())
   .openapi({ example: "67f1a0b0c0d0e0f0a0b0c0d0" });
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
+const NO_NUL = /^[^\u0000]*$/;
+
+/** Plain text on one line: no control characters (U+0000–U+001F, U+007F), not even a tab. */
+export const plainText = (schema: z.ZodString) =>
+  schema.regex(NO_CONTROL_CHARACTERS, "must not contain control characters");
+
+/** Free text (messages, notes): line breaks and tabs are kept, NUL never. */
+export const freeText = (schema: z.ZodString) =>
+  schema.regex(NO_NUL, "must not contain NUL characters");
+
+/** The longest first or last name of a user or a contact. */
+export const NAME_MAX_LENGTH = 100;
+
+/** A user's or a contact's first or last name. */
+export const PersonNameSchema = plainText(z.string().trim().min(1).max(NAME_MAX_LENGTH));
+
+/** The longest customer name ingestion accepts (a whole name: first and last). */
+export const CUSTOMER_NAME_MAX_LENGTH = 200;
+
+/**
+ * A customer's whole name as ingestion takes it in (a conversation's `customer.name`, an
+ * imported export item's): the same characters as a person's name.
+ */
+export const CustomerNameSchema = plainText(z.string().trim().max(CUSTOMER_NAME_MAX_LENGTH));
+
 export const VendorIdSchema = z
   .string()
   .regex(VENDOR_ID_PATTERN, "must be 1 to 64 characters of A-Z, a-z, 0-9, '_' or '-'")

@@ -4,9 +4,11 @@ import { contactColumns, conversationColumns, messageColumns } from "../../../pl
 import {
   ChannelTypeSchema,
   CursorQuerySchema,
+  CustomerNameSchema,
   DateInputSchema,
   DateQuerySchema,
   EmailSchema,
+  freeText,
   IsoDateSchema,
   LimitQuerySchema,
   ObjectIdSchema,
@@ -158,9 +160,6 @@ export const MessageActionResponseSchema = z
 /** Most messages one create (or one imported conversation) may carry. */
 export const MAX_INGESTED_MESSAGES = 1000;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
-const NO_NUL = /^[^\u0000]*$/;
-
 /**
  * A message as a client sends it (and as the vendor's GET returns it, so an export imports as
  * is). Defaults: inbound → `received`, `sent: true`; outbound → `pending`, `sent: false` (an AI
@@ -171,12 +170,9 @@ export const NewMessageSchema = z
   .strictObject({
     _id: VendorIdSchema.optional(),
     direction: messageColumns.direction,
-    message: z
-      .string()
-      .min(1)
-      .max(10_000)
-      .regex(NO_NUL, "must not contain NUL characters")
-      .openapi({ example: "Can I move my appointment to Friday?" }),
+    message: freeText(z.string().min(1).max(10_000)).openapi({
+      example: "Can I move my appointment to Friday?",
+    }),
     status: z.enum(MESSAGE_STATUSES).optional(),
     sent: z.boolean().optional(),
     senderType: z.enum(SENDER_TYPES).optional(),
@@ -221,7 +217,7 @@ export const CreateConversationBodySchema = z
     }),
     customer: z
       .strictObject({
-        name: z.string().trim().max(200).nullable().optional(),
+        name: CustomerNameSchema.nullable().optional(),
         email: EmailSchema.nullable().optional(),
         phone: PhoneSchema.nullable().optional(),
       })

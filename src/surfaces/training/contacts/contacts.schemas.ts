@@ -7,6 +7,7 @@ import {
   IsoDateSchema,
   LimitQuerySchema,
   ObjectIdSchema,
+  PersonNameSchema,
   PhoneSchema,
 } from "../../../platform/http/schemas";
 
@@ -46,13 +47,9 @@ export const ContactListResponseSchema = z
   })
   .openapi("ContactList");
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const PLAIN = /^[^\u0000-\u001f\u007f]*$/;
-const name = z.string().trim().min(1).max(100).regex(PLAIN, "must not contain control characters");
-
 const contactFields = {
-  firstName: name.openapi({ example: "Jane" }),
-  lastName: name.nullable().optional().openapi({ example: "Doe" }),
+  firstName: PersonNameSchema.openapi({ example: "Jane" }),
+  lastName: PersonNameSchema.nullable().optional().openapi({ example: "Doe" }),
   phoneNumber: PhoneSchema.nullable().optional(),
   email: EmailSchema.nullable().optional(),
   channelType: ChannelTypeSchema,
