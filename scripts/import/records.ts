@@ -9,6 +9,7 @@ import "../../src/platform/errors/zod-messages";
 import { issuesFromZod } from "../../src/platform/errors/validation";
 import {
   type ContactRow,
+  contactNameOf,
   linkedContact,
   type PlannedConversation,
   planConversation,
@@ -84,7 +85,6 @@ function planTether(value: unknown, organizationId: string, exportDate: number):
     ? item.id.toLowerCase()
     : stableId(organizationId, "snapshot", item.id);
   const { name, phone, email } = item.customer;
-  const [firstName, ...last] = (name?.trim() || email || phone || "Customer").split(" ");
   const copies = item.conversation.map((m, position) => ({
     snapshot_id: id,
     position,
@@ -102,8 +102,7 @@ function planTether(value: unknown, organizationId: string, exportDate: number):
     plan: {
       contact: {
         id: stableId(organizationId, "contact", phone ?? email ?? id),
-        firstName: firstName ?? "Customer",
-        lastName: last.join(" ") || null,
+        ...contactNameOf(item.customer),
         phoneNumber: phone ?? null,
         email: email ?? null,
         channelType: phone ? "sms" : email ? "email" : "webchat",

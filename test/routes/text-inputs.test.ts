@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { issuesFromZod } from "../../src/platform/errors/validation";
 import { ExportItemInputSchema } from "../../src/surfaces/training/snapshots/snapshots.schemas";
@@ -138,5 +139,72 @@ describe("names refuse control characters", () => {
     });
     expect(response.status, JSON.stringify(body)).toBe(201);
     expect(body.customer.name).toBe("Zoë Ñúñez-Łukasz 山田");
+  });
+});
+
+describe("a customer's name becomes a contact's: each part keeps the contacts' limits", () => {
+  const contactOf = async (conversationId: string) => {
+    const row = await env.DB.prepare("select contact_id from conversations where id = ?")
+      .bind(conversationId)
+      .first<{ contact_id: string }>();
+    const { body } = await send(`/api/contacts/${row?.contact_id}`, {
+      headers: { authorization: `Bearer ${await tokenFor()}` },
+    });
+    return body.data as Body;
+  };
+
+  it.each([
+    ["a 150-character name without a space", "F".repeat(150), "first name"],
+    ["a 101-character first part", `${"F".repeat(101)} Last`, "first name"],
+    ["a 101-character last part", `First ${"L".repeat(101)}`, "last name"],
+  ])("%s: 400 on body.customer.name, nothing stored", async (_, name, part) => {
+    const _id = vendorId("long");
+    const { response, body } = await ingest({ _id, customer: { name, phone: phone() } });
+    expect(response.status, JSON.stringify(body)).toBe(400);
+    expect(details(body)).toEqual([
+      {
+        field: "body.customer.name",
+        rule: "max_length",
+        message: expect.stringContaining(`100 characters`),
+      },
+    ]);
+    expect(details(body)[0]?.message).toContain(part);
+    expect((await send(`/v1/api/conversations/${_id}`, apiKeyHeaders())).response.status).toBe(404);
+  });
+
+  it("parts of 100 characters each are kept whole", async () => {
+    const first = "F".repeat(100);
+    const last = "L".repeat(99);
+    const { response, body } = await ingest({
+      customer: { name: `${first} ${last}`, phone: phone() },
+    });
+    expect(response.status, JSON.stringify(body)).toBe(201);
+    expect(await contactOf(body._id)).toMatchObject({ firstName: first, lastName: last });
+  });
+
+  it("an email too long for a first name does not stand in for a missing name", async () => {
+    const email = `${"x".repeat(60)}@${"d".repeat(50)}.example.org`;
+    const { response, body } = await ingest({ customer: { email } });
+    expect(response.status, JSON.stringify(body)).toBe(201);
+    const contact = await contactOf(body._id);
+    expect(contact.email).toBe(email);
+    expect(contact.firstName).toBe("Customer");
+    const short = `short-${crypto.randomUUID().slice(0, 8)}@example.org`;
+    const named = await ingest({ customer: { email: short } });
+    expect((await contactOf(named.body._id)).firstName).toBe(short);
+  });
+
+  it("a Tether export item's customer name is held to the same limits", () => {
+    const result = ExportItemInputSchema.safeParse({
+      id: "item-2",
+      customer: { name: `Ada ${"L".repeat(101)}`, phone: null, email: null },
+      conversation: [],
+      metadata: {},
+    });
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(issuesFromZod("record", result.error).map((i) => [i.field, i.rule])).toEqual([
+      ["record.customer.name", "max_length"],
+    ]);
   });
 });

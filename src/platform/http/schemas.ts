@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { CHANNEL_TYPES } from "../db/schema";
 import { OBJECT_ID_PATTERN, VENDOR_ID_PATTERN } from "../util/ids";
+import { splitFullName } from "../util/text";
 
 /** Any case is accepted; handlers get the stored, lowercase form. */
 export const ObjectIdSchema = z
@@ -33,9 +34,29 @@ export const CUSTOMER_NAME_MAX_LENGTH = 200;
 
 /**
  * A customer's whole name as ingestion takes it in (a conversation's `customer.name`, an
- * imported export item's): the same characters as a person's name.
+ * imported export item's): the same characters as a person's name. A new contact is made of it
+ * (split at the first space), so each part is held to a contact name's length.
  */
-export const CustomerNameSchema = plainText(z.string().trim().max(CUSTOMER_NAME_MAX_LENGTH));
+export const CustomerNameSchema = plainText(
+  z.string().trim().max(CUSTOMER_NAME_MAX_LENGTH),
+).superRefine((name, ctx) => {
+  // An over-long name is already refused as a whole: one issue per field and rule.
+  if (name.length > CUSTOMER_NAME_MAX_LENGTH) return;
+  const { firstName, lastName } = splitFullName(name);
+  const parts = [
+    [firstName, "before its first space, which become the contact's first name"],
+    [lastName ?? "", "after its first space, which become the contact's last name"],
+  ] as const;
+  for (const [part, where] of parts) {
+    if (part.length > NAME_MAX_LENGTH) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must have at most ${NAME_MAX_LENGTH} characters ${where}`,
+        params: { rule: "max_length" },
+      });
+    }
+  }
+});
 
 export const VendorIdSchema = z
   .string()
