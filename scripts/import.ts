@@ -141,9 +141,18 @@ try {
   let mode: "array" | "lines" | undefined = format === "tether" ? "array" : undefined;
   let arraySplitter = splitter;
   let line = "";
-  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
-    bytesRead += Buffer.byteLength(chunk as string);
-    let text = chunk as string;
+  // Strict UTF-8: bytes that are not UTF-8 stop the import instead of becoming U+FFFD.
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const decode = (bytes?: Buffer) => {
+    try {
+      return decoder.decode(bytes, { stream: bytes !== undefined });
+    } catch {
+      throw new Error(`not valid UTF-8 (within its first ${bytesRead} bytes)`);
+    }
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    bytesRead += (chunk as Buffer).length;
+    let text = decode(chunk as Buffer);
     if (mode === undefined) {
       // A Trillet file is a JSON array, or one conversation per line.
       const first = text.trimStart()[0];
@@ -160,6 +169,7 @@ try {
       for (const l of lines) if (l.trim()) take(l);
     }
   }
+  decode();
   if (mode === "array") (arraySplitter as JsonArraySplitter).end();
   else if (line.trim()) take(line);
   flush();

@@ -6,7 +6,8 @@
 import { createHash } from "node:crypto";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import "../../src/platform/errors/zod-messages";
-import { issuesFromZod } from "../../src/platform/errors/validation";
+import type { FieldIssue } from "../../src/platform/errors/api-error";
+import { issuesFromZod, malformedTextIssues } from "../../src/platform/errors/validation";
 import {
   type ContactRow,
   contactNameOf,
@@ -42,8 +43,8 @@ export type Planned =
   | { kind: "conversation"; plan: PlannedConversation; rows: number }
   | { kind: "snapshot"; plan: SnapshotPlan; rows: number };
 
-function reason(error: { issues: unknown[] } & Parameters<typeof issuesFromZod>[1]): string {
-  const [first, ...rest] = issuesFromZod("record", error);
+function reason(error: Parameters<typeof issuesFromZod>[1] | FieldIssue[]): string {
+  const [first, ...rest] = Array.isArray(error) ? error : issuesFromZod("record", error);
   const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
   return first ? `${first.field} ${first.message} [${first.rule}]${more}` : "invalid";
 }
@@ -141,6 +142,9 @@ export function planRecord(
   } catch {
     return "not valid JSON";
   }
+  // As for an API body: a lone surrogate escaped in the JSON would be stored as U+FFFD.
+  const malformed = malformedTextIssues("record", value);
+  if (malformed.length > 0) return reason(malformed);
   return format === "trillet"
     ? planTrillet(value, organizationId, text, now)
     : planTether(value, organizationId, now);

@@ -4,7 +4,8 @@ import { issuesFromZod } from "../../src/platform/errors/validation";
 import { ExportItemInputSchema } from "../../src/surfaces/training/snapshots/snapshots.schemas";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, tokenFor } from "../helpers/auth";
-import { insertContact, insertUser } from "../helpers/factories";
+import { insertContact, insertSnapshot, insertUser } from "../helpers/factories";
+import { JANE } from "../helpers/seed";
 
 /*
  * Text that comes in: names refuse control characters, message text keeps its line breaks but
@@ -206,5 +207,252 @@ describe("a customer's name becomes a contact's: each part keeps the contacts' l
     expect(issuesFromZod("record", result.error).map((i) => [i.field, i.rule])).toEqual([
       ["record.customer.name", "max_length"],
     ]);
+  });
+});
+
+describe("message text keeps line breaks and tabs, never NUL", () => {
+  const text = "Line one\nline two\r\n\tindented\ttabbed\n";
+
+  it("is stored and returned exactly, on create and on append", async () => {
+    const created = await ingest({
+      customer: { phone: phone() },
+      messages: [{ direction: "inbound", message: text }],
+    });
+    expect(created.response.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.messages[0].message).toBe(text);
+    const added = await ingest(
+      { direction: "outbound", message: text },
+      `/v1/api/conversations/${created.body._id}/messages`,
+    );
+    expect(added.response.status, JSON.stringify(added.body)).toBe(201);
+    const fetched = await send(`/v1/api/conversations/${created.body._id}`, apiKeyHeaders());
+    expect(fetched.body.messages.map((m: Body) => m.message)).toEqual([text, text]);
+  });
+
+  it("NUL is a 400 naming the message, on create, on append and in an edit", async () => {
+    const created = await ingest({
+      customer: { phone: phone() },
+      messages: [
+        { direction: "inbound", message: "fine" },
+        { direction: "outbound", message: "nul\u0000here" },
+      ],
+    });
+    expect(created.response.status).toBe(400);
+    expect(details(created.body)).toEqual([
+      {
+        field: "body.messages[1].message",
+        rule: "pattern",
+        message: "must not contain NUL characters",
+      },
+    ]);
+
+    const draft = await ingest({
+      customer: { phone: phone() },
+      messages: [{ direction: "outbound", message: "A draft" }],
+    });
+    const id = draft.body._id;
+    const appended = await ingest(
+      { direction: "inbound", message: "\u0000" },
+      `/v1/api/conversations/${id}/messages`,
+    );
+    expect(appended.response.status).toBe(400);
+    expect(details(appended.body).map((d) => [d.field, d.rule])).toEqual([
+      ["body.message", "pattern"],
+    ]);
+
+    const edited = await ingest(
+      { metadata: { action: "Edit", editedMessage: "Friday\u0000 at 10" } },
+      `/v1/api/conversations/${id}/message/${draft.body.messages[0]._id}/action`,
+    );
+    expect(edited.response.status, JSON.stringify(edited.body)).toBe(400);
+    expect(details(edited.body).map((d) => [d.field, d.rule])).toEqual([
+      ["body.metadata.editedMessage", "pattern"],
+    ]);
+    const after = await send(`/v1/api/conversations/${id}`, apiKeyHeaders());
+    expect(after.body.messages.map((m: Body) => [m.message, m.status])).toEqual([
+      ["A draft", "pending"],
+    ]);
+  });
+
+  it("an edit keeps line breaks and tabs", async () => {
+    const draft = await ingest({
+      customer: { phone: phone() },
+      messages: [{ direction: "outbound", message: "A draft" }],
+    });
+    const edited = await ingest(
+      { metadata: { action: "Edit", editedMessage: "Friday:\n\t10am" } },
+      `/v1/api/conversations/${draft.body._id}/message/${draft.body.messages[0]._id}/action`,
+    );
+    expect(edited.response.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body.message.message).toBe("Friday:\n\t10am");
+  });
+});
+
+describe("no JSON body brings in a lone surrogate", () => {
+  const lone = ["\ud800", "\udbff", "\udc00", "\udfff", "a\ud83d", "\ude00b"];
+
+  it.each(lone)("%j in a conversation: 400 naming each field, nothing stored", async (bad) => {
+    const _id = vendorId("sur");
+    const { response, body } = await ingest({
+      _id,
+      customer: { name: `Ada ${bad}`, phone: phone() },
+      messages: [
+        { direction: "inbound", message: "fine" },
+        { direction: "inbound", message: `text ${bad}` },
+      ],
+    });
+    expect(response.status, JSON.stringify(body)).toBe(400);
+    expect(body.error.code).toBe("validation_failed");
+    expect(details(body)).toEqual([
+      { field: "body.customer.name", rule: "pattern", message: expect.stringMatching(/surrogate/) },
+      {
+        field: "body.messages[1].message",
+        rule: "pattern",
+        message: expect.stringMatching(/surrogate/),
+      },
+    ]);
+    expect((await send(`/v1/api/conversations/${_id}`, apiKeyHeaders())).response.status).toBe(404);
+  });
+
+  it("is refused in every body, beside the schema's own findings", async () => {
+    const draft = await ingest({
+      customer: { phone: phone() },
+      messages: [{ direction: "outbound", message: "A draft" }],
+    });
+    const contact = await insertContact();
+    const { snapshot } = await insertSnapshot({ fields: { notes: "Kept as it was" } });
+    const cases: [string, () => Promise<{ response: Response; body: Body }>, string[]][] = [
+      [
+        "append",
+        () =>
+          ingest(
+            { direction: "inbound", message: "\ud800" },
+            `/v1/api/conversations/${draft.body._id}/messages`,
+          ),
+        ["body.message"],
+      ],
+      [
+        "edit",
+        () =>
+          ingest(
+            { metadata: { action: "Edit", editedMessage: "x\udc00" } },
+            `/v1/api/conversations/${draft.body._id}/message/${draft.body.messages[0]._id}/action`,
+          ),
+        ["body.metadata.editedMessage"],
+      ],
+      [
+        "contact create",
+        () => asManager("/api/contacts", { firstName: "Jo\ud800", channelType: "sms" }),
+        ["body.firstName"],
+      ],
+      [
+        "contact patch",
+        () => asManager(`/api/contacts/${contact.id}`, { lastName: "\udfffX" }, "PATCH"),
+        ["body.lastName"],
+      ],
+      [
+        "snapshot create, with a schema error too",
+        () =>
+          asManager("/api/training/snapshots", {
+            contactId: JANE,
+            notes: "note \ud800",
+            tags: ["ok", "t\udc00"],
+            quality: "superb",
+          }),
+        ["body.quality", "body.notes", "body.tags[1]"],
+      ],
+      [
+        "snapshot patch",
+        () => asManager(`/api/training/snapshots/${snapshot.id}`, { notes: "\ud800" }, "PATCH"),
+        ["body.notes"],
+      ],
+      [
+        "user create",
+        () =>
+          asAdmin("/api/users", {
+            email: `s-${crypto.randomUUID()}@example.com`,
+            firstName: "Grace",
+            lastName: "Hop\ud800per",
+            role: "agent",
+          }),
+        ["body.lastName"],
+      ],
+      ["API key", () => asAdmin("/api/keys", { name: "CRM \ud800" }), ["body.name"]],
+      [
+        "login",
+        () =>
+          send(
+            "/api/auth/login",
+            json({ email: "alice@example.com", password: "demo-password-123\ud800" }),
+          ),
+        ["body.password"],
+      ],
+      [
+        "a field name",
+        () => asManager(`/api/contacts/${contact.id}`, { "\ud800": "x", lastName: "Ok" }, "PATCH"),
+        ["body.\ud800", "body.\ufffd"],
+      ],
+    ];
+    for (const [what, call, fields] of cases) {
+      const { response, body } = await call();
+      expect(response.status, `${what}: ${JSON.stringify(body)}`).toBe(400);
+      expect(
+        details(body).map((d) => d.field),
+        what,
+      ).toEqual(fields);
+    }
+    const patched = await send(`/api/training/snapshots/${snapshot.id}`, {
+      headers: { authorization: `Bearer ${await tokenFor()}` },
+    });
+    expect(patched.body.data.notes).toBe("Kept as it was");
+    const stored = await send(`/api/contacts/${contact.id}`, {
+      headers: { authorization: `Bearer ${await tokenFor()}` },
+    });
+    expect(stored.body.data).toMatchObject({
+      firstName: contact.firstName,
+      lastName: contact.lastName,
+    });
+  });
+
+  it("a body that is not UTF-8 (a surrogate encoded on its own) is 400 invalid_json", async () => {
+    const _id = vendorId("utf");
+    const head = new TextEncoder().encode(
+      `{"_id":"${_id}","customer":{"phone":"${phone()}"},"messages":[{"direction":"inbound","message":"bad `,
+    );
+    const tail = new TextEncoder().encode(`"}]}`);
+    const body = new Uint8Array([...head, 0xed, 0xa0, 0x80, ...tail]);
+    const { response, body: answer } = await send("/v1/api/conversations", {
+      method: "POST",
+      headers: { ...(apiKeyHeaders().headers as object), "content-type": "application/json" },
+      body,
+    });
+    expect(response.status, JSON.stringify(answer)).toBe(400);
+    expect(answer.error.code).toBe("invalid_json");
+    // With an Idempotency-Key the body is read first for its hash: the same answer.
+    const keyed = await send("/v1/api/conversations", {
+      method: "POST",
+      headers: {
+        ...(apiKeyHeaders().headers as object),
+        "content-type": "application/json",
+        "idempotency-key": `utf-${crypto.randomUUID()}`,
+      },
+      body,
+    });
+    expect(keyed.response.status, JSON.stringify(keyed.body)).toBe(400);
+    expect(keyed.body.error).toMatchObject({
+      code: "invalid_json",
+      message: "The request body is not valid UTF-8",
+    });
+    expect((await send(`/v1/api/conversations/${_id}`, apiKeyHeaders())).response.status).toBe(404);
+  });
+
+  it("pairs are text like any other", async () => {
+    const { response, body } = await ingest({
+      customer: { name: "Zoë 😀", phone: phone() },
+      messages: [{ direction: "inbound", message: "\ud83d\ude00 \u{1f680}" }],
+    });
+    expect(response.status, JSON.stringify(body)).toBe(201);
+    expect(body.customer.name).toBe("Zoë 😀");
+    expect(body.messages[0].message).toBe("😀 🚀");
   });
 });

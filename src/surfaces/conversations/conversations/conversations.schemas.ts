@@ -103,11 +103,7 @@ export const MessageActionBodySchema = z
   .strictObject({
     metadata: z.strictObject({
       action: z.enum(MESSAGE_ACTIONS),
-      editedMessage: z
-        .string()
-        .trim()
-        .min(1)
-        .max(4096)
+      editedMessage: freeText(z.string().trim().min(1).max(4096))
         .optional()
         .openapi({ description: "The new text; required with `Edit`, refused otherwise." }),
     }),
