@@ -81,11 +81,38 @@ export const CursorQuerySchema = z
   .optional()
   .openapi({ description: "The cursor the previous page announced; absent for the first page." });
 
+/** The first and the last millisecond the documented form writes in UTC: years 1970 to 9999. */
+const MIN_DATE_MS = Date.UTC(1970, 0, 1);
+const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * An ISO 8601 date-time with `Z` or an offset, as epoch milliseconds. Its UTC year must be 1970
+ * to 9999: an offset can carry a four-digit year out of that range, and what is stored is
+ * returned as `YYYY-MM-DDTHH:mm:ss.sssZ`.
+ */
+const dateTimeInput = (example: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .transform((value) => Date.parse(value))
+    .superRefine((ms, ctx) => {
+      if (ms < MIN_DATE_MS) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be 1970-01-01T00:00:00.000Z or later",
+          params: { rule: "min" },
+        });
+      } else if (ms > MAX_DATE_MS) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be 9999-12-31T23:59:59.999Z or earlier",
+          params: { rule: "max" },
+        });
+      }
+    })
+    .openapi({ example, description: "ISO 8601 date-time, UTC years 1970 to 9999." });
+
 /** An ISO 8601 date-time in a query string, as epoch milliseconds. */
-export const DateQuerySchema = z.iso
-  .datetime({ offset: true })
-  .transform((value) => Date.parse(value))
-  .openapi({ example: "2026-05-01T00:00:00.000Z" });
+export const DateQuerySchema = dateTimeInput("2026-05-01T00:00:00.000Z");
 
 /** E.164: `+`, a country code and up to 15 digits in all, nothing else. */
 export const PhoneSchema = z
@@ -111,7 +138,4 @@ export const EmailSchema = z
 export const ChannelTypeSchema = z.enum(CHANNEL_TYPES).openapi({ example: "sms" });
 
 /** An ISO 8601 date-time in a body, as epoch milliseconds (any offset, stored as UTC). */
-export const DateInputSchema = z.iso
-  .datetime({ offset: true })
-  .transform((value) => Date.parse(value))
-  .openapi({ example: "2024-12-01T08:45:00.000Z" });
+export const DateInputSchema = dateTimeInput("2024-12-01T08:45:00.000Z");
