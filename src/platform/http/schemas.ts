@@ -111,6 +111,12 @@ const dateTimeInput = (example: string) =>
     })
     .openapi({ example, description: "ISO 8601 date-time, UTC years 1970 to 9999." });
 
+/**
+ * `q` of a list: text searched for as is, ignoring case. Control characters are refused: a NUL
+ * would end the pattern of a short search early.
+ */
+export const SearchQuerySchema = plainText(z.string().trim().min(1).max(100));
+
 /** An ISO 8601 date-time in a query string, as epoch milliseconds. */
 export const DateQuerySchema = dateTimeInput("2026-05-01T00:00:00.000Z");
 

@@ -9,6 +9,7 @@ import {
   ObjectIdSchema,
   PersonNameSchema,
   PhoneSchema,
+  SearchQuerySchema,
 } from "../../../platform/http/schemas";
 
 export const ContactParamsSchema = z.object({
@@ -72,13 +73,9 @@ export const PatchContactBodySchema = z
 export type ContactChanges = z.output<typeof PatchContactBodySchema>;
 
 export const ListContactsQuerySchema = z.strictObject({
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .openapi({ description: "Case-insensitive text in the full name, email or phone number." }),
+  q: SearchQuerySchema.optional().openapi({
+    description: "Case-insensitive text in the full name, email or phone number.",
+  }),
   channelType: ChannelTypeSchema.optional(),
   email: EmailSchema.optional(),
   phoneNumber: PhoneSchema.optional(),

@@ -18,6 +18,7 @@ import {
   ObjectIdSchema,
   PhoneSchema,
   plainText,
+  SearchQuerySchema,
   VendorIdSchema,
 } from "../../../platform/http/schemas";
 
@@ -266,13 +267,9 @@ export const ListSnapshotsQuerySchema = z.strictObject({
   contactId: ObjectIdSchema.optional(),
   createdAfter: DateQuerySchema.optional(),
   createdBefore: DateQuerySchema.optional(),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .openapi({ description: "Case-insensitive text search in notes and customer name." }),
+  q: SearchQuerySchema.optional().openapi({
+    description: "Case-insensitive text search in notes and customer name.",
+  }),
   limit: LimitQuerySchema,
   cursor: CursorQuerySchema,
 });
