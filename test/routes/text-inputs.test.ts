@@ -274,6 +274,29 @@ describe("message text keeps line breaks and tabs, never NUL", () => {
     ]);
   });
 
+  it("a Tether export item's message: line breaks and tabs kept, NUL refused", () => {
+    const item = (content: string) => ({
+      id: "item-3",
+      customer: { name: "Ada Lovelace" },
+      conversation: [
+        { role: "user", content, timestamp: "2025-01-01T00:00:00Z", senderType: "human" },
+      ],
+      metadata: {},
+    });
+    const kept = ExportItemInputSchema.safeParse(item(text));
+    expect(kept.success && kept.data.conversation[0]?.content).toBe(text);
+    const result = ExportItemInputSchema.safeParse(item("nul\u0000here"));
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(issuesFromZod("record", result.error)).toEqual([
+      {
+        field: "record.conversation[0].content",
+        rule: "pattern",
+        message: "must not contain NUL characters",
+      },
+    ]);
+  });
+
   it("an edit keeps line breaks and tabs", async () => {
     const draft = await ingest({
       customer: { phone: phone() },

@@ -293,7 +293,7 @@ export type SnapshotFilters = Pick<
 /**
  * An item of the export document as `npm run import --format tether` reads it back: the export's
  * shape with the rules of the API's inputs (E.164 phones, emails, tags, quality, at most 1,000
- * messages of at most 10,000 characters).
+ * messages of at most 10,000 characters without NUL).
  */
 export const ExportItemInputSchema = z.object({
   id: z.string().min(1).max(64),
@@ -306,7 +306,7 @@ export const ExportItemInputSchema = z.object({
     .array(
       z.object({
         role: z.enum(["assistant", "user"]),
-        content: z.string().min(1).max(10_000),
+        content: freeText(z.string().min(1).max(10_000)),
         timestamp: DateInputSchema,
         senderType: snapshotMessageColumns.senderType,
       }),
