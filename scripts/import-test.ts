@@ -280,6 +280,58 @@ try {
     result.out,
   );
 
+  // Text the API refuses is refused here too: a lone surrogate escaped in a record, a customer
+  // name too long for a contact, and a file that is not UTF-8.
+  const odd = join(dir, "odd.jsonl");
+  writeFileSync(
+    odd,
+    [
+      '{"_id":"odd-1","customer":{"name":"Ada \\ud800"}}',
+      `{"_id":"odd-2","customer":{"name":"${"F".repeat(101)} Last"}}`,
+      '{"_id":"odd-3","customer":{"name":"Ada Lovelace"}}',
+    ].join("\n"),
+  );
+  result = run(["--format", "trillet", "--workspace", ACME, odd]);
+  check(
+    "lone surrogate: rejected, named",
+    result.status === 1 &&
+      /rejected #1: record\.customer\.name must not contain a lone surrogate .*\[pattern\]/.test(
+        result.out,
+      ),
+    result.out,
+  );
+  check(
+    "customer name too long for a contact: rejected, named",
+    /rejected #2: record\.customer\.name must have at most 100 characters before its first space.*\[max_length\]/.test(
+      result.out,
+    ),
+    result.out,
+  );
+  check(
+    "odd records: the valid one imported",
+    /records: 3 \(1 accepted, 2 rejected\)/.test(result.out),
+    result.out,
+  );
+  // A record that is not UTF-8 (a Latin-1 é) is refused alone, not stored with U+FFFD.
+  const notUtf8 = join(dir, "latin1.jsonl");
+  writeFileSync(
+    notUtf8,
+    Buffer.concat([
+      Buffer.from('{"_id":"latin-1","customer":{"name":"Ren'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}}\n{"_id":"latin-2","customer":{"name":"Ren\u00e9"}}\n'),
+    ]),
+  );
+  result = run(["--format", "trillet", "--workspace", ACME, notUtf8]);
+  check(
+    "a record that is not UTF-8: rejected alone, exit 1",
+    result.status === 1 &&
+      /rejected #1: record is not valid UTF-8/.test(result.out) &&
+      count("select count(*) as n from conversations where id = 'latin-1'") === 0 &&
+      count("select count(*) as n from conversations where id = 'latin-2'") === 1,
+    result.out,
+  );
+
   // A Tether export: contacts (matched by phone, then email) and snapshots with their messages.
   const tether = join(dir, "tether.json");
   sample(["--format", "tether", "--conversations", "50", "--messages", "4", "--out", tether]);

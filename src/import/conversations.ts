@@ -108,7 +108,7 @@ export async function importConversations(
   for (const { position, bytes } of records) {
     const decoded = decodeRecord(bytes);
     if (typeof decoded === "string") {
-      outcomes.push({ position, status: "rejected", reason: `record ${decoded}` });
+      outcomes.push({ position, status: "rejected", reason: decoded });
       continue;
     }
     const parsed = CreateConversationBodySchema.safeParse(decoded.value);

@@ -1,7 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../platform/db/client";
-import { issuesFromZod } from "../platform/errors/validation";
+import type { FieldIssue } from "../platform/errors/api-error";
+import { issuesFromZod, malformedTextIssues } from "../platform/errors/validation";
 import { toHex, utf8 } from "../platform/util/encoding";
 
 /*
@@ -22,27 +23,36 @@ export type Outcome =
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-/** The record's JSON value, or why there is none. */
+/**
+ * The record's JSON value, or why there is none: not UTF-8, not JSON, or (as for an API body) a
+ * string holding a lone surrogate, which would be stored as U+FFFD.
+ */
 export function decodeRecord(bytes: Uint8Array): { value: unknown; text: string } | string {
   let text: string;
   try {
     text = strictUtf8.decode(bytes).trim();
   } catch {
-    return "is not valid UTF-8";
+    return "record is not valid UTF-8";
   }
+  let value: unknown;
   try {
-    return { value: JSON.parse(text), text };
+    value = JSON.parse(text);
   } catch {
-    return "is not valid JSON";
+    return "record is not valid JSON";
   }
+  const malformed = malformedTextIssues("record", value);
+  return malformed.length > 0 ? reasonFromIssues(malformed) : { value, text };
 }
 
-/** The first of zod's issues as one line: `record.customer.phone must be … [pattern]`. */
-export function reasonFromZod(error: z.ZodError): string {
-  const [first, ...rest] = issuesFromZod("record", error);
+/** The first issue as one line: `record.customer.phone must be … [pattern] (and 2 more)`. */
+function reasonFromIssues([first, ...rest]: FieldIssue[]): string {
   const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
-  return first ? `${first.field} ${first.message} [${first.rule}]${more}` : "is invalid";
+  return first ? `${first.field} ${first.message} [${first.rule}]${more}` : "record is invalid";
 }
+
+/** zod's issues with a record, as one line. */
+export const reasonFromZod = (error: z.ZodError) =>
+  reasonFromIssues(issuesFromZod("record", error));
 
 /**
  * 24 hex digits from a hash of the parts: the same record gets the same ids on every run, and the

@@ -141,7 +141,7 @@ export async function importSnapshots(
   for (const { position, bytes } of records) {
     const decoded = decodeRecord(bytes);
     if (typeof decoded === "string") {
-      outcomes.push({ position, status: "rejected", reason: `record ${decoded}` });
+      outcomes.push({ position, status: "rejected", reason: decoded });
       continue;
     }
     const parsed = ExportItemInputSchema.safeParse(decoded.value);

@@ -173,6 +173,19 @@ describe("a Trillet record", () => {
     ]);
   });
 
+  it("with a lone surrogate is refused as an API body would be", async () => {
+    const [outcome] = await trillet(ACME, {
+      _id: `lone-${unique()}`,
+      customer: { name: "Ada \ud800" },
+    });
+    expect(outcome).toMatchObject({
+      status: "rejected",
+      reason: expect.stringMatching(
+        /^record\.customer\.name must not contain a lone surrogate.*\[pattern\]$/,
+      ),
+    });
+  });
+
   it("with an id another organization holds is not imported, and says which id", async () => {
     const id = `theirs-${unique()}`;
     await trillet(GLOBEX, {

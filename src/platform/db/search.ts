@@ -30,6 +30,49 @@ export const MIN_INDEXED_SEARCH_CHARACTERS = 3;
 
 export const usesSearchIndex = (q: string) => [...q].length >= MIN_INDEXED_SEARCH_CHARACTERS;
 
+/**
+ * Capitals that lowercase to a letter whose own uppercase is another one (ẞ → ß ↔ SS, Kelvin
+ * sign → k ↔ K, Ångström sign → å ↔ Å, Ohm sign → ω ↔ Ω): upper- and lowercasing alone does
+ * not reach them from the letter.
+ */
+const OTHER_CAPITALS: Readonly<Record<string, string>> = {
+  ß: "\u1e9e",
+  k: "\u212a",
+  å: "\u212b",
+  ω: "\u2126",
+};
+
+/** The character's case forms that are one character each (ß, not SS), itself included. */
+function caseForms(ch: string): string[] {
+  const forms = new Set([ch]);
+  for (const form of [ch.toLowerCase(), ch.toUpperCase()]) {
+    forms.add(form).add(form.toLowerCase()).add(form.toUpperCase());
+  }
+  for (const form of [...forms]) {
+    const other = OTHER_CAPITALS[form];
+    if (other) forms.add(other);
+  }
+  return [...forms].filter((form) => [...form].length === 1);
+}
+
+const GLOB_SPECIAL = new Set(["*", "?", "[", "]"]);
+
+/**
+ * A GLOB pattern for text containing `q` in any case: each letter becomes a class of its case
+ * forms (`é` → `[éÉ]`), each GLOB metacharacter a class of itself (`*` → `[*]`). SQLite's
+ * `lower()` and `LIKE` fold only ASCII; GLOB compares characters exactly, so the classes carry
+ * the case folding, for every script. For searches too short for the trigram index, tested on
+ * the rows a list walks anyway.
+ */
+export function containsPattern(q: string): string {
+  let pattern = "*";
+  for (const ch of q) {
+    const forms = caseForms(ch);
+    pattern += forms.length > 1 || GLOB_SPECIAL.has(ch) ? `[${forms.join("")}]` : ch;
+  }
+  return `${pattern}*`;
+}
+
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
 /**

@@ -24,7 +24,8 @@ function parse(cursor: string): CursorPosition | null {
     const value: unknown = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [createdAt, id] = value;
-    if (!Number.isSafeInteger(createdAt) || createdAt < 0) return null;
+    // Any time a row can hold, before 1970 included: a cursor this service issued always works.
+    if (typeof createdAt !== "number" || !Number.isFinite(createdAt)) return null;
     if (typeof id !== "string" || !POSITION_ID.test(id)) return null;
     return { createdAt, id };
   } catch {

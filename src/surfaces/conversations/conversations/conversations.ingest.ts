@@ -1,5 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { contacts, conversations, messages } from "../../../platform/db/schema";
+import { NAME_MAX_LENGTH } from "../../../platform/http/schemas";
+import { splitFullName } from "../../../platform/util/text";
 import type { CreateConversationBody, NewMessage } from "./conversations.schemas";
 
 /*
@@ -46,13 +48,14 @@ export function planMessage(message: NewMessage, id: string, at: number): Messag
   };
 }
 
-/** "Test Customer Name" → Test / Customer Name; no name → the email or phone stands in. */
-function nameOf(customer: CreateConversationBody["customer"]) {
-  const name = customer.name?.trim() || customer.email || customer.phone || "Customer";
-  const space = name.indexOf(" ");
-  return space < 0
-    ? { firstName: name, lastName: null }
-    : { firstName: name.slice(0, space), lastName: name.slice(space + 1).trim() || null };
+/**
+ * The name of the contact made from a customer: "Test Customer Name" → Test / Customer Name
+ * (the schema holds each part to a contact name's length). Without a name, the email stands in
+ * when it fits a first name, else the phone, else "Customer".
+ */
+export function contactNameOf(customer: CreateConversationBody["customer"]) {
+  const email = customer.email && customer.email.length <= NAME_MAX_LENGTH ? customer.email : null;
+  return splitFullName(customer.name?.trim() || email || customer.phone || "Customer");
 }
 
 /**
@@ -68,7 +71,7 @@ export function contactFromCustomer(
 ): ContactRow {
   return {
     id,
-    ...nameOf(customer),
+    ...contactNameOf(customer),
     phoneNumber: customer.phone ?? null,
     email: customer.email ?? null,
     channelType: channelType ?? (customer.phone ? "sms" : customer.email ? "email" : "webchat"),

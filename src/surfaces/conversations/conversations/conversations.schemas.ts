@@ -4,9 +4,11 @@ import { contactColumns, conversationColumns, messageColumns } from "../../../pl
 import {
   ChannelTypeSchema,
   CursorQuerySchema,
+  CustomerNameSchema,
   DateInputSchema,
   DateQuerySchema,
   EmailSchema,
+  freeText,
   IsoDateSchema,
   LimitQuerySchema,
   MessageTextSchema,
@@ -102,11 +104,7 @@ export const MessageActionBodySchema = z
   .strictObject({
     metadata: z.strictObject({
       action: z.enum(MESSAGE_ACTIONS),
-      editedMessage: z
-        .string()
-        .trim()
-        .min(1)
-        .max(4096)
+      editedMessage: freeText(z.string().trim().min(1).max(4096))
         .optional()
         .openapi({ description: "The new text; required with `Edit`, refused otherwise." }),
     }),
@@ -214,7 +212,7 @@ export const CreateConversationBodySchema = z
     }),
     customer: z
       .strictObject({
-        name: z.string().trim().max(200).nullable().optional(),
+        name: CustomerNameSchema.nullable().optional(),
         email: EmailSchema.nullable().optional(),
         phone: PhoneSchema.nullable().optional(),
       })

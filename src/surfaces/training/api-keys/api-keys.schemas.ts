@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { IsoDateSchema, ObjectIdSchema } from "../../../platform/http/schemas";
+import { IsoDateSchema, ObjectIdSchema, plainText } from "../../../platform/http/schemas";
 
 export const ApiKeyParamsSchema = z.object({
   id: ObjectIdSchema.openapi({
@@ -10,14 +10,7 @@ export const ApiKeyParamsSchema = z.object({
 
 export const CreateApiKeyBodySchema = z
   .strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-      .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
-      .openapi({ example: "Production CRM sync" }),
+    name: plainText(z.string().trim().min(1).max(100)).openapi({ example: "Production CRM sync" }),
   })
   .openapi("CreateApiKey");
 

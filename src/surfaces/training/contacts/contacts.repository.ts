@@ -2,7 +2,12 @@ import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../platform/db/client";
 import { keysetRange } from "../../../platform/db/keyset";
 import { contacts } from "../../../platform/db/schema";
-import { contactSearch, contactSearchMatch, usesSearchIndex } from "../../../platform/db/search";
+import {
+  contactSearch,
+  contactSearchMatch,
+  containsPattern,
+  usesSearchIndex,
+} from "../../../platform/db/search";
 import type { CursorPosition } from "../../../platform/http/cursor";
 import type { ContactChanges, ContactFilters } from "./contacts.schemas";
 
@@ -33,11 +38,11 @@ export async function findContact(db: Database, organizationId: string, id: stri
 
 /** `q` shorter than the index's trigrams: a substring test on the rows the list walks anyway. */
 const containsText = (q: string): SQL => {
-  const needle = q.toLowerCase();
+  const pattern = containsPattern(q);
   const c = contacts;
-  return sql`(instr(lower(${c.firstName} || ' ' || coalesce(${c.lastName}, '')), ${needle}) > 0
-    or instr(lower(coalesce(${c.email}, '')), ${needle}) > 0
-    or instr(coalesce(${c.phoneNumber}, ''), ${needle}) > 0)`;
+  return sql`((${c.firstName} || ' ' || coalesce(${c.lastName}, '')) glob ${pattern}
+    or ${c.email} glob ${pattern}
+    or ${c.phoneNumber} glob ${pattern})`;
 };
 
 /**

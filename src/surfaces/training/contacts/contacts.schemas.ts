@@ -7,7 +7,9 @@ import {
   IsoDateSchema,
   LimitQuerySchema,
   ObjectIdSchema,
+  PersonNameSchema,
   PhoneSchema,
+  SearchQuerySchema,
 } from "../../../platform/http/schemas";
 
 export const ContactParamsSchema = z.object({
@@ -46,13 +48,9 @@ export const ContactListResponseSchema = z
   })
   .openapi("ContactList");
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const PLAIN = /^[^\u0000-\u001f\u007f]*$/;
-const name = z.string().trim().min(1).max(100).regex(PLAIN, "must not contain control characters");
-
 const contactFields = {
-  firstName: name.openapi({ example: "Jane" }),
-  lastName: name.nullable().optional().openapi({ example: "Doe" }),
+  firstName: PersonNameSchema.openapi({ example: "Jane" }),
+  lastName: PersonNameSchema.nullable().optional().openapi({ example: "Doe" }),
   phoneNumber: PhoneSchema.nullable().optional(),
   email: EmailSchema.nullable().optional(),
   channelType: ChannelTypeSchema,
@@ -75,13 +73,9 @@ export const PatchContactBodySchema = z
 export type ContactChanges = z.output<typeof PatchContactBodySchema>;
 
 export const ListContactsQuerySchema = z.strictObject({
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .openapi({ description: "Case-insensitive text in the full name, email or phone number." }),
+  q: SearchQuerySchema.optional().openapi({
+    description: "Case-insensitive text in the full name, email or phone number.",
+  }),
   channelType: ChannelTypeSchema.optional(),
   email: EmailSchema.optional(),
   phoneNumber: PhoneSchema.optional(),

@@ -1,9 +1,9 @@
 import type { Hook } from "@hono/zod-openapi";
 import { ApiError, validationError } from "../../../platform/errors/api-error";
-import { issuesFromZod } from "../../../platform/errors/validation";
 import { contentHash } from "../../../platform/http/conditional";
 import { decodeCursor } from "../../../platform/http/cursor";
 import { parseIfMatch, versionedEtag } from "../../../platform/http/etag";
+import { inputIssues } from "../../../platform/http/router";
 import { newObjectId } from "../../../platform/util/ids";
 import { textOrNull } from "../../../platform/util/text";
 import type { TrainingEnv } from "../bearer";
@@ -104,19 +104,24 @@ const IMMUTABLE_FIELDS = new Set(
  * PATCH's validation hook: a field of the snapshot that cannot be edited is reported as
  * `immutable`, so the client learns it is not a typo but a rule.
  */
-export const patchHook: Hook<unknown, TrainingEnv, string, Response | undefined> = (result, c) => {
-  if (result.success) return;
-  const issues = issuesFromZod(result.target, result.error).map((issue) => {
-    const key = issue.field.replace(/^body\./, "");
-    return issue.rule === "unknown_field" && IMMUTABLE_FIELDS.has(key)
-      ? {
-          ...issue,
-          rule: "immutable",
-          message: `cannot be changed; only ${EDITABLE_SNAPSHOT_FIELDS.join(", ")} can`,
-        }
-      : issue;
+export const patchHook: Hook<unknown, TrainingEnv, string, Promise<Response> | undefined> = (
+  result,
+  c,
+) => {
+  if (result.success) return undefined;
+  return inputIssues(result, c.req).then((found) => {
+    const issues = found.map((issue) => {
+      const key = issue.field.replace(/^body\./, "");
+      return issue.rule === "unknown_field" && IMMUTABLE_FIELDS.has(key)
+        ? {
+            ...issue,
+            rule: "immutable",
+            message: `cannot be changed; only ${EDITABLE_SNAPSHOT_FIELDS.join(", ")} can`,
+          }
+        : issue;
+    });
+    return renderTrainingError(c, validationError(issues));
   });
-  return renderTrainingError(c, validationError(issues));
 };
 
 export const patch: TrainingHandler<PatchRoute> = async (c) => {

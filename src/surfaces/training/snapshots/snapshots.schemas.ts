@@ -8,14 +8,18 @@ import {
 } from "../../../platform/db/zod";
 import {
   CursorQuerySchema,
+  CustomerNameSchema,
   DateInputSchema,
   DateQuerySchema,
   EmailSchema,
+  freeText,
   IsoDateSchema,
   LimitQuerySchema,
   MessageTextSchema,
   ObjectIdSchema,
   PhoneSchema,
+  plainText,
+  SearchQuerySchema,
   VendorIdSchema,
 } from "../../../platform/http/schemas";
 
@@ -160,17 +164,10 @@ export const MAX_TAGS = 20;
 export const MAX_TAG_FILTERS = 5;
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
-export const TagSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(1)
-  .max(32)
-  .regex(NO_CONTROL_CHARACTERS, "must not contain control characters")
-  .openapi({ example: "pricing" });
+export const TagSchema = plainText(z.string().trim().toLowerCase().min(1).max(32)).openapi({
+  example: "pricing",
+});
 
 /** Tags are stored trimmed and lowercase, without duplicates, in the order given. */
 export const TagsSchema = z
@@ -185,12 +182,9 @@ export const CategorySchema = z
   .regex(SLUG, "must be a lowercase slug such as objection-handling")
   .openapi({ example: "objection-handling" });
 
-export const NotesSchema = z
-  .string()
-  .max(10_000)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
-  .regex(/^[^\u0000]*$/, "must not contain NUL characters")
-  .openapi({ example: "Great handling of objection on pricing." });
+export const NotesSchema = freeText(z.string().max(10_000)).openapi({
+  example: "Great handling of objection on pricing.",
+});
 
 export const QualitySchema = z.enum(SNAPSHOT_QUALITIES).openapi({ example: "good" });
 
@@ -274,13 +268,9 @@ export const ListSnapshotsQuerySchema = z.strictObject({
   contactId: ObjectIdSchema.optional(),
   createdAfter: DateQuerySchema.optional(),
   createdBefore: DateQuerySchema.optional(),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .openapi({ description: "Case-insensitive text search in notes and customer name." }),
+  q: SearchQuerySchema.optional().openapi({
+    description: "Case-insensitive text search in notes and customer name.",
+  }),
   limit: LimitQuerySchema,
   cursor: CursorQuerySchema,
 });
@@ -304,12 +294,12 @@ export type SnapshotFilters = Pick<
 /**
  * An item of the export document as `npm run import --format tether` reads it back: the export's
  * shape with the rules of the API's inputs (E.164 phones, emails, tags, quality, at most 1,000
- * messages of at most 10,000 characters).
+ * messages of at most 10,000 characters without NUL).
  */
 export const ExportItemInputSchema = z.object({
   id: z.string().min(1).max(64),
   customer: z.object({
-    name: z.string().trim().max(200).nullable().optional(),
+    name: CustomerNameSchema.nullable().optional(),
     phone: PhoneSchema.nullable().optional(),
     email: EmailSchema.nullable().optional(),
   }),

@@ -6,6 +6,7 @@ import {
   IsoDateSchema,
   LimitQuerySchema,
   ObjectIdSchema,
+  PersonNameSchema,
 } from "../../../platform/http/schemas";
 
 export const UserParamsSchema = z.object({
@@ -45,9 +46,6 @@ export const UserListResponseSchema = z
   })
   .openapi("UserList");
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const NAME = /^[^\u0000-\u001f\u007f]*$/;
-const name = z.string().trim().min(1).max(100).regex(NAME, "must not contain control characters");
 const RoleSchema = z.enum(USER_ROLES).openapi({ example: "manager" });
 
 export const CreateUserBodySchema = z
@@ -66,8 +64,8 @@ export const CreateUserBodySchema = z
           .max(254),
       )
       .openapi({ example: "grace@acme.example" }),
-    firstName: name.openapi({ example: "Grace" }),
-    lastName: name.openapi({ example: "Hopper" }),
+    firstName: PersonNameSchema.openapi({ example: "Grace" }),
+    lastName: PersonNameSchema.openapi({ example: "Hopper" }),
     role: RoleSchema,
   })
   .openapi("CreateUser");
@@ -89,8 +87,8 @@ export const CreatedUserResponseSchema = z
 
 export const PatchUserBodySchema = z
   .strictObject({
-    firstName: name.optional(),
-    lastName: name.optional(),
+    firstName: PersonNameSchema.optional(),
+    lastName: PersonNameSchema.optional(),
     role: RoleSchema.optional(),
     isActive: z.boolean().optional(),
   })

@@ -9,7 +9,12 @@ import {
   trainingSnapshotTags,
   users,
 } from "../../../../platform/db/schema";
-import { searchMatch, snapshotSearch, usesSearchIndex } from "../../../../platform/db/search";
+import {
+  containsPattern,
+  searchMatch,
+  snapshotSearch,
+  usesSearchIndex,
+} from "../../../../platform/db/search";
 import { sameTenant } from "../../../../platform/db/tenant";
 import type { CursorPosition } from "../../../../platform/http/cursor";
 import type { SnapshotFilters } from "../snapshots.schemas";
@@ -24,8 +29,8 @@ import {
 
 /** `q` shorter than the index's trigrams: a substring test on the rows the list walks anyway. */
 const containsText = (q: string) => {
-  const needle = q.toLowerCase();
-  return sql`(instr(lower(${trainingSnapshots.notes}), ${needle}) > 0 or instr(lower(${trainingSnapshots.customerName}), ${needle}) > 0)`;
+  const pattern = containsPattern(q);
+  return sql`(${trainingSnapshots.notes} glob ${pattern} or ${trainingSnapshots.customerName} glob ${pattern})`;
 };
 
 const hasTag = (db: Database, tag: string) => {
