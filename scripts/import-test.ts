@@ -25,7 +25,8 @@ function check(what: string, ok: boolean, detail = "") {
 }
 
 function run(args: string[]) {
-  const result = spawnSync("tsx", ["scripts/import.ts", ...args], { env, encoding: "utf8" });
+  // Through the npm script, as an operator runs it (its Node flags bound the heap).
+  const result = spawnSync("npm", ["run", "-s", "import", "--", ...args], { env, encoding: "utf8" });
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
