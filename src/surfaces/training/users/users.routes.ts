@@ -13,8 +13,8 @@ import {
 
 const tags = ["Users"];
 const security = [{ bearerAuth: [] }];
-const ADMIN_NOTE =
-  "Admins only; other roles get 403 `forbidden`. Users of another organization are 404.";
+const ADMIN_NOTE = "Admins only; other roles get 403 `forbidden`.";
+const OTHER_ORGANIZATION = "Users of another organization are 404.";
 const LAST_ADMIN =
   "The organization's last active admin cannot be demoted, deactivated or deleted (409 `last_admin`).";
 const user = {
@@ -59,7 +59,7 @@ export const getOne = createRoute({
   middleware: [admins] as const,
   tags,
   summary: "Get a user",
-  description: ADMIN_NOTE,
+  description: `${OTHER_ORGANIZATION} ${ADMIN_NOTE}`,
   security,
   request: { params: UserParamsSchema },
   responses: { 200: user, ...trainingErrors(400, 401, 403, 404) },
@@ -94,7 +94,7 @@ export const patch = createRoute({
   middleware: [admins] as const,
   tags,
   summary: "Change a user's names, role or active flag",
-  description: `A demoted user's next request is judged by the new role (403 where it no longer may); a deactivated user's tokens are refused at once (401 \`token_revoked\`), and stay refused if the user is activated again. ${LAST_ADMIN} ${ADMIN_NOTE}`,
+  description: `A demoted user's next request is judged by the new role (403 where it no longer may); a deactivated user's tokens are refused at once (401 \`token_revoked\`), and stay refused if the user is activated again. ${LAST_ADMIN} ${OTHER_ORGANIZATION} ${ADMIN_NOTE}`,
   security,
   request: {
     params: UserParamsSchema,
@@ -110,7 +110,7 @@ export const remove = createRoute({
   middleware: [admins] as const,
   tags,
   summary: "Delete a user",
-  description: `Their sessions end at once. Snapshots they created keep their copies; their \`userId\` populates as null. ${LAST_ADMIN} ${ADMIN_NOTE}`,
+  description: `Their sessions end at once. Snapshots they created keep their copies; their \`userId\` populates as null. ${LAST_ADMIN} ${OTHER_ORGANIZATION} ${ADMIN_NOTE}`,
   security,
   request: { params: UserParamsSchema },
   responses: { 204: { description: "Deleted" }, ...trainingErrors(400, 401, 403, 404, 409) },
