@@ -19,6 +19,14 @@ import {
 const tags = ["Conversations"];
 const security = [{ apiKey: [], workspaceId: [] }];
 
+const etagHeader = {
+  ETag: {
+    description:
+      "The conversation's content hash: send it as `If-None-Match` and an unchanged conversation answers 304.",
+    schema: { type: "string" as const, example: '"3f0c8a528d1e4f0a"' },
+  },
+};
+
 const linkHeader = {
   Link: {
     description: 'The next page: `<https://…?cursor=…>; rel="next"`. Absent on the last page.',
@@ -78,13 +86,12 @@ export const getOne = createRoute({
   responses: {
     200: {
       description: "The conversation, with its messages oldest first",
+      headers: etagHeader,
       content: { "application/json": { schema: ConversationSchema, example: conversationExample } },
     },
     304: {
       description: "Not modified: the `If-None-Match` ETag is current. No body.",
-      headers: {
-        ETag: { description: "The conversation's content hash", schema: { type: "string" } },
-      },
+      headers: etagHeader,
     },
     ...conversationsErrors(400, 401, 403, 404),
   },
