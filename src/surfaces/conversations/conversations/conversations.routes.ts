@@ -52,7 +52,6 @@ export const list = createRoute({
         "application/json": { schema: ConversationListSchema, example: [conversationExample] },
       },
     },
-    ...conversationsErrors(400, 401, 403),
   },
 });
 
@@ -70,7 +69,6 @@ export const listByFlow = createRoute({
       headers: linkHeader,
       content: { "application/json": { schema: ConversationListSchema } },
     },
-    ...conversationsErrors(400, 401, 403),
   },
 });
 
@@ -93,7 +91,7 @@ export const getOne = createRoute({
       description: "Not modified: the `If-None-Match` ETag is current. No body.",
       headers: etagHeader,
     },
-    ...conversationsErrors(400, 401, 403, 404),
+    ...conversationsErrors(404),
   },
 });
 
@@ -115,7 +113,7 @@ export const messageAction = createRoute({
       description: "The message after the action",
       content: { "application/json": { schema: MessageActionResponseSchema } },
     },
-    ...conversationsErrors(400, 401, 403, 404, 409, 415),
+    ...conversationsErrors(404, 409),
   },
 });
 
@@ -140,7 +138,7 @@ export const create = createRoute({
       headers: { Location: { description: "The conversation's URL", schema: { type: "string" } } },
       content: { "application/json": { schema: ConversationSchema } },
     },
-    ...conversationsErrors(400, 401, 403, 409, 415),
+    ...conversationsErrors(409),
   },
 });
 
@@ -162,7 +160,7 @@ export const appendMessage = createRoute({
       description: "The message, as it appears in the conversation's `messages`",
       content: { "application/json": { schema: ConversationMessageSchema } },
     },
-    ...conversationsErrors(400, 401, 403, 404, 409, 415),
+    ...conversationsErrors(404, 409),
   },
 });
 

@@ -30,7 +30,7 @@ export const me = createRoute({
   summary: "The caller's own user",
   description: "Open to every role.",
   security,
-  responses: { 200: user, ...trainingErrors(401, 404) },
+  responses: { 200: user, ...trainingErrors(404) },
 });
 
 export const list = createRoute({
@@ -48,7 +48,6 @@ export const list = createRoute({
       description: "One page of users",
       content: { "application/json": { schema: UserListResponseSchema } },
     },
-    ...trainingErrors(400, 401, 403),
   },
 });
 
@@ -62,7 +61,7 @@ export const getOne = createRoute({
   description: `${OTHER_ORGANIZATION} ${ADMIN_NOTE}`,
   security,
   request: { params: UserParamsSchema },
-  responses: { 200: user, ...trainingErrors(400, 401, 403, 404) },
+  responses: { 200: user, ...trainingErrors(404) },
 });
 
 export const create = createRoute({
@@ -83,7 +82,7 @@ export const create = createRoute({
       headers: { Location: { description: "The new user's URL", schema: { type: "string" } } },
       content: { "application/json": { schema: CreatedUserResponseSchema } },
     },
-    ...trainingErrors(400, 401, 403, 409, 415),
+    ...trainingErrors(409),
   },
 });
 
@@ -100,7 +99,7 @@ export const patch = createRoute({
     params: UserParamsSchema,
     body: { required: true, content: { "application/json": { schema: PatchUserBodySchema } } },
   },
-  responses: { 200: user, ...trainingErrors(400, 401, 403, 404, 409, 415) },
+  responses: { 200: user, ...trainingErrors(404, 409) },
 });
 
 export const remove = createRoute({
@@ -113,7 +112,7 @@ export const remove = createRoute({
   description: `Their sessions end at once. Snapshots they created keep their copies; their \`userId\` populates as null. ${LAST_ADMIN} ${OTHER_ORGANIZATION} ${ADMIN_NOTE}`,
   security,
   request: { params: UserParamsSchema },
-  responses: { 204: { description: "Deleted" }, ...trainingErrors(400, 401, 403, 404, 409) },
+  responses: { 204: { description: "Deleted" }, ...trainingErrors(404, 409) },
 });
 
 export type MeRoute = typeof me;
