@@ -39,7 +39,7 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
-      setupFiles: ["./test/setup/apply-migrations.ts"],
+      setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/contract.ts"],
       include: ["test/**/*.test.ts"],
     },
   };

@@ -26,7 +26,10 @@ function check(what: string, ok: boolean, detail = "") {
 
 function run(args: string[]) {
   // Through the npm script, as an operator runs it (its Node flags bound the heap).
-  const result = spawnSync("npm", ["run", "-s", "import", "--", ...args], { env, encoding: "utf8" });
+  const result = spawnSync("npm", ["run", "-s", "import", "--", ...args], {
+    env,
+    encoding: "utf8",
+  });
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 

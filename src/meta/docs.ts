@@ -1,6 +1,6 @@
 import type { AppEnv } from "../app-env";
 import { createRouter } from "../platform/http/router";
-import { renderTrainingError } from "../surfaces/training/envelope";
+import { trainingEnvelope } from "../surfaces/training/envelope";
 
 /*
  * GET /docs: Swagger UI over /openapi.json. Its script and styles are Workers static assets
@@ -32,7 +32,7 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const router = createRouter<AppEnv>(renderTrainingError);
+const router = createRouter<AppEnv>(trainingEnvelope);
 router.get("/docs", (c) =>
   c.html(PAGE, 200, {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -1,12 +1,17 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
+import { openApiConfig } from "../../src/meta/openapi";
+import { contractCheck, type OpenApiDocument } from "./contract";
 
 export const app = createApp();
 
+let checkAnswer: ReturnType<typeof contractCheck> | undefined;
+
 /**
  * A request to the app as the Worker would serve it, optionally with some bindings replaced
- * (a wrapped DB, another config value).
+ * (a wrapped DB, another config value). Every answer is held to the OpenAPI document
+ * (helpers/contract.ts): one it does not document fails the test.
  */
 export async function request(
   path: string,
@@ -16,6 +21,11 @@ export async function request(
   const ctx = createExecutionContext();
   const response = await app.request(path, init, { ...env, ...bindings }, ctx);
   await waitOnExecutionContext(ctx);
+  checkAnswer ??= contractCheck(
+    app.getOpenAPI31Document(openApiConfig("http://localhost")) as unknown as OpenApiDocument,
+    app.routes,
+  );
+  await checkAnswer((init.method ?? "GET").toUpperCase(), path, response);
   return response;
 }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 import { failingD1 } from "../helpers/d1";
-import { DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
+import { DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
 
 describe("GET /health", () => {
   it("reports ok after a D1 query", async () => {
@@ -159,14 +159,24 @@ describe("faults", () => {
 
   afterEach(() => vi.restoreAllMocks());
 
+  // A read, except for the broken constraint: only a write can break one (and only writes
+  // document 409).
+  type RequestOf = (token: string) => [path: string, init: RequestInit];
+  const read: RequestOf = (token) => [`/api/training/snapshots/${SNAPSHOT}`, bearer(token)];
+  const write: RequestOf = (token) => [
+    `/api/contacts/${JANE}`,
+    json({ lastName: "Doe" }, { method: "PATCH", ...bearer(token) }),
+  ];
+
   it.each([
     // Transient: retrying later may work, so 503 + Retry-After.
-    ["D1_ERROR: Network connection lost.", 503, "service_unavailable", "1"],
+    ["D1_ERROR: Network connection lost.", 503, "service_unavailable", "1", read],
     [
       "D1_ERROR: Durable Object reset because its code was updated.",
       503,
       "service_unavailable",
       "1",
+      read,
     ],
     // A broken constraint: the client's change conflicts with the data.
     [
@@ -174,20 +184,15 @@ describe("faults", () => {
       409,
       "conflict",
       null,
+      write,
     ],
     // Deterministic: the same request fails the same way forever, so no invitation to retry.
-    ["D1_ERROR: LIKE or GLOB pattern too complex: SQLITE_ERROR", 500, "internal_error", null],
-    ["D1_ERROR: a message D1 never sent before", 500, "internal_error", null],
-  ])("D1 failure %j → %i", async (message, status, code, retryAfter) => {
+    ["D1_ERROR: LIKE or GLOB pattern too complex: SQLITE_ERROR", 500, "internal_error", null, read],
+    ["D1_ERROR: a message D1 never sent before", 500, "internal_error", null, read],
+  ])("D1 failure %j → %i", async (message, status, code, retryAfter, requestOf) => {
     const logged: string[] = [];
     vi.spyOn(console, "error").mockImplementation((line: unknown) => logged.push(String(line)));
-    const response = await request(
-      `/api/training/snapshots/${SNAPSHOT}`,
-      bearer(await tokenFor()),
-      {
-        DB: failingD1(message),
-      },
-    );
+    const response = await request(...requestOf(await tokenFor()), { DB: failingD1(message) });
     expect(response.status).toBe(status);
     expect(response.headers.get("retry-after")).toBe(retryAfter);
     const text = await response.text();

@@ -1,11 +1,22 @@
 import { describe, expect, it } from "vitest";
+import { ERROR_STATUS } from "../../src/platform/errors/api-error";
 import { request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 
 type Operation = {
   operationId?: string;
+  summary?: string;
+  description?: string;
   security?: Record<string, string[]>[];
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+  parameters?: { name: string; in: string; description?: string }[];
+  requestBody?: unknown;
+  responses: Record<
+    string,
+    {
+      headers?: Record<string, unknown>;
+      content?: Record<string, { schema: { $ref?: string } }>;
+    }
+  >;
 };
 
 async function document() {
@@ -66,7 +77,6 @@ describe("GET /openapi.json", () => {
           `#/components/schemas/${envelope}`,
         );
       }
-      if (operation.security) expect(operation.responses["401"], where).toBeDefined();
     }
   });
 
@@ -81,6 +91,82 @@ describe("GET /openapi.json", () => {
     );
     expect(JSON.stringify(snapshot.properties.userId)).toContain("PopulatedUser");
     expect(JSON.stringify(snapshot.properties.notes)).toContain("null");
+  });
+});
+
+type Feature = [
+  what: string,
+  has: (operation: Operation, method: string) => boolean,
+  statuses: number[],
+];
+
+const takesHeader = (operation: Operation, name: string) =>
+  operation.parameters?.some((p) => p.in === "header" && p.name.toLowerCase() === name) ?? false;
+const securedBy = (operation: Operation, scheme: string) =>
+  operation.security?.some((requirement) => scheme in requirement) ?? false;
+
+const KNOWN_STATUSES = new Set<number>([304, ...Object.values(ERROR_STATUS)]);
+/** Statuses an operation's description or parameters promise ("…is 409 `conflict`"). */
+const namedStatuses = (operation: Operation) =>
+  [
+    operation.summary,
+    operation.description,
+    ...(operation.parameters ?? []).map((p) => p.description),
+  ]
+    .flatMap((text) => [...(text ?? "").matchAll(/(?<![\d.,])([1-5]\d\d)(?![\d,])/g)])
+    .map((match) => Number(match[1]))
+    .filter((status) => KNOWN_STATUSES.has(status));
+
+/** What an operation's features imply it can answer, whatever its own route declares. */
+const FEATURES: Feature[] = [
+  // A malformed x-d1-bookmark, a body over the limit (whatever the method), oversized headers,
+  // faults: answered around every route.
+  ["any operation", () => true, [400, 413, 431, 500, 503]],
+  ["a request body", (operation) => operation.requestBody !== undefined, [400, 413, 415]],
+  [
+    "the Idempotency-Key header",
+    (operation) => takesHeader(operation, "idempotency-key"),
+    [400, 409, 422],
+  ],
+  ["an If-Match header", (operation) => takesHeader(operation, "if-match"), [412]],
+  ["Bearer credentials", (operation) => securedBy(operation, "bearerAuth"), [401, 429]],
+  ["an API key", (operation) => securedBy(operation, "apiKey"), [400, 401, 403, 429]],
+  [
+    "a GET with an ETag (conditional)",
+    (operation, method) =>
+      method === "get" && operation.responses["200"]?.headers?.ETag !== undefined,
+    [304],
+  ],
+];
+
+describe("the statuses of every operation", () => {
+  it("include every status its features imply, and every status its description names", async () => {
+    const missing: string[] = [];
+    for (const { path, method, operation } of operations(await document())) {
+      const documented = new Set(Object.keys(operation.responses).map(Number));
+      const implied: [string, number][] = [
+        ...FEATURES.filter(([, has]) => has(operation, method)).flatMap(([what, , statuses]) =>
+          statuses.map((status): [string, number] => [what, status]),
+        ),
+        ...namedStatuses(operation).map((status): [string, number] => ["its description", status]),
+      ];
+      for (const [what, status] of implied) {
+        if (!documented.has(status)) {
+          missing.push(`${method.toUpperCase()} ${path} ${status} (${what})`);
+        }
+      }
+    }
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
+  it("Idempotency-Key is taken by every POST with credentials, and by no other operation", async () => {
+    const all = operations(await document());
+    const idempotent = all.filter(({ operation }) => takesHeader(operation, "idempotency-key"));
+    const securedPosts = all.filter(
+      ({ method, operation }) => method === "post" && (operation.security ?? []).length > 0,
+    );
+    expect(securedPosts.length).toBeGreaterThan(0);
+    expect(idempotent.map(({ path }) => path)).toEqual(securedPosts.map(({ path }) => path));
   });
 });
 

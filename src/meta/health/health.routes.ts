@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { TrainingErrorSchema } from "../../surfaces/training/envelope";
 
 export const HealthSchema = z
   .object({
@@ -16,14 +15,12 @@ export const health = createRoute({
   // Public: no credentials.
   security: [],
   summary: "Liveness and D1 reachability",
+  // Its other errors (a malformed bookmark, a body or headers over the limits, a fault) are added
+  // by its router, in the Training envelope.
   responses: {
     200: {
       description: "The Worker runs and D1 answered a trivial query",
       content: { "application/json": { schema: HealthSchema } },
-    },
-    500: {
-      description: "Unexpected fault",
-      content: { "application/json": { schema: TrainingErrorSchema } },
     },
     503: {
       description: "D1 did not answer; retry after `Retry-After` seconds",

@@ -7,6 +7,7 @@ import { jwtSecret } from "../config";
 import { idempotencyKeys } from "../db/schema";
 import { ApiError, validationError } from "../errors/api-error";
 import { findDatabaseError } from "../errors/database-error";
+import { answering } from "../errors/documented";
 import { type ErrorRenderer, errorHandler } from "../errors/faults";
 import { fromBase64Url, sha256Hex, toBase64Url, utf8 } from "../util/encoding";
 
@@ -29,7 +30,7 @@ export const IDEMPOTENCY_HEADER = "idempotency-key";
 const KEY = /^[\x20-\x7e]{1,255}$/;
 
 /** The header as POST routes document it (the middleware below checks it the same way). */
-export const IdempotencyHeaderSchema = z.object({
+const IdempotencyHeaderSchema = z.object({
   [IDEMPOTENCY_HEADER]: z
     .string()
     .regex(KEY, "must be 1 to 255 printable ASCII characters")
@@ -122,13 +123,14 @@ function replay(answer: StoredAnswer): Response {
 
 /**
  * Route middleware of a surface's POST routes, after its authentication (it needs the
- * organization). `render` answers its refusals in the surface's envelope.
+ * organization). `render` answers its refusals in the surface's envelope: 400 for a malformed
+ * key, 409 while a twin is still being answered, 422 for a key reused with another request.
  */
-export const idempotency = <E extends AppEnv>(render: ErrorRenderer) => {
+const idempotency = <E extends AppEnv>(render: ErrorRenderer) => {
   const refuse = errorHandler<E>(render);
   return createMiddleware<E>(async (c, next) => {
     const sent = c.req.header(IDEMPOTENCY_HEADER);
-    if (c.req.method !== "POST" || sent === undefined) return next();
+    if (sent === undefined) return next();
     if (!KEY.test(sent)) {
       throw validationError([
         {
@@ -225,3 +227,22 @@ export const idempotency = <E extends AppEnv>(render: ErrorRenderer) => {
     ]);
   });
 };
+
+/**
+ * What a surface's router gives its POST routes: the `Idempotency-Key` header, documented and
+ * validated with the route's own, the middleware that honours it, and the statuses it answers.
+ */
+export const idempotentPosts = <E extends AppEnv>(render: ErrorRenderer) => ({
+  headers: IdempotencyHeaderSchema,
+  middleware: [
+    answering(
+      {
+        statuses: [400, 409, 422],
+        notes: {
+          409: "A request with this `Idempotency-Key` is still being answered (`idempotency_in_progress`); retry after `Retry-After` seconds.",
+        },
+      },
+      idempotency<E>(render),
+    ),
+  ],
+});

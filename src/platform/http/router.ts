@@ -1,6 +1,7 @@
 import { type Hook, OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Env, HonoRequest, MiddlewareHandler } from "hono";
 import { type FieldIssue, validationError } from "../errors/api-error";
+import { ALWAYS, type Answers, answersOf, withAnswers } from "../errors/documented";
 import { type ErrorRenderer, errorHandler } from "../errors/faults";
 import { issuesFromZod, malformedTextIssues } from "../errors/validation";
 import "../errors/zod-messages";
@@ -41,6 +42,15 @@ export async function inputIssues(
   return issues;
 }
 
+/** How a surface answers failures, and the schema that documents them. */
+export interface ErrorEnvelope {
+  render: ErrorRenderer;
+  schema: z.ZodType;
+}
+
+/** A JSON body is read only after its content type is checked: anything else is a 415. */
+const BODY: Answers = { statuses: [415] };
+
 /**
  * A router answering every failure of its routes (validation of path, query, headers or body,
  * and anything thrown) in one envelope. Each API surface builds its routers with its own.
@@ -48,24 +58,29 @@ export async function inputIssues(
  * `before` runs first on every route registered with `openapi()`, before validation: a
  * surface's authentication, which no handler then has to remember. Then the route's own
  * middleware (its role check), then, on a route that takes a body, its strict UTF-8 reading
- * (`strictUtf8Body`), then `after` (idempotency, which must not answer a caller the route would
- * refuse). They are attached to the routes themselves, not to a path pattern, so an
- * unknown path or a wrong method still answers 404 or 405 rather than 401.
+ * (`strictUtf8Body`), then, on POST routes, `posts.middleware` (idempotency, which must not
+ * answer a caller the route would refuse). They are attached to the routes themselves, not to a
+ * path pattern, so an unknown path or a wrong method still answers 404 or 405 rather than 401.
  *
  * Validation answers through the router's hook: every issue of an input (`inputIssues`) in one
  * 400. A route's own hook answers first, and whatever it lets through still gets that check.
+ *
+ * Each route's documented `responses` get every error status it can answer besides its own:
+ * those of every route (ALWAYS), a 415 where it reads a JSON body, and whatever its middleware
+ * says it answers (`answering`). A new route cannot forget them.
  */
 export function createRouter<E extends Env>(
-  render: ErrorRenderer,
+  { render, schema }: ErrorEnvelope,
   {
     before = [],
-    after = [],
-    postHeaders,
+    posts,
   }: {
     before?: MiddlewareHandler<E>[];
-    after?: MiddlewareHandler<E>[];
-    /** Headers every POST route of the router takes (documented and validated with its own). */
-    postHeaders?: z.ZodObject;
+    /**
+     * What every POST route takes: headers (documented and validated with the route's own), and
+     * middleware run last.
+     */
+    posts?: { headers: z.ZodObject; middleware: MiddlewareHandler<E>[] };
   } = {},
 ) {
   const defaultHook: Hook<unknown, E, string, Promise<Response | undefined>> = async (
@@ -83,24 +98,27 @@ export function createRouter<E extends Env>(
   router.onError(errorHandler(render));
   const register = router.openapi.bind(router);
   router.openapi = ((route, handler, hook) => {
+    const post = posts && route.method === "post" ? posts : undefined;
     const own = route.request?.headers as z.ZodObject | undefined;
-    const headers =
-      postHeaders && route.method === "post"
-        ? own
-          ? own.extend(postHeaders.shape)
-          : postHeaders
-        : own;
+    const headers = post ? (own ? own.extend(post.headers.shape) : post.headers) : own;
+    const middleware = [
+      ...before,
+      ...[route.middleware ?? []].flat(),
+      // Once the caller may send this body, and before anything reads it.
+      ...(route.request?.body ? [strictUtf8Body] : []),
+      ...(post?.middleware ?? []),
+    ];
+    const answers = [
+      { statuses: ALWAYS },
+      ...(route.request?.body ? [BODY] : []),
+      ...middleware.flatMap((m) => answersOf(m) ?? []),
+    ];
     return register(
       {
         ...route,
         ...(headers ? { request: { ...route.request, headers } } : {}),
-        middleware: [
-          ...before,
-          ...[route.middleware ?? []].flat(),
-          // Once the caller may send this body, and before anything reads it.
-          ...(route.request?.body ? [strictUtf8Body] : []),
-          ...after,
-        ],
+        middleware,
+        responses: withAnswers(route.responses, schema, answers),
       },
       handler,
       hook && (withDefault(hook as never) as typeof hook),

@@ -6,6 +6,7 @@ import { isVerifiedKey, resolveApiKey, touchApiKey } from "../../directory/api-k
 import { apiKeyCacheTtlMs, apiRateWindow, keyFailureWindow } from "../../platform/config";
 import { createDatabase } from "../../platform/db/client";
 import { ApiError } from "../../platform/errors/api-error";
+import { answering } from "../../platform/errors/documented";
 import { zodValidationError } from "../../platform/errors/validation";
 import { clientKey } from "../../platform/http/client-address";
 import { countFailure, enforceRateLimit, refuseIfThrottled } from "../../platform/http/rate-limit";
@@ -75,7 +76,7 @@ export interface ConversationsEnv extends AppEnv {
  * throttled address refused before any D1 query), then that the workspace is the key's
  * organization.
  */
-export const authenticateKey = createMiddleware<ConversationsEnv>(async (c, next) => {
+const authenticateCaller = createMiddleware<ConversationsEnv>(async (c, next) => {
   const headers = ApiKeyHeadersSchema.safeParse({
     "x-api-key": headerValue(c, "x-api-key"),
     "x-workspace-id": headerValue(c, "x-workspace-id"),
@@ -109,3 +110,9 @@ export const authenticateKey = createMiddleware<ConversationsEnv>(async (c, next
   c.set("caller", { keyId: active.id, organizationId: active.organizationId });
   await next();
 });
+
+/**
+ * The middleware above, marked with what it answers (400 for a malformed header, 403 for another
+ * workspace): every route it guards documents them.
+ */
+export const authenticateKey = answering({ statuses: [400, 401, 403, 429] }, authenticateCaller);

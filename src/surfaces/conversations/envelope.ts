@@ -7,6 +7,7 @@ import {
   FieldIssueSchema,
 } from "../../platform/errors/documented";
 import { contentHash, respondConditionally } from "../../platform/http/conditional";
+import type { ErrorEnvelope } from "../../platform/http/router";
 
 /*
  * The Conversations API's envelope: results are bare JSON, failures `{ error: { code, message,
@@ -49,5 +50,11 @@ export function conversationsErrorBody(error: ApiError, requestId: string): Conv
 export const renderConversationsError = (c: Context, error: ApiError): Response =>
   c.json(conversationsErrorBody(error, c.get("requestId")), error.status, error.headers);
 
+export const conversationsEnvelope: ErrorEnvelope = {
+  render: renderConversationsError,
+  schema: ConversationsErrorSchema,
+};
+
+/** The error statuses a route answers itself (its router adds the rest). */
 export const conversationsErrors = (...statuses: ErrorStatus[]) =>
   documentErrors(ConversationsErrorSchema, statuses);

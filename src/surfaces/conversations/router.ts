@@ -1,18 +1,17 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
-import { IdempotencyHeaderSchema, idempotency } from "../../platform/http/idempotency";
+import { idempotentPosts } from "../../platform/http/idempotency";
 import { createRouter } from "../../platform/http/router";
 import { authenticateKey, type ConversationsEnv } from "./api-key";
-import { renderConversationsError } from "./envelope";
+import { conversationsEnvelope, renderConversationsError } from "./envelope";
 
 /**
  * A router of the Conversations API: API key + workspace on every route, `Idempotency-Key` on
  * its POSTs, bare JSON.
  */
 export const createConversationsRouter = () =>
-  createRouter<ConversationsEnv>(renderConversationsError, {
+  createRouter<ConversationsEnv>(conversationsEnvelope, {
     before: [authenticateKey],
-    after: [idempotency<ConversationsEnv>(renderConversationsError)],
-    postHeaders: IdempotencyHeaderSchema,
+    posts: idempotentPosts<ConversationsEnv>(renderConversationsError),
   });
 
 export type ConversationsHandler<R extends RouteConfig> = RouteHandler<R, ConversationsEnv>;

@@ -5,6 +5,7 @@ import { readSessionState, type SessionState, sessionStateQuery } from "../../di
 import { apiRateWindow, jwtSecret } from "../../platform/config";
 import type { UserRole } from "../../platform/db/schema";
 import { ApiError } from "../../platform/errors/api-error";
+import { answering } from "../../platform/errors/documented";
 import { enforceRateLimit } from "../../platform/http/rate-limit";
 import { renderTrainingError } from "./envelope";
 import { type TokenClaims, verifyToken } from "./jwt";
@@ -71,7 +72,7 @@ function tokenOf(c: Context): string {
  * is done its answer is replaced by the 401 or 403 if the check failed. A read has no effects,
  * so answering it and then discarding the answer changes nothing.
  */
-export const authenticate = createMiddleware<TrainingEnv>(async (c, next) => {
+const authenticateCaller = createMiddleware<TrainingEnv>(async (c, next) => {
   const claims = await verifyToken(tokenOf(c), jwtSecret(c.env));
   c.set("organizationId", claims.org);
   c.set("principal", `user:${claims.sub}`);
@@ -111,16 +112,22 @@ export const authenticate = createMiddleware<TrainingEnv>(async (c, next) => {
   }
 });
 
+/** The middleware above, marked with what it answers: every route it guards documents them. */
+export const authenticate = answering({ statuses: [401, 429] }, authenticateCaller);
+
 const forbidden = (roles: readonly UserRole[]) =>
   new ApiError("forbidden", `This action needs one of the roles: ${roles.join(", ")}`);
 
 /** Route middleware: only these roles may call the route; any other gets 403 `forbidden`. */
 export const allow = (...roles: UserRole[]) =>
-  createMiddleware<TrainingEnv>(async (c, next) => {
-    c.set("allowedRoles", roles);
-    if (!roles.includes(c.var.user.role)) throw forbidden(roles);
-    await next();
-  });
+  answering(
+    { statuses: [403] },
+    createMiddleware<TrainingEnv>(async (c, next) => {
+      c.set("allowedRoles", roles);
+      if (!roles.includes(c.var.user.role)) throw forbidden(roles);
+      await next();
+    }),
+  );
 
 /** Writes of curated data: admins and managers. */
 export const writers = allow("admin", "manager");

@@ -8,6 +8,7 @@ import {
 } from "../../platform/errors/documented";
 import { respondConditionally } from "../../platform/http/conditional";
 import { type CursorPosition, encodeCursor } from "../../platform/http/cursor";
+import type { ErrorEnvelope } from "../../platform/http/router";
 
 /*
  * The Training API's envelope: `{ success: true, data }` around every result, and
@@ -84,5 +85,11 @@ export function trainingErrorBody(error: ApiError, requestId: string): TrainingE
 export const renderTrainingError = (c: Context, error: ApiError): Response =>
   c.json(trainingErrorBody(error, c.get("requestId")), error.status, error.headers);
 
+export const trainingEnvelope: ErrorEnvelope = {
+  render: renderTrainingError,
+  schema: TrainingErrorSchema,
+};
+
+/** The error statuses a route answers itself (its routers add the rest). */
 export const trainingErrors = (...statuses: ErrorStatus[]) =>
   documentErrors(TrainingErrorSchema, statuses);

@@ -2,20 +2,19 @@ import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../app-env";
 import { jwtSecret } from "../../platform/config";
-import { IdempotencyHeaderSchema, idempotency } from "../../platform/http/idempotency";
+import { idempotentPosts } from "../../platform/http/idempotency";
 import { createRouter } from "../../platform/http/router";
 import { authenticate, type TrainingEnv } from "./bearer";
-import { renderTrainingError } from "./envelope";
+import { renderTrainingError, trainingEnvelope } from "./envelope";
 
 /**
  * A router of the Training API: Bearer token on every route, `Idempotency-Key` on its POSTs,
  * the `{ success }` envelope.
  */
 export const createTrainingRouter = () =>
-  createRouter<TrainingEnv>(renderTrainingError, {
+  createRouter<TrainingEnv>(trainingEnvelope, {
     before: [authenticate],
-    after: [idempotency<TrainingEnv>(renderTrainingError)],
-    postHeaders: IdempotencyHeaderSchema,
+    posts: idempotentPosts<TrainingEnv>(renderTrainingError),
   });
 
 /**
@@ -29,7 +28,7 @@ const signingConfigured = createMiddleware<AppEnv>(async (c, next) => {
 
 /** The Training API's few routes that come before a token (login and the like). */
 export const createPublicTrainingRouter = () =>
-  createRouter<AppEnv>(renderTrainingError, { before: [signingConfigured] });
+  createRouter<AppEnv>(trainingEnvelope, { before: [signingConfigured] });
 
 export type TrainingHandler<R extends RouteConfig> = RouteHandler<R, TrainingEnv>;
 export type PublicHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;

@@ -19,6 +19,14 @@ import {
 const tags = ["Conversations"];
 const security = [{ apiKey: [], workspaceId: [] }];
 
+const etagHeader = {
+  ETag: {
+    description:
+      "The conversation's content hash: send it as `If-None-Match` and an unchanged conversation answers 304.",
+    schema: { type: "string" as const, example: '"3f0c8a528d1e4f0a"' },
+  },
+};
+
 const linkHeader = {
   Link: {
     description: 'The next page: `<https://…?cursor=…>; rel="next"`. Absent on the last page.',
@@ -44,7 +52,6 @@ export const list = createRoute({
         "application/json": { schema: ConversationListSchema, example: [conversationExample] },
       },
     },
-    ...conversationsErrors(400, 401, 403),
   },
 });
 
@@ -62,7 +69,6 @@ export const listByFlow = createRoute({
       headers: linkHeader,
       content: { "application/json": { schema: ConversationListSchema } },
     },
-    ...conversationsErrors(400, 401, 403),
   },
 });
 
@@ -78,15 +84,14 @@ export const getOne = createRoute({
   responses: {
     200: {
       description: "The conversation, with its messages oldest first",
+      headers: etagHeader,
       content: { "application/json": { schema: ConversationSchema, example: conversationExample } },
     },
     304: {
       description: "Not modified: the `If-None-Match` ETag is current. No body.",
-      headers: {
-        ETag: { description: "The conversation's content hash", schema: { type: "string" } },
-      },
+      headers: etagHeader,
     },
-    ...conversationsErrors(400, 401, 403, 404),
+    ...conversationsErrors(404),
   },
 });
 
@@ -108,7 +113,7 @@ export const messageAction = createRoute({
       description: "The message after the action",
       content: { "application/json": { schema: MessageActionResponseSchema } },
     },
-    ...conversationsErrors(400, 401, 403, 404, 409, 415),
+    ...conversationsErrors(404, 409),
   },
 });
 
@@ -133,7 +138,7 @@ export const create = createRoute({
       headers: { Location: { description: "The conversation's URL", schema: { type: "string" } } },
       content: { "application/json": { schema: ConversationSchema } },
     },
-    ...conversationsErrors(400, 401, 403, 409, 415),
+    ...conversationsErrors(409),
   },
 });
 
@@ -155,7 +160,7 @@ export const appendMessage = createRoute({
       description: "The message, as it appears in the conversation's `messages`",
       content: { "application/json": { schema: ConversationMessageSchema } },
     },
-    ...conversationsErrors(400, 401, 403, 404, 409, 415),
+    ...conversationsErrors(404, 409),
   },
 });
 

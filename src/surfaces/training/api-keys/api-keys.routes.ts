@@ -29,7 +29,6 @@ export const create = createRoute({
       description: "The new key, shown once",
       content: { "application/json": { schema: CreatedApiKeyResponseSchema } },
     },
-    ...trainingErrors(400, 401, 403, 415),
   },
 });
 
@@ -47,7 +46,6 @@ export const list = createRoute({
       description: "Every key of the organization, newest first",
       content: { "application/json": { schema: ApiKeyListResponseSchema } },
     },
-    ...trainingErrors(401, 403),
   },
 });
 
@@ -63,7 +61,7 @@ export const revoke = createRoute({
   request: { params: ApiKeyParamsSchema },
   responses: {
     204: { description: "Revoked" },
-    ...trainingErrors(400, 401, 403, 404),
+    ...trainingErrors(404),
   },
 });
 

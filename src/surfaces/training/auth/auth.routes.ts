@@ -29,7 +29,7 @@ export const login = createRoute({
   description:
     "Starts a session. Failed logins are limited per email and per client address (429 before any password check once the limit is reached).",
   request: { body: json(LoginBodySchema) },
-  responses: { 200: tokens, ...trainingErrors(400, 401, 415) },
+  responses: { 200: tokens, ...trainingErrors(401, 429) },
 });
 
 export const setupPassword = createRoute({
@@ -42,7 +42,7 @@ export const setupPassword = createRoute({
   description:
     "Setup tokens come from `npm run admin` (operators) or `POST /api/users` (admins): single use, valid 72 hours. A used, expired or unknown token is 401 `invalid_setup_token`. Passwords: 12–128 characters, not the email.",
   request: { body: json(SetupPasswordBodySchema) },
-  responses: { 200: tokens, ...trainingErrors(400, 401, 415) },
+  responses: { 200: tokens, ...trainingErrors(401) },
 });
 
 export const refresh = createRoute({
@@ -55,7 +55,7 @@ export const refresh = createRoute({
   description:
     "Each refresh token works once. Presenting one that was already exchanged revokes the whole session (401 `refresh_token_reused`): every token descended from that login stops working.",
   request: { body: json(RefreshBodySchema) },
-  responses: { 200: tokens, ...trainingErrors(400, 401, 415) },
+  responses: { 200: tokens, ...trainingErrors(401) },
 });
 
 export const logout = createRoute({
@@ -78,7 +78,7 @@ export const changePassword = createRoute({
   description:
     "A wrong `currentPassword` (400, rule `mismatch`) counts as a failed login: per email and per client address, toward the same limit, and once it is reached this answers 429 as a login does, before any password check.",
   request: { body: json(ChangePasswordBodySchema) },
-  responses: { 204: { description: "Changed" }, ...trainingErrors(400, 401, 415) },
+  responses: { 204: { description: "Changed" }, ...trainingErrors(401) },
 });
 
 export type LoginRoute = typeof login;

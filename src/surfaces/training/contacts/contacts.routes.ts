@@ -35,7 +35,6 @@ export const list = createRoute({
       description: "One page of contacts",
       content: { "application/json": { schema: ContactListResponseSchema } },
     },
-    ...trainingErrors(400, 401),
   },
 });
 
@@ -47,7 +46,7 @@ export const getOne = createRoute({
   summary: "Get a contact",
   security,
   request: { params: ContactParamsSchema },
-  responses: { 200: contact("The contact"), ...trainingErrors(400, 401, 404) },
+  responses: { 200: contact("The contact"), ...trainingErrors(404) },
 });
 
 export const create = createRoute({
@@ -67,7 +66,7 @@ export const create = createRoute({
       ...contact("The new contact"),
       headers: { Location: { description: "The contact's URL", schema: { type: "string" } } },
     },
-    ...trainingErrors(400, 401, 403, 409, 415),
+    ...trainingErrors(409),
   },
 });
 
@@ -84,7 +83,7 @@ export const patch = createRoute({
     params: ContactParamsSchema,
     body: { required: true, content: { "application/json": { schema: PatchContactBodySchema } } },
   },
-  responses: { 200: contact("The contact"), ...trainingErrors(400, 401, 403, 404, 409, 415) },
+  responses: { 200: contact("The contact"), ...trainingErrors(404, 409) },
 });
 
 export const remove = createRoute({
@@ -97,7 +96,7 @@ export const remove = createRoute({
   description: `The contact's conversations and messages are erased with them. Training snapshots keep their customer copies; their \`contactId\` populates as null. ${WRITER_NOTE}`,
   security,
   request: { params: ContactParamsSchema },
-  responses: { 204: { description: "Deleted" }, ...trainingErrors(400, 401, 403, 404) },
+  responses: { 204: { description: "Deleted" }, ...trainingErrors(404) },
 });
 
 export type ListRoute = typeof list;

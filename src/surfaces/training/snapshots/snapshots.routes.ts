@@ -57,7 +57,6 @@ export const list = createRoute({
       description: "One page of snapshots",
       content: { "application/json": { schema: SnapshotListResponseSchema } },
     },
-    ...trainingErrors(400, 401),
   },
 });
 
@@ -82,7 +81,7 @@ export const create = createRoute({
       },
       content: { "application/json": { schema: SnapshotWriteResponseSchema } },
     },
-    ...trainingErrors(400, 401, 403, 404, 409, 415),
+    ...trainingErrors(404, 409),
   },
 });
 
@@ -111,7 +110,7 @@ export const getOne = createRoute({
       description: "Not modified: the `If-None-Match` ETag is current. No body.",
       headers: etagHeader,
     },
-    ...trainingErrors(400, 401, 404),
+    ...trainingErrors(404),
   },
 });
 
@@ -135,7 +134,7 @@ export const patch = createRoute({
       headers: etagHeader,
       content: { "application/json": { schema: SnapshotWriteResponseSchema } },
     },
-    ...trainingErrors(400, 401, 403, 404, 412, 415),
+    ...trainingErrors(404, 412),
   },
 });
 
@@ -151,7 +150,7 @@ export const remove = createRoute({
   request: { params: SnapshotParamsSchema, headers: IfMatchHeadersSchema },
   responses: {
     204: { description: "Deleted" },
-    ...trainingErrors(400, 401, 403, 404, 412),
+    ...trainingErrors(404, 412),
   },
 });
 
@@ -183,7 +182,6 @@ export const exportSnapshots = createRoute({
         },
       },
     },
-    ...trainingErrors(400, 401),
   },
 });
 

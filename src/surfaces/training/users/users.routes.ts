@@ -13,8 +13,8 @@ import {
 
 const tags = ["Users"];
 const security = [{ bearerAuth: [] }];
-const ADMIN_NOTE =
-  "Admins only; other roles get 403 `forbidden`. Users of another organization are 404.";
+const ADMIN_NOTE = "Admins only; other roles get 403 `forbidden`.";
+const OTHER_ORGANIZATION = "Users of another organization are 404.";
 const LAST_ADMIN =
   "The organization's last active admin cannot be demoted, deactivated or deleted (409 `last_admin`).";
 const user = {
@@ -30,7 +30,7 @@ export const me = createRoute({
   summary: "The caller's own user",
   description: "Open to every role.",
   security,
-  responses: { 200: user, ...trainingErrors(401, 404) },
+  responses: { 200: user, ...trainingErrors(404) },
 });
 
 export const list = createRoute({
@@ -48,7 +48,6 @@ export const list = createRoute({
       description: "One page of users",
       content: { "application/json": { schema: UserListResponseSchema } },
     },
-    ...trainingErrors(400, 401, 403),
   },
 });
 
@@ -59,10 +58,10 @@ export const getOne = createRoute({
   middleware: [admins] as const,
   tags,
   summary: "Get a user",
-  description: ADMIN_NOTE,
+  description: `${OTHER_ORGANIZATION} ${ADMIN_NOTE}`,
   security,
   request: { params: UserParamsSchema },
-  responses: { 200: user, ...trainingErrors(400, 401, 403, 404) },
+  responses: { 200: user, ...trainingErrors(404) },
 });
 
 export const create = createRoute({
@@ -83,7 +82,7 @@ export const create = createRoute({
       headers: { Location: { description: "The new user's URL", schema: { type: "string" } } },
       content: { "application/json": { schema: CreatedUserResponseSchema } },
     },
-    ...trainingErrors(400, 401, 403, 409, 415),
+    ...trainingErrors(409),
   },
 });
 
@@ -94,13 +93,13 @@ export const patch = createRoute({
   middleware: [admins] as const,
   tags,
   summary: "Change a user's names, role or active flag",
-  description: `A demoted user's next request is judged by the new role (403 where it no longer may); a deactivated user's tokens are refused at once (401 \`token_revoked\`), their unused setup tokens are void, and all stay refused if the user is activated again. ${LAST_ADMIN} ${ADMIN_NOTE}`,
+  description: `A demoted user's next request is judged by the new role (403 where it no longer may); a deactivated user's tokens are refused at once (401 \`token_revoked\`), their unused setup tokens are void, and all stay refused if the user is activated again. ${LAST_ADMIN} ${OTHER_ORGANIZATION} ${ADMIN_NOTE}`,
   security,
   request: {
     params: UserParamsSchema,
     body: { required: true, content: { "application/json": { schema: PatchUserBodySchema } } },
   },
-  responses: { 200: user, ...trainingErrors(400, 401, 403, 404, 409, 415) },
+  responses: { 200: user, ...trainingErrors(404, 409) },
 });
 
 export const remove = createRoute({
@@ -110,10 +109,10 @@ export const remove = createRoute({
   middleware: [admins] as const,
   tags,
   summary: "Delete a user",
-  description: `Their sessions end at once. Snapshots they created keep their copies; their \`userId\` populates as null. ${LAST_ADMIN} ${ADMIN_NOTE}`,
+  description: `Their sessions end at once. Snapshots they created keep their copies; their \`userId\` populates as null. ${LAST_ADMIN} ${OTHER_ORGANIZATION} ${ADMIN_NOTE}`,
   security,
   request: { params: UserParamsSchema },
-  responses: { 204: { description: "Deleted" }, ...trainingErrors(400, 401, 403, 404, 409) },
+  responses: { 204: { description: "Deleted" }, ...trainingErrors(404, 409) },
 });
 
 export type MeRoute = typeof me;

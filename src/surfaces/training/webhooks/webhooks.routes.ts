@@ -42,7 +42,7 @@ export const create = createRoute({
       ...json("The endpoint, with its secret (shown once)", CreatedWebhookResponseSchema),
       headers: { Location: { description: "The endpoint's URL", schema: { type: "string" } } },
     },
-    ...trainingErrors(400, 401, 403, 409, 415),
+    ...trainingErrors(409),
   },
 });
 
@@ -58,7 +58,6 @@ export const list = createRoute({
   request: { query: ListQuerySchema },
   responses: {
     200: json("One page of endpoints (no secrets)", WebhookListResponseSchema),
-    ...trainingErrors(400, 401, 403),
   },
 });
 
@@ -74,7 +73,7 @@ export const getOne = createRoute({
   request: { params: WebhookParamsSchema },
   responses: {
     200: json("The endpoint (no secret)", WebhookEnvelopeSchema),
-    ...trainingErrors(400, 401, 403, 404),
+    ...trainingErrors(404),
   },
 });
 
@@ -93,7 +92,7 @@ export const patch = createRoute({
   },
   responses: {
     200: json("The endpoint as it is now", WebhookEnvelopeSchema),
-    ...trainingErrors(400, 401, 403, 404, 415),
+    ...trainingErrors(404),
   },
 });
 
@@ -107,7 +106,7 @@ export const remove = createRoute({
   description: `Its delivery records go with it; nothing more is sent to it. ${ADMIN_NOTE}`,
   security,
   request: { params: WebhookParamsSchema },
-  responses: { 204: { description: "Deleted" }, ...trainingErrors(400, 401, 403, 404) },
+  responses: { 204: { description: "Deleted" }, ...trainingErrors(404) },
 });
 
 export const test = createRoute({
@@ -122,7 +121,7 @@ export const test = createRoute({
   request: { params: WebhookParamsSchema },
   responses: {
     202: json("The test event, queued", TestEventResponseSchema),
-    ...trainingErrors(400, 401, 403, 404, 409),
+    ...trainingErrors(404, 409),
   },
 });
 
@@ -138,7 +137,7 @@ export const rotateSecret = createRoute({
   request: { params: WebhookParamsSchema },
   responses: {
     200: json("The new secret (shown once)", RotatedSecretResponseSchema),
-    ...trainingErrors(400, 401, 403, 404),
+    ...trainingErrors(404),
   },
 });
 
@@ -154,7 +153,7 @@ export const deliveries = createRoute({
   request: { params: WebhookParamsSchema, query: ListQuerySchema },
   responses: {
     200: json("One page of attempts", DeliveryListResponseSchema),
-    ...trainingErrors(400, 401, 403, 404),
+    ...trainingErrors(404),
   },
 });
 
