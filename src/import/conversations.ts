@@ -9,11 +9,10 @@ import { conversationInserts } from "../surfaces/conversations/conversations/con
 import { CreateConversationBodySchema } from "../surfaces/conversations/conversations/conversations.schemas";
 import type { Frame } from "./frames";
 import {
-  decodeRecord,
   jsonList,
   type Outcome,
   type PlannedWrite,
-  reasonFromZod,
+  parseRecords,
   stableId,
   writeRecords,
 } from "./records";
@@ -104,20 +103,14 @@ export async function importConversations(
   now: number,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  const candidates: Candidate[] = [];
-  for (const { position, bytes } of records) {
-    const decoded = decodeRecord(bytes);
-    if (typeof decoded === "string") {
-      outcomes.push({ position, status: "rejected", reason: decoded });
-      continue;
-    }
-    const parsed = CreateConversationBodySchema.safeParse(decoded.value);
-    if (!parsed.success) {
-      outcomes.push({ position, status: "rejected", reason: reasonFromZod(parsed.error) });
-      continue;
-    }
-    candidates.push({ position, plan: await plan(organizationId, parsed.data, decoded.text, now) });
-  }
+  const candidates: Candidate[] = await Promise.all(
+    parseRecords(records, CreateConversationBodySchema, outcomes).map(
+      async ({ position, value, text }) => ({
+        position,
+        plan: await plan(organizationId, value, text, now),
+      }),
+    ),
+  );
   if (candidates.length === 0) return outcomes;
 
   const found = await existing(db, organizationId, candidates);

@@ -4,6 +4,7 @@ import type { Database } from "../platform/db/client";
 import type { FieldIssue } from "../platform/errors/api-error";
 import { issuesFromZod, malformedTextIssues } from "../platform/errors/validation";
 import { toHex, utf8 } from "../platform/util/encoding";
+import type { Frame } from "./frames";
 
 /*
  * What the bulk import shares between its formats: a record as the CLI sends it (its position in
@@ -27,7 +28,7 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
  * The record's JSON value, or why there is none: not UTF-8, not JSON, or (as for an API body) a
  * string holding a lone surrogate, which would be stored as U+FFFD.
  */
-export function decodeRecord(bytes: Uint8Array): { value: unknown; text: string } | string {
+function decodeRecord(bytes: Uint8Array): { value: unknown; text: string } | string {
   let text: string;
   try {
     text = strictUtf8.decode(bytes).trim();
@@ -50,9 +51,31 @@ function reasonFromIssues([first, ...rest]: FieldIssue[]): string {
   return first ? `${first.field} ${first.message} [${first.rule}]${more}` : "record is invalid";
 }
 
+/**
+ * The records that decode and pass `schema`, with their text (what ids are derived from); the
+ * others go to `outcomes` as rejected, with the reason.
+ */
+export function parseRecords<S extends z.ZodType>(
+  records: Frame[],
+  schema: S,
+  outcomes: Outcome[],
+): { position: number; value: z.output<S>; text: string }[] {
+  const parsed: { position: number; value: z.output<S>; text: string }[] = [];
+  for (const { position, bytes } of records) {
+    const decoded = decodeRecord(bytes);
+    if (typeof decoded === "string") {
+      outcomes.push({ position, status: "rejected", reason: decoded });
+      continue;
+    }
+    const result = schema.safeParse(decoded.value);
+    if (result.success) parsed.push({ position, value: result.data, text: decoded.text });
+    else outcomes.push({ position, status: "rejected", reason: reasonFromZod(result.error) });
+  }
+  return parsed;
+}
+
 /** zod's issues with a record, as one line. */
-export const reasonFromZod = (error: z.ZodError) =>
-  reasonFromIssues(issuesFromZod("record", error));
+const reasonFromZod = (error: z.ZodError) => reasonFromIssues(issuesFromZod("record", error));
 
 /**
  * 24 hex digits from a hash of the parts: the same record gets the same ids on every run, and the

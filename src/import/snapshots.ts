@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import { chunkedInsert, rowField } from "../platform/db/chunked-insert";
 import type { Database } from "../platform/db/client";
-import { contacts, trainingSnapshots } from "../platform/db/schema";
+import { trainingSnapshots } from "../platform/db/schema";
 import { OBJECT_ID_PATTERN } from "../platform/util/ids";
 import {
   contactFromCustomer,
-  linkedContact,
+  customerContactInserts,
+  linkedContactOfRow,
 } from "../surfaces/conversations/conversations/conversations.ingest";
 import {
   type NewSnapshotMessage,
@@ -19,11 +19,10 @@ import {
 import { repeatReason } from "./conversations";
 import type { Frame } from "./frames";
 import {
-  decodeRecord,
   jsonList,
   type Outcome,
   type PlannedWrite,
-  reasonFromZod,
+  parseRecords,
   stableId,
   writeRecords,
 } from "./records";
@@ -108,11 +107,10 @@ type SnapshotPlan = Awaited<ReturnType<typeof planSnapshot>>;
  */
 function snapshotStatements(db: Database, organizationId: string, plans: SnapshotPlan[]) {
   return [
-    ...chunkedInsert(
+    ...customerContactInserts(
       db,
-      contacts,
-      plans.map((p) => ({ ...p.contact, organizationId })),
-      { onConflict: "ignore" },
+      organizationId,
+      plans.map((p) => p.contact),
     ),
     ...snapshotInserts(
       db,
@@ -120,11 +118,7 @@ function snapshotStatements(db: Database, organizationId: string, plans: Snapsho
         snapshot: { ...snapshot, contact },
         copies,
       })),
-      linkedContact(organizationId, {
-        id: rowField("contact.id"),
-        phoneNumber: rowField("contact.phoneNumber"),
-        email: rowField("contact.email"),
-      }),
+      linkedContactOfRow(organizationId),
     ),
   ];
 }
@@ -137,23 +131,13 @@ export async function importSnapshots(
   now: number,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  const candidates: Candidate[] = [];
-  for (const { position, bytes } of records) {
-    const decoded = decodeRecord(bytes);
-    if (typeof decoded === "string") {
-      outcomes.push({ position, status: "rejected", reason: decoded });
-      continue;
-    }
-    const parsed = ExportItemInputSchema.safeParse(decoded.value);
-    if (!parsed.success) {
-      outcomes.push({ position, status: "rejected", reason: reasonFromZod(parsed.error) });
-      continue;
-    }
-    const item = parsed.data;
-    const derived = await stableId(organizationId, "snapshot", item.id);
-    const own = OBJECT_ID_PATTERN.test(item.id) ? item.id.toLowerCase() : derived;
-    candidates.push({ position, item, own, derived });
-  }
+  const candidates: Candidate[] = await Promise.all(
+    parseRecords(records, ExportItemInputSchema, outcomes).map(async ({ position, value }) => {
+      const derived = await stableId(organizationId, "snapshot", value.id);
+      const own = OBJECT_ID_PATTERN.test(value.id) ? value.id.toLowerCase() : derived;
+      return { position, item: value, own, derived };
+    }),
+  );
   if (candidates.length === 0) return outcomes;
 
   const held = new Map(

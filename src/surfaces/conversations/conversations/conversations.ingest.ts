@@ -1,5 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { contacts, conversations, messages } from "../../../platform/db/schema";
+import { chunkedInsert, rowField } from "../../../platform/db/chunked-insert";
+import type { Database } from "../../../platform/db/client";
+import { contacts, type conversations, type messages } from "../../../platform/db/schema";
 import { NAME_MAX_LENGTH } from "../../../platform/http/schemas";
 import { splitFullName } from "../../../platform/util/text";
 import type { CreateConversationBody, NewMessage } from "./conversations.schemas";
@@ -119,3 +121,24 @@ export const linkedContact = (
   (select id from "contacts" where "organization_id" = ${organizationId} and "phone_number" = ${contact.phoneNumber ?? null}),
   (select id from "contacts" where "organization_id" = ${organizationId} and "email" = ${contact.email ?? null}),
   (select id from "contacts" where "organization_id" = ${organizationId} and "id" = ${contact.id}))`;
+
+/**
+ * The customers' contacts, for the batch that writes what they belong to: each made unless the
+ * organization has one with its phone or email (its unique indexes refuse it, and DO NOTHING
+ * keeps the statement quiet), so linking and creating cannot race.
+ */
+export const customerContactInserts = (db: Database, organizationId: string, rows: ContactRow[]) =>
+  chunkedInsert(
+    db,
+    contacts,
+    rows.map((contact) => ({ ...contact, organizationId })),
+    { onConflict: "ignore" },
+  );
+
+/** `linkedContact` for rows that carry their customer's contact (`ContactRow`) as `contact`. */
+export const linkedContactOfRow = (organizationId: string): SQL =>
+  linkedContact(organizationId, {
+    id: rowField("contact.id"),
+    phoneNumber: rowField("contact.phoneNumber"),
+    email: rowField("contact.email"),
+  });

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { aliased } from "../../../platform/db/aliased";
-import { chunkedInsert, rowField } from "../../../platform/db/chunked-insert";
+import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { compiled, firstRow } from "../../../platform/db/compiled";
 import { keysetRange } from "../../../platform/db/keyset";
@@ -20,7 +20,12 @@ import {
   conversationDocumentSql,
   messageEventSql,
 } from "./conversations.documents";
-import { linkedContact, type MessageRow, type PlannedConversation } from "./conversations.ingest";
+import {
+  customerContactInserts,
+  linkedContactOfRow,
+  type MessageRow,
+  type PlannedConversation,
+} from "./conversations.ingest";
 import type { ConversationFilters } from "./conversations.schemas";
 
 const conversationWithCustomer = {
@@ -251,25 +256,16 @@ export function conversationInserts(
   plans: PlannedConversation[],
 ): BatchItem<"sqlite">[] {
   return [
-    ...chunkedInsert(
+    ...customerContactInserts(
       db,
-      contacts,
-      plans.map((p) => ({ ...p.contact, organizationId })),
-      { onConflict: "ignore" },
+      organizationId,
+      plans.map((p) => p.contact),
     ),
     ...chunkedInsert(
       db,
       conversations,
       plans.map((p) => ({ ...p.conversation, organizationId, contact: p.contact })),
-      {
-        computed: {
-          contactId: linkedContact(organizationId, {
-            id: rowField("contact.id"),
-            phoneNumber: rowField("contact.phoneNumber"),
-            email: rowField("contact.email"),
-          }),
-        },
-      },
+      { computed: { contactId: linkedContactOfRow(organizationId) } },
     ),
     ...chunkedInsert(
       db,
