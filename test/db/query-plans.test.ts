@@ -9,7 +9,11 @@ import { Outbox } from "../../src/platform/events/outbox";
 import { conversationDocumentQuery } from "../../src/surfaces/conversations/conversations/conversations.repository";
 import { captureQueries } from "../../src/surfaces/training/snapshots/repository/capture";
 import { snapshotDocumentQuery } from "../../src/surfaces/training/snapshots/repository/find";
-import { exportQueries } from "../../src/surfaces/training/snapshots/repository/list";
+import { selectDocumentPage } from "../../src/surfaces/training/snapshots/repository/list";
+import {
+  exportItemJson,
+  fineTuningLineJson,
+} from "../../src/surfaces/training/snapshots/snapshots.document";
 import { deliveryPageQuery } from "../../src/surfaces/training/webhooks/webhooks.repository";
 import { pruneStatements, strandedEventsQuery } from "../../src/webhooks/sweep";
 import { ACME, ALICE, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
@@ -49,13 +53,13 @@ describe("query plans use indexes", () => {
     const snapshotPlan = await plan(snapshotDocumentQuery(ACME, SNAPSHOT));
     expectIndexed(snapshotPlan);
     // One row each, by the unique (organization, id) key.
-    for (const [alias, index] of [
-      ["s", "snapshots"],
-      ["u", "users"],
-      ["k", "contacts"],
+    for (const [table, index] of [
+      ["training_snapshots", "snapshots"],
+      ["users", "users"],
+      ["contacts", "contacts"],
     ]) {
       expect(snapshotPlan.join("\n")).toContain(
-        `SEARCH ${alias} USING INDEX ${index}_org_id_uq (organization_id=? AND id=?)`,
+        `SEARCH ${table} USING INDEX ${index}_org_id_uq (organization_id=? AND id=?)`,
       );
     }
     expect(snapshotPlan.join("\n")).toMatch(
@@ -81,12 +85,12 @@ describe("query plans use indexes", () => {
   it("GET conversation (one statement): the conversation and its customer by (organization, id), messages through (conversation, created_at, id) in order", async () => {
     const conversationPlan = await plan(conversationDocumentQuery(ACME, DOCS_CONVERSATION));
     expectIndexed(conversationPlan);
-    for (const [alias, index] of [
-      ["c", "conversations"],
-      ["k", "contacts"],
+    for (const [table, index] of [
+      ["conversations", "conversations"],
+      ["contacts", "contacts"],
     ]) {
       expect(conversationPlan.join("\n")).toContain(
-        `SEARCH ${alias} USING INDEX ${index}_org_id_uq (organization_id=? AND id=?)`,
+        `SEARCH ${table} USING INDEX ${index}_org_id_uq (organization_id=? AND id=?)`,
       );
     }
     expect(conversationPlan.join("\n")).toMatch(
@@ -170,13 +174,14 @@ describe("query plans use indexes", () => {
 describe("training snapshot writes and export", () => {
   it("export page: snapshots through the list index, copies through their primary key", async () => {
     for (const filters of [{ isArchived: false }, { isArchived: false, tag: ["sales"] }]) {
-      const [page, copies] = exportQueries(db, ACME, filters, { createdAt: 1, id: "a" }, 25);
-      expectIndexed(await plan(page as { sql: string; params: unknown[] }));
-      const copiesPlan = await plan(copies as { sql: string; params: unknown[] });
-      expectIndexed(copiesPlan);
-      expect(copiesPlan.join("\n")).toMatch(
-        /SEARCH training_snapshot_messages USING INDEX sqlite_autoindex_training_snapshot_messages_1 \(snapshot_id=\?\)/,
-      );
+      for (const doc of [exportItemJson, fineTuningLineJson]) {
+        const page = selectDocumentPage(db, doc, ACME, filters, { createdAt: 1, id: "a" }, 25);
+        const lines = await plan(page.toSQL());
+        expectIndexed(lines);
+        expect(lines.join("\n")).toMatch(
+          /SEARCH training_snapshot_messages USING INDEX sqlite_autoindex_training_snapshot_messages_1 \(snapshot_id=\?\)/,
+        );
+      }
     }
   });
 

@@ -4,6 +4,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { findSnapshotDocument } from "../../src/surfaces/training/snapshots/repository/find";
 import { exportPage, listSnapshots } from "../../src/surfaces/training/snapshots/repository/list";
+import { exportItemJson } from "../../src/surfaces/training/snapshots/snapshots.document";
 import { request } from "../helpers/app";
 import { apiKeyHeaders } from "../helpers/auth";
 import {
@@ -153,17 +154,14 @@ describe("a database that holds references across tenants (written before the co
     expect(doc.customerName).toBe("Globex customer");
 
     const listed = await listSnapshots(legacy, GLOBEX, { isArchived: false }, undefined, 10);
-    expect(listed.map((s) => [s.snapshot.id, s.user, s.contact])).toEqual([
-      [GLOBEX_SNAPSHOT, null, null],
-    ]);
+    expect(
+      listed.map((row) => JSON.parse(row.doc)).map((s) => [s._id, s.userId, s.contactId]),
+    ).toEqual([[GLOBEX_SNAPSHOT, null, null]]);
 
     // A Globex tag row pointing at an Acme snapshot drives neither the list nor the export.
     const byTag = { isArchived: false, tag: ["shared"] };
     expect(await listSnapshots(legacy, GLOBEX, byTag, undefined, 10)).toEqual([]);
-    expect(await exportPage(legacy, GLOBEX, byTag, undefined, 10)).toEqual({
-      snapshots: [],
-      messages: [],
-    });
+    expect(await exportPage(legacy, exportItemJson, GLOBEX, byTag, undefined, 10)).toEqual([]);
 
     // A Globex conversation whose contact is Acme's: no customer of Acme comes back.
     const keyed = apiKeyHeaders(GLOBEX_KEY, GLOBEX);

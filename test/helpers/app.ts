@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
 import { openApiConfig } from "../../src/meta/openapi";
-import { contractCheck, type OpenApiDocument } from "./contract";
+import { contractCheck, type OpenApiDocument, type RouteDefinition } from "./contract";
 
 export const app = createApp();
 
@@ -24,6 +24,7 @@ export async function request(
   checkAnswer ??= contractCheck(
     app.getOpenAPI31Document(openApiConfig("http://localhost")) as unknown as OpenApiDocument,
     app.routes,
+    app.openAPIRegistry.definitions as unknown as RouteDefinition[],
   );
   await checkAnswer((init.method ?? "GET").toUpperCase(), path, response);
   return response;

@@ -3,12 +3,14 @@ import { HealthSchema } from "../../src/meta/health/health.routes";
 import { ERROR_STATUS, type ErrorCode } from "../../src/platform/errors/api-error";
 import { ConversationsErrorSchema } from "../../src/surfaces/conversations/envelope";
 import { TrainingErrorSchema } from "../../src/surfaces/training/envelope";
+import { documentProblems } from "./conformance";
 
 /*
  * The OpenAPI document, held to every answer the tests see. Each response `request()` gets
  * (helpers/app.ts) is checked against the operation of the route that answered it: its status
- * must be documented there, and an error's body must parse with the documented schema and carry
- * a code of that status. Problems are collected here and fail the test that caused them
+ * must be documented there, an error's body must parse with the documented schema and carry a
+ * code of that status, and any other JSON body must be exactly a document of the route's
+ * response schema: parsed, no key it does not list, every key in its order (conformance.ts). Problems are collected here and fail the test that caused them
  * (test/setup/contract.ts): any test that provokes an undocumented answer fails, whatever it
  * asserts itself.
  */
@@ -27,6 +29,16 @@ export interface OpenApiDocument {
 interface RouteEntry {
   method: string;
   path: string;
+}
+
+/** What the route definitions say each operation answers: a zod schema per status and type. */
+export interface RouteDefinition {
+  type: string;
+  route?: {
+    method: string;
+    path: string;
+    responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  };
 }
 
 /** The documented bodies this check can validate, by component name. */
@@ -115,7 +127,16 @@ async function checkErrorBody(where: string, schemaRef: string | undefined, resp
  * The check of one answer: `routes` are the app's own (`app.routes`, in registration order, so
  * the first that matches is the one Hono ran), `document` its OpenAPI document.
  */
-export function contractCheck(document: OpenApiDocument, routes: readonly RouteEntry[]) {
+export function contractCheck(
+  document: OpenApiDocument,
+  routes: readonly RouteEntry[],
+  definitions: readonly RouteDefinition[],
+) {
+  const bodySchemas = new Map(
+    definitions.flatMap((d) =>
+      d.type === "route" && d.route ? [[`${d.route.method} ${d.route.path}`, d.route]] : [],
+    ),
+  );
   const compiled = routes
     .filter((route) => route.method !== "ALL" && !route.path.includes("*"))
     .map(compile);
@@ -153,6 +174,23 @@ export function contractCheck(document: OpenApiDocument, routes: readonly RouteE
     }
     if (status >= 400 && hasBody) {
       await checkErrorBody(where, documented.content?.["application/json"]?.schema?.$ref, response);
+    } else if (hasBody && response.headers.get("content-type")?.startsWith("application/json")) {
+      const schema = bodySchemas.get(`${routedMethod.toLowerCase()} ${route.documentPath}`)
+        ?.responses?.[String(status)]?.content?.["application/json"]?.schema;
+      if (!schema) {
+        problems.push(`${where}: ${operation.operationId} documents no JSON schema for ${status}`);
+        return;
+      }
+      let body: unknown;
+      try {
+        body = await response.clone().json();
+      } catch {
+        problems.push(`${where}: the body does not parse as JSON`);
+        return;
+      }
+      for (const problem of documentProblems(schema as z.ZodType, body)) {
+        problems.push(`${where}: ${problem}`);
+      }
     }
   };
 }

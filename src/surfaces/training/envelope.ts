@@ -8,6 +8,7 @@ import {
 } from "../../platform/errors/documented";
 import { respondConditionally } from "../../platform/http/conditional";
 import { type CursorPosition, encodeCursor } from "../../platform/http/cursor";
+import { jsonText } from "../../platform/http/json-text";
 import type { ErrorEnvelope } from "../../platform/http/router";
 
 /*
@@ -55,6 +56,43 @@ export const okWithMessage = <T>(message: string, data: T) => ({
   message,
   data,
 });
+
+/** A newest-first keyset page of documents (JSON text, `limit + 1` rows: one more says so). */
+export function respondWithPage(
+  c: Context,
+  rows: { doc: string; createdAt: number; id: string }[],
+  limit: number,
+) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const hasMore = rows.length > limit;
+  const pagination = {
+    nextCursor: hasMore && last !== undefined ? encodeCursor(byCreation(last)) : null,
+    hasMore,
+    limit,
+  };
+  const data = items.map((row) => row.doc).join(",");
+  return jsonText(
+    c,
+    `{"success":true,"data":[${data}],"pagination":${JSON.stringify(pagination)}}`,
+    200,
+  );
+}
+
+/** A write's answer around its document (JSON text): `{ success, message, data }`. */
+export const respondWritten = <S extends 200 | 201>(
+  c: Context,
+  message: string,
+  dataJson: string,
+  status: S,
+  headers: Record<string, string> = {},
+) =>
+  jsonText(
+    c,
+    `{"success":true,"message":${JSON.stringify(message)},"data":${dataJson}}`,
+    status,
+    headers,
+  );
 
 /** A single-resource GET whose data is already JSON text: the envelope, its ETag, or a 304. */
 export const respondWithResource = (c: Context, dataJson: string, etag: string) =>

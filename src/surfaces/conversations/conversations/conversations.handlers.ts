@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { ApiError, validationError } from "../../../platform/errors/api-error";
 import { findDatabaseError } from "../../../platform/errors/database-error";
 import { decodeCursor, encodeCursor } from "../../../platform/http/cursor";
+import { jsonText } from "../../../platform/http/json-text";
 import { nextLinkHeader } from "../../../platform/http/link";
 import { newObjectId } from "../../../platform/util/ids";
 import type { ConversationsEnv } from "../api-key";
@@ -25,7 +26,6 @@ import type {
   MessageActionRoute,
 } from "./conversations.routes";
 import type { ConversationFilters } from "./conversations.schemas";
-import { shapeActionResult, shapeConversation, shapeMessage } from "./conversations.shape";
 
 /** A page as the vendor returns it: a bare array, the next page in the `Link` header. */
 async function respondWithPage(
@@ -43,34 +43,34 @@ async function respondWithPage(
     position,
     limit,
   );
-  const last = page.at(-1)?.record;
+  const last = page.at(-1);
+  const headers: Record<string, string> = {};
   if (more && last) {
-    c.header(
-      "Link",
-      nextLinkHeader(c.req.url, encodeCursor({ createdAt: last.createdAt, id: last.id })),
+    headers.Link = nextLinkHeader(
+      c.req.url,
+      encodeCursor({ createdAt: last.createdAt, id: last.id }),
     );
   }
-  return page.map(({ record, messages }) => shapeConversation(record, messages));
+  return jsonText(c, `[${page.map((row) => row.doc).join(",")}]`, 200, headers);
 }
 
 export const list: ConversationsHandler<ListRoute> = async (c) => {
   const { caller } = c.var;
   const { limit, cursor, ...filters } = c.req.valid("query");
-  return c.json(await respondWithPage(c, caller.organizationId, filters, limit, cursor), 200);
+  return respondWithPage(c, caller.organizationId, filters, limit, cursor);
 };
 
 export const listByFlow: ConversationsHandler<ListByFlowRoute> = async (c) => {
   const { flowId } = c.req.valid("param");
   const { caller } = c.var;
   const { limit, cursor, ...filters } = c.req.valid("query");
-  const page = await respondWithPage(
+  return respondWithPage(
     c,
     caller.organizationId,
     { ...filters, pathwayId: flowId },
     limit,
     cursor,
   );
-  return c.json(page, 200);
 };
 
 export const getOne: ConversationsHandler<GetOneRoute> = async (c) => {
@@ -109,7 +109,7 @@ export const messageAction: ConversationsHandler<MessageActionRoute> = async (c)
         : `Only pending messages can be acted on; this one is ${status}`,
     );
   }
-  return c.json(shapeActionResult(outcome.message, outcome.to), 200);
+  return jsonText(c, outcome.doc, 200);
 };
 
 const TAKEN = /UNIQUE constraint failed: (conversations|messages)\.id/;
@@ -146,7 +146,7 @@ export const create: ConversationsHandler<CreateRoute> = async (c) => {
     },
     now,
   );
-  let created: Awaited<ReturnType<typeof createConversation>>;
+  let created: string;
   try {
     created = await createConversation(
       c.get("db"),
@@ -157,15 +157,16 @@ export const create: ConversationsHandler<CreateRoute> = async (c) => {
   } catch (error) {
     refusal(error, body);
   }
-  c.header("Location", `/v1/api/conversations/${planned.conversation.id}`);
-  return c.json(shapeConversation(created.record, created.messages), 201);
+  return jsonText(c, created, 201, {
+    Location: `/v1/api/conversations/${planned.conversation.id}`,
+  });
 };
 
 export const appendMessage: ConversationsHandler<AppendMessageRoute> = async (c) => {
   const { conversationId } = c.req.valid("param");
   const body = c.req.valid("json");
   const now = Date.now();
-  let appended: Awaited<ReturnType<typeof appendToConversation>>;
+  let appended: string | undefined;
   try {
     appended = await appendToConversation(
       c.get("db"),
@@ -179,5 +180,5 @@ export const appendMessage: ConversationsHandler<AppendMessageRoute> = async (c)
     refusal(error, {});
   }
   if (!appended) throw new ApiError("not_found", `Conversation ${conversationId} not found`);
-  return c.json(shapeMessage(appended), 201);
+  return jsonText(c, appended, 201);
 };

@@ -1,6 +1,5 @@
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { aliased } from "../../../platform/db/aliased";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { compiled, firstRow } from "../../../platform/db/compiled";
@@ -14,12 +13,14 @@ import {
 import { sameTenant } from "../../../platform/db/tenant";
 import type { Outbox } from "../../../platform/events/outbox";
 import type { CursorPosition } from "../../../platform/http/cursor";
-import { groupBy } from "../../../platform/util/group-by";
 import {
-  conversationDocumentSelect,
   conversationDocumentSql,
+  conversationJson,
   messageEventSql,
-} from "./conversations.documents";
+  selectActionResult,
+  selectConversationDocument,
+  selectMessageDocument,
+} from "./conversations.document";
 import {
   customerContactInserts,
   linkedContactOfRow,
@@ -28,61 +29,12 @@ import {
 } from "./conversations.ingest";
 import type { ConversationFilters } from "./conversations.schemas";
 
-const conversationWithCustomer = {
-  id: conversations.id,
-  userId: conversations.userId,
-  pathwayId: conversations.pathwayId,
-  agentId: conversations.agentId,
-  createdAt: conversations.createdAt,
-  updatedAt: conversations.updatedAt,
-  customer: aliased("customer__", {
-    firstName: contacts.firstName,
-    lastName: contacts.lastName,
-    email: contacts.email,
-    phoneNumber: contacts.phoneNumber,
-  }),
-};
-
-const conversationMessage = {
-  id: messages.id,
-  direction: messages.direction,
-  sent: messages.sent,
-  message: messages.message,
-  status: messages.status,
-  createdAt: messages.createdAt,
-  updatedAt: messages.updatedAt,
-};
-
-function selectConversation(db: Database, organizationId: string, id: string) {
-  return db
-    .select(conversationWithCustomer)
-    .from(conversations)
-    .innerJoin(contacts, sameTenant(contacts, conversations.contactId, conversations))
-    .where(and(eq(conversations.organizationId, organizationId), eq(conversations.id, id)))
-    .limit(1);
-}
-
-function selectConversationMessages(db: Database, organizationId: string, conversationId: string) {
-  return db
-    .select(conversationMessage)
-    .from(messages)
-    .where(
-      and(eq(messages.conversationId, conversationId), eq(messages.organizationId, organizationId)),
-    )
-    .orderBy(asc(messages.createdAt), asc(messages.id));
-}
-
-export type ConversationRecord = Awaited<ReturnType<typeof selectConversation>>[number];
-export type ConversationMessageRecord = Awaited<
-  ReturnType<typeof selectConversationMessages>
->[number];
-
 /**
  * The GET's statement: the conversation, its customer and its messages as JSON text built
  * inside SQLite (no rows to map, nothing to stringify), compiled once per isolate.
  */
-const conversationDocument = compiled(["organizationId", "id"], (_db, p) =>
-  conversationDocumentSelect(p.organizationId, p.id),
+const conversationDocument = compiled(["organizationId", "id"], (db, p) =>
+  selectConversationDocument(db, p.organizationId, p.id),
 );
 
 /** The statement `findConversationDocument` runs, for EXPLAIN QUERY PLAN checks. */
@@ -133,7 +85,15 @@ const newestFirst = [desc(conversations.createdAt), desc(conversations.id)];
  */
 export const PAGE_MESSAGE_BUDGET = 5_000;
 
-function listStatements(
+/** A list row: the conversation's document (null past the message budget) and its keys. */
+export interface ConversationListRow {
+  doc: string | null;
+  before: number;
+  createdAt: number;
+  id: string;
+}
+
+function listStatement(
   db: Database,
   organizationId: string,
   filters: ConversationFilters,
@@ -169,41 +129,32 @@ function listStatements(
     })
     .from(limited)
     .as("candidates");
-  return [
-    // Every candidate, with `before`: the caller keeps those under the budget and knows what
-    // it dropped (so it announces a next page).
+  // Every candidate, with `before`: the caller keeps those under the budget and knows what it
+  // dropped (so it announces a next page). Only those under it are built as documents.
+  return (
     db
-      .select({ ...conversationWithCustomer, before: candidates.before })
+      .select({
+        doc: sql<
+          string | null
+        >`case when ${candidates.before} < ${budget} then ${conversationJson} end`.as("doc"),
+        before: candidates.before,
+        createdAt: c.createdAt,
+        id: c.id,
+      })
       .from(candidates)
       // CROSS JOIN keeps the candidates (at most `limit`) the outer loop, each conversation
       // then found by its primary key.
       .crossJoin(c)
       .innerJoin(contacts, sameTenant(contacts, c.contactId, c))
       .where(and(eq(c.id, candidates.id), eq(c.organizationId, organizationId)))
-      .orderBy(...newestFirst),
-    db
-      .select({ conversationId: messages.conversationId, ...conversationMessage })
-      .from(messages)
-      .where(
-        and(
-          inArray(
-            messages.conversationId,
-            db
-              .select({ id: candidates.id })
-              .from(candidates)
-              .where(sql`${candidates.before} < ${budget}`),
-          ),
-          eq(messages.organizationId, organizationId),
-        ),
-      )
-      .orderBy(asc(messages.conversationId), asc(messages.createdAt), asc(messages.id)),
-  ] as const;
+      .orderBy(...newestFirst)
+  );
 }
 
 /**
- * A page of conversations with all their messages, in one D1 round trip (one batch): up to
- * `limit` conversations, fewer when the message budget is reached; `more` says whether the
- * list goes on after the last one.
+ * A page of conversations with all their messages, as documents, in one D1 round trip of one
+ * statement: up to `limit` conversations, fewer when the message budget is reached; `more` says
+ * whether the list goes on after the last one.
  */
 export async function listConversations(
   db: Database,
@@ -212,34 +163,25 @@ export async function listConversations(
   position: CursorPosition | undefined,
   limit: number,
   budget = PAGE_MESSAGE_BUDGET,
-) {
-  const [candidates, pageMessages] = await db.batch(
-    listStatements(db, organizationId, filters, position, limit + 1, budget),
+): Promise<{ more: boolean; page: (ConversationListRow & { doc: string })[] }> {
+  const [rows] = await db.batch([
+    listStatement(db, organizationId, filters, position, limit + 1, budget),
+  ]);
+  const candidates = rows as ConversationListRow[];
+  const kept = candidates.filter(
+    (row, i): row is ConversationListRow & { doc: string } => i < limit && row.before < budget,
   );
-  const kept = candidates.filter((row, i) => i < limit && row.before < budget);
-  const byConversation = groupBy(pageMessages, (m) => m.conversationId);
-  return {
-    more: candidates.length > kept.length,
-    page: kept.map(({ before: _, ...record }) => ({
-      record,
-      messages: (byConversation.get(record.id) ?? []).map(
-        ({ conversationId: _, ...message }) => message,
-      ),
-    })),
-  };
+  return { more: candidates.length > kept.length, page: kept };
 }
 
-/** The statements of one list page, for EXPLAIN QUERY PLAN checks. */
-export const listQueries = (
+/** The statement of one list page, for EXPLAIN QUERY PLAN checks. */
+export const listQuery = (
   db: Database,
   organizationId: string,
   filters: ConversationFilters,
   position: CursorPosition | undefined,
   limit: number,
-) =>
-  listStatements(db, organizationId, filters, position, limit, PAGE_MESSAGE_BUDGET).map((q) =>
-    q.toSQL(),
-  );
+) => listStatement(db, organizationId, filters, position, limit, PAGE_MESSAGE_BUDGET).toSQL();
 
 /* ---- ingestion ---- */
 
@@ -278,15 +220,15 @@ export function conversationInserts(
 }
 
 /**
- * A new conversation (`conversationInserts`), its event, then the conversation read back as GET
- * returns it: one batch, one transaction.
+ * A new conversation (`conversationInserts`), its event, then its document (JSON text) read back
+ * as GET answers it: one batch, one transaction.
  */
 export async function createConversation(
   db: Database,
   outbox: Outbox,
   organizationId: string,
   planned: PlannedConversation,
-) {
+): Promise<string> {
   const id = planned.conversation.id;
   const results = await db.batch([
     ...conversationInserts(db, organizationId, [planned]),
@@ -294,23 +236,19 @@ export async function createConversation(
       db,
       organizationId,
       "conversation.created",
-      conversationDocumentSql(organizationId, id),
+      conversationDocumentSql(db, organizationId, id),
     ),
-    selectConversation(db, organizationId, id),
-    selectConversationMessages(db, organizationId, id),
+    selectConversationDocument(db, organizationId, id),
   ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  const [record] = results.at(-2) as ConversationRecord[];
-  return {
-    record: record as ConversationRecord,
-    messages: results.at(-1) as ConversationMessageRecord[],
-  };
+  const [created] = results.at(-1) as { doc: string }[];
+  return (created as { doc: string }).doc;
 }
 
 /**
  * Appends a message to a conversation of the organization, and moves the conversation's
  * `updatedAt`, in one batch: the insert selects from the conversation, so nothing is written
  * for a missing one (or another tenant's), and the touch only follows an insert (`changes()`).
- * Undefined when there is no such conversation.
+ * The message's document (JSON text), or undefined when there is no such conversation.
  */
 export async function appendMessage(
   db: Database,
@@ -319,29 +257,26 @@ export async function appendMessage(
   conversationId: string,
   message: MessageRow,
   now: number,
-): Promise<ConversationMessageRecord | undefined> {
+): Promise<string | undefined> {
   const c = conversations;
-  const [inserted] = await db.batch([
-    db
-      .insert(messages)
-      .select(
-        db
-          .select({
-            id: sql<string>`${message.id}`.as("id"),
-            organizationId: c.organizationId,
-            conversationId: c.id,
-            direction: sql<string>`${message.direction}`.as("direction"),
-            senderType: sql<string>`${message.senderType}`.as("sender_type"),
-            sent: sql<boolean>`${message.sent ? 1 : 0}`.as("sent"),
-            message: sql<string>`${message.message}`.as("message"),
-            status: sql<string>`${message.status}`.as("status"),
-            createdAt: sql<number>`${message.createdAt}`.as("created_at"),
-            updatedAt: sql<number>`${message.updatedAt}`.as("updated_at"),
-          })
-          .from(c)
-          .where(and(eq(c.id, conversationId), eq(c.organizationId, organizationId))),
-      )
-      .returning(conversationMessage),
+  const results = await db.batch([
+    db.insert(messages).select(
+      db
+        .select({
+          id: sql<string>`${message.id}`.as("id"),
+          organizationId: c.organizationId,
+          conversationId: c.id,
+          direction: sql<string>`${message.direction}`.as("direction"),
+          senderType: sql<string>`${message.senderType}`.as("sender_type"),
+          sent: sql<boolean>`${message.sent ? 1 : 0}`.as("sent"),
+          message: sql<string>`${message.message}`.as("message"),
+          status: sql<string>`${message.status}`.as("status"),
+          createdAt: sql<number>`${message.createdAt}`.as("created_at"),
+          updatedAt: sql<number>`${message.updatedAt}`.as("updated_at"),
+        })
+        .from(c)
+        .where(and(eq(c.id, conversationId), eq(c.organizationId, organizationId))),
+    ),
     db
       .update(c)
       .set({ updatedAt: sql`max(${c.updatedAt} + 1, ${now}, ${message.updatedAt})` })
@@ -353,11 +288,14 @@ export async function appendMessage(
       db,
       organizationId,
       "conversation.message.created",
-      messageEventSql(organizationId, message.id),
+      messageEventSql(db, organizationId, message.id),
       { when: sql`changes() > 0`, now },
     ),
+    // The id is new (a taken one fails the insert): the message is there only if it was inserted.
+    selectMessageDocument(db, organizationId, message.id),
   ]);
-  return inserted[0];
+  const [appended] = results.at(-1) as { doc: string }[];
+  return appended?.doc;
 }
 
 /* ---- message actions ---- */
@@ -376,11 +314,7 @@ const ACTION_EVENTS = {
 } as const satisfies Record<MessageChange["status"], WebhookEventType>;
 
 export type ActionOutcome =
-  | {
-      status: "done";
-      message: ConversationMessageRecord;
-      to: { channelType: string; email: string | null; phoneNumber: string | null };
-    }
+  | { status: "done"; doc: string }
   | { status: "not_found" }
   | { status: "not_pending"; current: { direction: string; status: string } };
 
@@ -388,7 +322,8 @@ export type ActionOutcome =
  * Applies an action to a pending outbound message, atomically and in one round trip: the
  * conditional UPDATE only touches a message that is still pending and outbound; the
  * conversation's updatedAt moves only if it did (`changes()` is the previous statement's count);
- * the final read tells a missing message (404) from one in another state (409).
+ * the final read tells a missing message (404) from one in another state (409), and builds the
+ * action's answer.
  */
 export async function applyMessageAction(
   db: Database,
@@ -415,7 +350,7 @@ export async function applyMessageAction(
         updatedAt: sql`max(${m.updatedAt} + 1, ${now})`,
       })
       .where(and(ofMessage, eq(m.status, "pending"), eq(m.direction, "outbound")))
-      .returning(conversationMessage),
+      .returning({ id: m.id }),
     db
       .update(conversations)
       .set({ updatedAt: sql`max(${conversations.updatedAt} + 1, ${now})` })
@@ -431,27 +366,15 @@ export async function applyMessageAction(
       db,
       organizationId,
       ACTION_EVENTS[change.status],
-      messageEventSql(organizationId, messageId),
+      messageEventSql(db, organizationId, messageId),
       { when: sql`changes() > 0`, now },
     ),
-    db
-      .select({
-        direction: m.direction,
-        status: m.status,
-        channelType: contacts.channelType,
-        email: contacts.email,
-        phoneNumber: contacts.phoneNumber,
-      })
-      .from(m)
-      .innerJoin(conversations, sameTenant(conversations, m.conversationId, m))
-      .innerJoin(contacts, sameTenant(contacts, conversations.contactId, conversations))
-      .where(and(ofMessage, eq(conversations.organizationId, organizationId))),
+    selectActionResult(db, organizationId, conversationId, messageId),
   ]);
   const after = current[0];
   if (!after) return { status: "not_found" };
-  const message = updated[0];
-  if (!message) {
+  if (updated.length === 0) {
     return { status: "not_pending", current: { direction: after.direction, status: after.status } };
   }
-  return { status: "done", message, to: after };
+  return { status: "done", doc: after.doc };
 }

@@ -59,6 +59,11 @@ export const ConversationSchema = z
 
 export type Conversation = z.infer<typeof ConversationSchema>;
 
+/** The data of a `conversation.message.*` event: the message as its conversation lists it. */
+export const MessageEventDataSchema = z
+  .object({ conversationId: VendorIdSchema, message: ConversationMessageSchema })
+  .openapi("ConversationMessageEvent");
+
 /* ---- lists ---- */
 
 const ConversationFilterShape = {

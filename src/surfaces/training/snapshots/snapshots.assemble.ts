@@ -1,15 +1,36 @@
 import type { TrainingSnapshotRow } from "../../../platform/db/schema";
 import { ApiError, type FieldIssue, validationError } from "../../../platform/errors/api-error";
-import { textOrNull } from "../../../platform/util/text";
-import type { CaptureSources, NewSnapshotMessage } from "./repository/capture";
+import { fullName, textOrNull } from "../../../platform/util/text";
+import type { CapturableMessage, CaptureSources, NewSnapshotMessage } from "./repository/capture";
 import { type CreateSnapshotBody, MAX_SNAPSHOT_MESSAGES } from "./snapshots.schemas";
-import { copyMessage, customerCopy } from "./snapshots.shape";
 
 /** A snapshot ready to insert: the whole row (as the 201 shapes it) and its message copies. */
 export interface AssembledSnapshot {
   snapshot: TrainingSnapshotRow;
   copies: NewSnapshotMessage[];
 }
+
+/**
+ * A conversation message as a snapshot stores it: outbound messages were sent by the
+ * organization's side (`user`, written by AI, a human or the system); inbound ones by the contact.
+ */
+function copyMessage(message: CapturableMessage) {
+  const outbound = message.direction === "outbound";
+  return {
+    messageId: message.id,
+    content: message.message,
+    sender: outbound ? ("user" as const) : ("contact" as const),
+    senderType: outbound ? message.senderType : ("human" as const),
+    timestamp: message.createdAt,
+  };
+}
+
+/** Customer fields copied from the contact at capture time. */
+const customerCopy = (contact: NonNullable<CaptureSources["contact"]>) => ({
+  customerName: fullName(contact.firstName, contact.lastName),
+  customerPhone: textOrNull(contact.phoneNumber),
+  customerEmail: textOrNull(contact.email),
+});
 
 /** Unknown ids of `messageIds`, each named by its position in the body. */
 function unknownMessages(body: CreateSnapshotBody, sources: CaptureSources): FieldIssue[] {

@@ -1,9 +1,8 @@
 import type { Database } from "../../../platform/db/client";
 import type { CursorPosition } from "../../../platform/http/cursor";
-import { groupBy } from "../../../platform/util/group-by";
 import { exportPage } from "./repository/list";
+import { exportItemJson, fineTuningLineJson } from "./snapshots.document";
 import type { SnapshotFilters } from "./snapshots.schemas";
-import { shapeExportItem, shapeFineTuningLine } from "./snapshots.shape";
 
 export type ExportFormat = "json" | "jsonl";
 
@@ -38,19 +37,20 @@ export function exportStream(options: {
             chunk += `{"exportDate":${JSON.stringify(options.exportDate)},"organizationId":${JSON.stringify(organizationId)},"data":[`;
           }
           started = true;
-          const page = await exportPage(db, organizationId, filters, position, EXPORT_PAGE_SIZE);
-          const groups = groupBy(page.messages, (m) => m.snapshotId);
-          for (const snapshot of page.snapshots) {
-            const copies = groups.get(snapshot.id) ?? [];
-            if (format === "jsonl") {
-              chunk += `${JSON.stringify(shapeFineTuningLine(copies))}\n`;
-            } else {
-              chunk += `${total > 0 ? "," : ""}${JSON.stringify(shapeExportItem(snapshot, copies))}`;
-            }
+          const page = await exportPage(
+            db,
+            format === "jsonl" ? fineTuningLineJson : exportItemJson,
+            organizationId,
+            filters,
+            position,
+            EXPORT_PAGE_SIZE,
+          );
+          for (const { doc } of page) {
+            chunk += format === "jsonl" ? `${doc}\n` : `${total > 0 ? "," : ""}${doc}`;
             total++;
           }
-          const last = page.snapshots.at(-1);
-          const finished = page.snapshots.length < EXPORT_PAGE_SIZE || !last;
+          const last = page.at(-1);
+          const finished = page.length < EXPORT_PAGE_SIZE || !last;
           if (finished && format === "json") chunk += `],"totalSnapshots":${total}}`;
           if (chunk) controller.enqueue(encoder.encode(chunk));
           if (finished) controller.close();

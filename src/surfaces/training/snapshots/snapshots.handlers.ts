@@ -7,7 +7,12 @@ import { inputIssues } from "../../../platform/http/router";
 import { newObjectId } from "../../../platform/util/ids";
 import { textOrNull } from "../../../platform/util/text";
 import type { TrainingEnv } from "../bearer";
-import { okWithMessage, page, renderTrainingError, respondWithResource } from "../envelope";
+import {
+  renderTrainingError,
+  respondWithPage,
+  respondWithResource,
+  respondWritten,
+} from "../envelope";
 import type { TrainingHandler } from "../router";
 import { insertSnapshot, loadCaptureSources } from "./repository/capture";
 import { findSnapshotDocument } from "./repository/find";
@@ -28,7 +33,6 @@ import {
   MAX_SNAPSHOT_MESSAGES,
   SnapshotSchema,
 } from "./snapshots.schemas";
-import { shapeSnapshot, shapeSnapshotListItem } from "./snapshots.shape";
 
 /** The ETag of a snapshot's representation: its version (for If-Match) and a hash of it. */
 const snapshotEtag = async (version: number, dataJson: string) =>
@@ -45,22 +49,8 @@ export const list: TrainingHandler<ListRoute> = async (c) => {
   const { user } = c.var;
   const { cursor, limit, ...filters } = c.req.valid("query");
   const position = cursor === undefined ? undefined : decodeCursor(cursor);
-  const records = await listSnapshots(
-    c.get("db"),
-    user.organizationId,
-    filters,
-    position,
-    limit + 1,
-  );
-  return c.json(
-    page(
-      records,
-      limit,
-      ({ snapshot }) => ({ createdAt: snapshot.createdAt, id: snapshot.id }),
-      (record) => shapeSnapshotListItem(record),
-    ),
-    200,
-  );
+  const rows = await listSnapshots(c.get("db"), user.organizationId, filters, position, limit + 1);
+  return respondWithPage(c, rows, limit);
 };
 
 export const create: TrainingHandler<CreateRoute> = async (c) => {
@@ -80,12 +70,11 @@ export const create: TrainingHandler<CreateRoute> = async (c) => {
     organizationId: user.organizationId,
     now,
   });
-  await insertSnapshot(db, c.var.outbox, snapshot, copies);
-
-  const data = shapeSnapshot({ snapshot, user: sources.creator, contact: sources.contact }, copies);
-  c.header("ETag", await snapshotEtag(snapshot.version, JSON.stringify(data)));
-  c.header("Location", `/api/training/snapshots/${snapshot.id}`);
-  return c.json(okWithMessage("Training snapshot created successfully", data), 201);
+  const { version, doc } = await insertSnapshot(db, c.var.outbox, snapshot, copies);
+  return respondWritten(c, "Training snapshot created successfully", doc, 201, {
+    ETag: await snapshotEtag(version, doc),
+    Location: `/api/training/snapshots/${snapshot.id}`,
+  });
 };
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
@@ -141,13 +130,10 @@ export const patch: TrainingHandler<PatchRoute> = async (c) => {
   );
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "stale") throw stale();
-  const { record, messages } = outcome.value;
-  const data = shapeSnapshot(record, messages);
-  c.header("ETag", await snapshotEtag(record.snapshot.version, JSON.stringify(data)));
-  return c.json(
-    { success: true as const, message: "Training snapshot updated successfully", data },
-    200,
-  );
+  const { version, doc } = outcome.value;
+  return respondWritten(c, "Training snapshot updated successfully", doc, 200, {
+    ETag: await snapshotEtag(version, doc),
+  });
 };
 
 export const remove: TrainingHandler<RemoveRoute> = async (c) => {

@@ -125,37 +125,50 @@ export const SnapshotWriteResponseSchema = z
   })
   .openapi("TrainingSnapshotWriteResponse");
 
-/** The vendor's export document (`GET /api/training/export`, `format=json`). */
+/** One snapshot of the export document: the vendor's shape for training data. */
+export const ExportItemSchema = z
+  .object({
+    id: z.string(),
+    customer: z.object({
+      name: z.string().nullable(),
+      phone: z.string().nullable(),
+      email: z.string().nullable(),
+    }),
+    conversation: z.array(
+      z.object({
+        role: z.enum(["assistant", "user"]),
+        content: z.string(),
+        timestamp: IsoDateSchema,
+        senderType: snapshotMessageColumns.senderType,
+      }),
+    ),
+    metadata: z.object({
+      quality: snapshotColumns.quality,
+      tags: z.array(z.string()),
+      messageCount: z.number().int(),
+    }),
+  })
+  .openapi("TrainingExportItem");
+
+/**
+ * The vendor's export document (`GET /api/training/export`, `format=json`). `totalSnapshots`
+ * comes after `data`: it is the exact count of what was streamed.
+ */
 export const ExportDocumentSchema = z
   .object({
     exportDate: z.string().openapi({ example: "2026-11-22T10:00:00.000Z" }),
     organizationId: z.string().openapi({ example: "65a0e0e0e0e0e0e0e0e0e0e0" }),
+    data: z.array(ExportItemSchema),
     totalSnapshots: z.number().int(),
-    data: z.array(
-      z.object({
-        id: z.string(),
-        customer: z.object({
-          name: z.string().nullable(),
-          phone: z.string().nullable(),
-          email: z.string().nullable(),
-        }),
-        conversation: z.array(
-          z.object({
-            role: z.enum(["assistant", "user"]),
-            content: z.string(),
-            timestamp: z.string(),
-            senderType: snapshotMessageColumns.senderType,
-          }),
-        ),
-        metadata: z.object({
-          quality: snapshotColumns.quality,
-          tags: z.array(z.string()),
-          messageCount: z.number().int(),
-        }),
-      }),
-    ),
   })
   .openapi("TrainingExport");
+
+/** One line of the chat fine-tuning export (`format=jsonl`). */
+export const FineTuningLineSchema = z
+  .object({
+    messages: z.array(z.object({ role: z.enum(["assistant", "user"]), content: z.string() })),
+  })
+  .openapi("FineTuningLine");
 
 /* ---- inputs ---- */
 

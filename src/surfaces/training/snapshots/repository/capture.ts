@@ -13,8 +13,7 @@ import {
 } from "../../../../platform/db/schema";
 import { sameTenant } from "../../../../platform/db/tenant";
 import type { Outbox } from "../../../../platform/events/outbox";
-import { snapshotDocumentSql } from "../snapshots.documents";
-import { snapshotWithRefs } from "./records";
+import { selectSnapshotDocument, snapshotDocumentSql } from "../snapshots.document";
 
 /** Upper bound on captured messages; one more is read to tell "exactly 1,000" from "too many". */
 function selectCapturableMessages(
@@ -63,11 +62,17 @@ export async function loadCaptureSources(
 ) {
   const [creator, contact, conversation, captured] = await db.batch([
     db
-      .select(snapshotWithRefs.user)
+      .select({ id: users.id })
       .from(users)
       .where(and(eq(users.id, userId), eq(users.organizationId, organizationId))),
     db
-      .select(snapshotWithRefs.contact)
+      .select({
+        id: contacts.id,
+        firstName: contacts.firstName,
+        lastName: contacts.lastName,
+        phoneNumber: contacts.phoneNumber,
+        email: contacts.email,
+      })
       .from(contacts)
       .where(and(eq(contacts.id, source.contactId), eq(contacts.organizationId, organizationId))),
     db
@@ -144,23 +149,27 @@ export function snapshotInserts(
 }
 
 /**
- * A new snapshot (`snapshotInserts`) and its event as one batch: D1 runs a batch as one
- * transaction, so a snapshot is written whole or not at all.
+ * A new snapshot (`snapshotInserts`) and its event as one batch, then its document read back:
+ * D1 runs a batch as one transaction, so a snapshot is written whole or not at all.
  */
 export async function insertSnapshot(
   db: Database,
   outbox: Outbox,
   snapshot: SnapshotInsert,
   copies: NewSnapshotMessage[],
-): Promise<void> {
-  await db.batch([
+): Promise<{ version: number; doc: string }> {
+  const { organizationId, id } = snapshot;
+  const results = await db.batch([
     ...snapshotInserts(db, [{ snapshot, copies }]),
     outbox.event(
       db,
-      snapshot.organizationId,
+      organizationId,
       "training.snapshot.created",
-      snapshotDocumentSql(snapshot.organizationId, snapshot.id),
+      snapshotDocumentSql(db, organizationId, id),
       { now: snapshot.createdAt },
     ),
+    selectSnapshotDocument(db, organizationId, id),
   ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const [created] = results.at(-1) as { version: number; doc: string }[];
+  return created as { version: number; doc: string };
 }

@@ -1,13 +1,13 @@
 import type { Database } from "../../../../platform/db/client";
 import { compiled, firstRow } from "../../../../platform/db/compiled";
-import { snapshotDocumentSelect } from "../snapshots.documents";
+import { selectSnapshotDocument } from "../snapshots.document";
 
 /**
  * The GET's statement: the snapshot, its creator, contact and message copies as the `data`
  * JSON text, built inside SQLite (no rows to map, nothing to stringify), compiled once.
  */
-const snapshotDocument = compiled(["organizationId", "id"], (_db, p) =>
-  snapshotDocumentSelect(p.organizationId, p.id),
+const snapshotDocument = compiled(["organizationId", "id"], (db, p) =>
+  selectSnapshotDocument(db, p.organizationId, p.id),
 );
 
 /** The statement `findSnapshotDocument` runs, for EXPLAIN QUERY PLAN checks. */

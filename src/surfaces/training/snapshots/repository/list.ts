@@ -17,15 +17,8 @@ import {
 } from "../../../../platform/db/search";
 import { sameTenant } from "../../../../platform/db/tenant";
 import type { CursorPosition } from "../../../../platform/http/cursor";
+import { snapshotListItemJson, withSnapshotRefs } from "../snapshots.document";
 import type { SnapshotFilters } from "../snapshots.schemas";
-import {
-  type SnapshotMessageRecord,
-  type SnapshotRecord,
-  type SnapshotRow,
-  snapshotMessage,
-  snapshotWithRefs,
-  toRecord,
-} from "./records";
 
 /** `q` shorter than the index's trigrams: a substring test on the rows the list walks anyway. */
 const containsText = (q: string) => {
@@ -107,15 +100,16 @@ function selectPage(
       sameTenant(s, trainingSnapshotTags.snapshotId, trainingSnapshotTags),
     );
   }
-  return query
-    .leftJoin(users, sameTenant(users, s.userId, s))
-    .leftJoin(contacts, sameTenant(contacts, s.contactId, s))
+  return withSnapshotRefs(query)
     .where(and(...conditions))
     .orderBy(desc(createdAt), desc(id))
     .limit(limit);
 }
 
 // The export needs no creator or contact: SQLite drops LEFT JOINs whose columns are never used.
+
+/** What a list page reads of each snapshot: its list item (JSON text) and its cursor position. */
+export type SnapshotListRow = { doc: string; createdAt: number; id: string };
 
 /**
  * Up to `limit` list items after `position`; one statement, sent as a batch so that a check
@@ -127,11 +121,11 @@ export async function listSnapshots(
   filters: SnapshotFilters,
   position: CursorPosition | undefined,
   limit: number,
-): Promise<SnapshotRecord[]> {
+): Promise<SnapshotListRow[]> {
   const [rows] = await db.batch([
-    selectPage(db, snapshotWithRefs, organizationId, filters, position, limit),
+    selectDocumentPage(db, snapshotListItemJson, organizationId, filters, position, limit),
   ]);
-  return (rows as SnapshotRow[]).map(toRecord);
+  return rows as SnapshotListRow[];
 }
 
 export const listSnapshotsQuery = (
@@ -140,64 +134,44 @@ export const listSnapshotsQuery = (
   filters: SnapshotFilters,
   position: CursorPosition | undefined,
   limit: number,
-) => selectPage(db, snapshotWithRefs, organizationId, filters, position, limit).toSQL();
+) => selectDocumentPage(db, snapshotListItemJson, organizationId, filters, position, limit).toSQL();
 
-function exportStatements(
+/** A list page's select, for another document: what the export reads a page of. */
+export const selectDocumentPage = (
   db: Database,
+  doc: SQL,
   organizationId: string,
   filters: SnapshotFilters,
   position: CursorPosition | undefined,
   limit: number,
-) {
-  const pageIds = selectPage(
+) =>
+  selectPage(
     db,
-    { id: trainingSnapshots.id },
+    {
+      doc: sql<string>`${doc}`.as("doc"),
+      createdAt: trainingSnapshots.createdAt,
+      id: trainingSnapshots.id,
+    },
     organizationId,
     filters,
     position,
     limit,
   );
-  return [
-    selectPage(db, { snapshot: trainingSnapshots }, organizationId, filters, position, limit),
-    db
-      .select(snapshotMessage)
-      .from(trainingSnapshotMessages)
-      .where(
-        and(
-          inArray(trainingSnapshotMessages.snapshotId, pageIds),
-          eq(trainingSnapshotMessages.organizationId, organizationId),
-        ),
-      )
-      .orderBy(asc(trainingSnapshotMessages.snapshotId), asc(trainingSnapshotMessages.position)),
-  ] as const;
-}
-
-/** The statements of one export page, for EXPLAIN QUERY PLAN checks. */
-export const exportQueries = (
-  db: Database,
-  organizationId: string,
-  filters: SnapshotFilters,
-  position: CursorPosition | undefined,
-  limit: number,
-) => exportStatements(db, organizationId, filters, position, limit).map((q) => q.toSQL());
 
 /**
- * One page of the export: snapshots and all their message copies, in one round trip. The copies
- * are fetched for exactly the page's ids (passed as one JSON parameter, so a page of any size
- * stays within D1's bound-parameter limit).
+ * One page of the export: each snapshot as `doc` (an export item or a fine-tuning line, JSON
+ * text, its copies included), in one round trip.
  */
 export async function exportPage(
   db: Database,
+  doc: SQL,
   organizationId: string,
   filters: SnapshotFilters,
   position: CursorPosition | undefined,
   limit: number,
-): Promise<{ snapshots: SnapshotRecord["snapshot"][]; messages: SnapshotMessageRecord[] }> {
-  const [rows, copies] = await db.batch(
-    exportStatements(db, organizationId, filters, position, limit),
-  );
-  return {
-    snapshots: (rows as Pick<SnapshotRow, "snapshot">[]).map((r) => r.snapshot),
-    messages: copies,
-  };
+): Promise<SnapshotListRow[]> {
+  const [rows] = await db.batch([
+    selectDocumentPage(db, doc, organizationId, filters, position, limit),
+  ]);
+  return rows as SnapshotListRow[];
 }

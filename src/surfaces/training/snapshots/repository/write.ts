@@ -5,17 +5,17 @@ import { trainingSnapshots, trainingSnapshotTags } from "../../../../platform/db
 import { findDatabaseError } from "../../../../platform/errors/database-error";
 import type { Outbox } from "../../../../platform/events/outbox";
 import type { Precondition } from "../../../../platform/http/etag";
-import { snapshotDocumentSql } from "../snapshots.documents";
+import { selectSnapshotDocument, snapshotDocumentSql } from "../snapshots.document";
 import type { SnapshotChanges } from "../snapshots.schemas";
-import {
-  ofOrganization,
-  type SnapshotMessageRecord,
-  type SnapshotRow,
-  type SnapshotWithMessages,
-  selectSnapshot,
-  selectSnapshotMessages,
-  toRecord,
-} from "./records";
+
+/** A snapshot's document (JSON text) and its version, as a write's answer reads it back. */
+export interface SnapshotDocument {
+  version: number;
+  doc: string;
+}
+
+export const ofOrganization = (organizationId: string, id: string) =>
+  and(eq(trainingSnapshots.organizationId, organizationId), eq(trainingSnapshots.id, id));
 
 /** SQLite's message for the guard below: the version was not the one the client last saw. */
 const STALE_VERSION = /NOT NULL constraint failed: training_snapshots\.version/;
@@ -55,7 +55,7 @@ export async function updateSnapshot(
   changes: SnapshotChanges,
   precondition: Precondition | undefined,
   now: number,
-): Promise<WriteOutcome<SnapshotWithMessages>> {
+): Promise<WriteOutcome<SnapshotDocument>> {
   const t = trainingSnapshots;
   const statements: BatchItem<"sqlite">[] = [
     db
@@ -114,17 +114,13 @@ export async function updateSnapshot(
         db,
         organizationId,
         "training.snapshot.updated",
-        snapshotDocumentSql(organizationId, id),
+        snapshotDocumentSql(db, organizationId, id),
         { when: sql`exists (select 1 from ${t} where ${ofOrganization(organizationId, id)})`, now },
       ),
-      selectSnapshot(db, organizationId, id),
-      selectSnapshotMessages(db, organizationId, id),
+      selectSnapshotDocument(db, organizationId, id),
     ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-    const rows = results.at(-2) as SnapshotRow[];
-    const copies = results.at(-1) as SnapshotMessageRecord[];
-    const row = rows[0];
-    if (!row) return { status: "not_found" };
-    return { status: "done", value: { record: toRecord(row), messages: copies } };
+    const [found] = results.at(-1) as SnapshotDocument[];
+    return found ? { status: "done", value: found } : { status: "not_found" };
   } catch (error) {
     if (STALE_VERSION.test(findDatabaseError(error)?.message ?? "")) return { status: "stale" };
     throw error;

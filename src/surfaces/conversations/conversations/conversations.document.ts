@@ -1,0 +1,152 @@
+import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Database } from "../../../platform/db/client";
+import {
+  arrayOf,
+  bool,
+  fullName,
+  iso,
+  jsonObject,
+  textOrNull,
+} from "../../../platform/db/json-document";
+import { contacts, conversations, messages } from "../../../platform/db/schema";
+import { sameTenant } from "../../../platform/db/tenant";
+import {
+  ConversationMessageSchema,
+  ConversationSchema,
+  MessageActionResponseSchema,
+  MessageEventDataSchema,
+} from "./conversations.schemas";
+
+/*
+ * The Conversations API's documents, defined once: the conversation (`GET …/{conversationId}`,
+ * each item of a list, the answer of `POST /v1/api/conversations`, the `conversation.created`
+ * event), a message as its conversation lists it (the answer of `POST …/messages`, the
+ * `conversation.message.*` events) and the answer of a message action. Keys and their order are
+ * their schemas'.
+ */
+
+const c = conversations;
+/** A message, read as `m`: in a conversation's `messages` subquery, or alone. */
+const m = alias(messages, "m");
+
+const messageFields = {
+  direction: m.direction,
+  sent: bool(m.sent),
+  message: m.message,
+  status: m.status,
+  _id: m.id,
+  createdAt: iso(m.createdAt),
+  updatedAt: iso(m.updatedAt),
+};
+
+/** A message as it appears in its conversation's `messages`. */
+const messageJson = jsonObject(ConversationMessageSchema, messageFields);
+
+/** The conversation as GET answers it; over `conversations` joined with its contact. */
+export const conversationJson: SQL = jsonObject(ConversationSchema, {
+  _id: c.id,
+  userId: c.userId,
+  pathwayId: c.pathwayId,
+  agentId: c.agentId,
+  customer: jsonObject(ConversationSchema.shape.customer, {
+    name: fullName(contacts.firstName, contacts.lastName),
+    email: textOrNull(contacts.email),
+    phone: textOrNull(contacts.phoneNumber),
+  }),
+  messages: arrayOf(
+    messageJson,
+    sql`(select * from ${messages}
+      where ${messages.conversationId} = ${c.id} and ${messages.organizationId} = ${c.organizationId}
+      order by ${messages.createdAt}, ${messages.id}) as ${sql.identifier("m")}`,
+  ),
+  createdAt: iso(c.createdAt),
+  updatedAt: iso(c.updatedAt),
+});
+
+/** A select over conversations with the contact their document reads (of the same tenant). */
+export const selectFromConversations = (db: Database, selection: Record<string, SQL.Aliased>) =>
+  db
+    .select(selection)
+    .from(c)
+    .innerJoin(contacts, sameTenant(contacts, c.contactId, c))
+    .$dynamic();
+
+type Bound = string | Placeholder;
+
+const ofOrganization = (organizationId: Bound, id: Bound) =>
+  and(eq(c.id, id), eq(c.organizationId, organizationId));
+
+/** One conversation's `{ doc }` (JSON text), or no row. */
+export const selectConversationDocument = (db: Database, organizationId: Bound, id: Bound) =>
+  selectFromConversations(db, { doc: sql<string>`${conversationJson}`.as("doc") }).where(
+    ofOrganization(organizationId, id),
+  );
+
+/** The conversation's document as a scalar subquery: an event's data, written with its change. */
+export const conversationDocumentSql = (db: Database, organizationId: string, id: string): SQL =>
+  sql`(${selectConversationDocument(db, organizationId, id)})`;
+
+const ofMessage = (organizationId: string, id: string) =>
+  and(eq(m.id, id), eq(m.organizationId, organizationId));
+
+/** One message's `{ doc }`, as its conversation lists it. */
+export const selectMessageDocument = (db: Database, organizationId: string, id: string) =>
+  db
+    .select({ doc: sql<string>`${messageJson}`.as("doc") })
+    .from(m)
+    .where(ofMessage(organizationId, id));
+
+/** A message event's data (`{ conversationId, message }`) as a scalar subquery. */
+export const messageEventSql = (db: Database, organizationId: string, id: string): SQL =>
+  sql`(${db
+    .select({
+      doc: sql<string>`${jsonObject(MessageEventDataSchema, {
+        conversationId: m.conversationId,
+        message: messageJson,
+      })}`.as("doc"),
+    })
+    .from(m)
+    .where(ofMessage(organizationId, id))})`;
+
+/**
+ * Where a reply to the contact goes: the email address on the email channel, the phone number
+ * otherwise (each falling back on the other).
+ */
+const recipient = sql`case when ${contacts.channelType} = 'email'
+  then coalesce(${textOrNull(contacts.email)}, ${textOrNull(contacts.phoneNumber)})
+  else coalesce(${textOrNull(contacts.phoneNumber)}, ${textOrNull(contacts.email)}) end`;
+
+/** The answer of a message action, over the message `m` joined with its conversation's contact. */
+const actionResultJson = jsonObject(MessageActionResponseSchema, {
+  status: sql`'success'`,
+  message: jsonObject(MessageActionResponseSchema.shape.message, {
+    _id: m.id,
+    message: m.message,
+    to: recipient,
+    sent: bool(m.sent),
+    status: m.status,
+    timestamp: iso(m.updatedAt),
+  }),
+});
+
+/**
+ * A message of a conversation with what an action needs to know of it: its direction and status
+ * (to tell 404 from 409) and, once acted on, the action's answer (`doc`).
+ */
+export const selectActionResult = (
+  db: Database,
+  organizationId: string,
+  conversationId: string,
+  messageId: string,
+) =>
+  db
+    .select({
+      direction: m.direction,
+      status: m.status,
+      doc: sql<string>`${actionResultJson}`.as("doc"),
+    })
+    .from(m)
+    .innerJoin(c, sameTenant(c, m.conversationId, m))
+    .innerJoin(contacts, sameTenant(contacts, c.contactId, c))
+    .where(and(ofMessage(organizationId, messageId), eq(m.conversationId, conversationId)));
