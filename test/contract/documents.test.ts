@@ -180,7 +180,9 @@ describe("iso(): SQLite's rendering of a date is JavaScript's", () => {
       fc.asyncProperty(
         fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }),
         async (ms) => {
-          const row = await db.get<{ at: string }>(sql`select ${iso(sql`cast(${ms} as integer)`)} as at`);
+          const row = await db.get<{ at: string }>(
+            sql`select ${iso(sql`cast(${ms} as integer)`)} as at`,
+          );
           expect(row?.at).toBe(new Date(ms).toISOString());
         },
       ),
@@ -191,7 +193,9 @@ describe("iso(): SQLite's rendering of a date is JavaScript's", () => {
   it.each([-1, -999, -1000, -1001, 0, 1, 999, 1000, Date.UTC(1969, 11, 31, 23, 59, 59, 999)])(
     "%i ms",
     async (ms) => {
-      const row = await db.get<{ at: string }>(sql`select ${iso(sql`cast(${ms} as integer)`)} as at`);
+      const row = await db.get<{ at: string }>(
+        sql`select ${iso(sql`cast(${ms} as integer)`)} as at`,
+      );
       expect(row?.at).toBe(new Date(ms).toISOString());
     },
   );

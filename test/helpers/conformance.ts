@@ -49,7 +49,9 @@ function shapeProblems(schema: z.ZodType, value: unknown, path: string): string[
       const known = keys.filter((key) => documented.includes(key));
       const order = documented.filter((key) => known.includes(key));
       if (known.join() !== order.join()) {
-        problems.push(`${path}: keys ${known.join(", ")}; the schema orders them ${order.join(", ")}`);
+        problems.push(
+          `${path}: keys ${known.join(", ")}; the schema orders them ${order.join(", ")}`,
+        );
       }
       for (const key of known) {
         const child = (value as Record<string, unknown>)[key];

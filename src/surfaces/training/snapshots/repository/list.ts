@@ -1,14 +1,8 @@
-import { and, asc, desc, eq, exists, inArray, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, exists, type SQL, sql } from "drizzle-orm";
 import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import type { Database } from "../../../../platform/db/client";
 import { keysetRange } from "../../../../platform/db/keyset";
-import {
-  contacts,
-  trainingSnapshotMessages,
-  trainingSnapshots,
-  trainingSnapshotTags,
-  users,
-} from "../../../../platform/db/schema";
+import { trainingSnapshots, trainingSnapshotTags } from "../../../../platform/db/schema";
 import {
   containsPattern,
   searchMatch,
