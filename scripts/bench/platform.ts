@@ -3,7 +3,7 @@
  * charges for each platform service the API uses per request, whatever code the Worker runs.
  *
  * Baseline (b)'s GET snapshot (one hand-written statement building the JSON in SQLite) is served
- * as is, then with one more service at a time (bench/baselines/platform.js, switched by vars):
+ * as is, then with one more service at a time (scripts/bench/baselines/platform.js, switched by vars):
  * static assets in front (as the API has them for /docs), a Rate Limiting binding call, a D1
  * session, a second statement in the same batch (the API's freshness check); then the API's own
  * GET snapshot. Each variant is measured alternately with baseline (b) on a copy of the same
@@ -41,8 +41,8 @@ if (!(ROUNDS >= 1 && SECONDS >= 1 && REQUESTS >= 100)) {
 }
 const PORT = 8799;
 const CONNECTIONS = 8;
-const PLAIN = "bench/baselines/wrangler.platform.toml";
-const ASSETS = "bench/baselines/wrangler.platform-assets.toml";
+const PLAIN = "scripts/bench/baselines/wrangler.platform.toml";
+const ASSETS = "scripts/bench/baselines/wrangler.platform-assets.toml";
 
 async function requestsPerSecond(url: string, headers: Record<string, string> = {}) {
   const check = await fetch(url, { headers });
@@ -104,7 +104,7 @@ async function main() {
   const floor = await startLocalServer({
     persist: theirs,
     port: PORT + 1,
-    config: "bench/baselines/wrangler.floor.toml",
+    config: "scripts/bench/baselines/wrangler.floor.toml",
   });
   const floorRuntime = userWorkerd(floor.pid, PORT + 1);
   const rows: string[] = [];

@@ -15,7 +15,7 @@
  *    of the data, alternating API, (b) and (c) for ROUNDS rounds. The targets are the median of
  *    the rounds' ratios; ÷ (c) is what this repository's code can move, ÷ (b) includes what the
  *    local runtime charges for those services (see BENCHMARKS.md).
- * 5. Prints the tables, writes bench/results/latest.json and the tables in BENCHMARKS.md.
+ * 5. Prints the tables, writes scripts/bench/results/latest.json and the tables in BENCHMARKS.md.
  */
 import { execSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -213,7 +213,7 @@ async function main() {
   const largePersist = join(root, large.label);
   const scale = await scaleRounds(root, deepPages.get(large.label));
   console.log(`\nBaselines on ${large.label} rows per table`);
-  const fixed = await startServer(undefined, "bench/baselines/wrangler.fixed.toml");
+  const fixed = await startServer(undefined, "scripts/bench/baselines/wrangler.fixed.toml");
   try {
     results.push(await measure("baseline (a): fixed JSON", large.label, "/", {}));
   } finally {
@@ -230,10 +230,14 @@ async function main() {
     `\nPaired with baselines (b) and (c) on ${large.label} rows, alternating, ${ROUNDS} rounds`,
   );
   const api = await startServer(largePersist);
-  const floor = await startServer(floorPersist, "bench/baselines/wrangler.floor.toml", PORT + 1);
+  const floor = await startServer(
+    floorPersist,
+    "scripts/bench/baselines/wrangler.floor.toml",
+    PORT + 1,
+  );
   const withServices = await startServer(
     servicesPersist,
-    "bench/baselines/wrangler.floor-services.toml",
+    "scripts/bench/baselines/wrangler.floor-services.toml",
     PORT + 2,
   );
   const pairs: Pair[] = [];
@@ -294,7 +298,7 @@ async function main() {
 
   const report = summarize(results, large.label, SIZES[0]?.label ?? "1k", pairs, scale);
   const output = { machine: machine(), results, ...report };
-  writeFileSync("bench/results/latest.json", `${JSON.stringify(output, null, 2)}\n`);
+  writeFileSync("scripts/bench/results/latest.json", `${JSON.stringify(output, null, 2)}\n`);
   updateBenchmarksMd(output);
   console.log(`\n${report.table}\n${report.targets.join("\n")}`);
   console.log(`\nbench: done in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:runtime [-- --rounds N --requests R]`: the CPU one warm request of the app costs
  * inside workerd, stage by stage from the outside: the real app repeated in a loop inside the
- * runtime (bench/in-runtime/worker.ts) with D1 answered from recordings and the platform's
+ * runtime (scripts/bench/in-runtime/worker.ts) with D1 answered from recordings and the platform's
  * bindings answered at once, the runtime's CPU read from /proc around each loop.
  *
  * `npm run bench:stages` prices the same requests in Node; this is the figure workerd itself
@@ -46,7 +46,7 @@ function config(dir: string): string {
     file,
     [
       'name = "bench-in-runtime"',
-      `main = "${join(root, "bench/in-runtime/worker.ts")}"`,
+      `main = "${join(root, "scripts/bench/in-runtime/worker.ts")}"`,
       date,
       "",
       vars,

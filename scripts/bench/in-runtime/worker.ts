@@ -10,7 +10,7 @@
  *   POST /record  {name: {path, headers}}     runs each case once on real D1, keeping answers
  *   GET  /loop?case=<name>&n=<count>          runs a recorded case n times on the recordings
  */
-import { createApp } from "../../src/app";
+import { createApp } from "../../../src/app";
 import { Recorder } from "./stand-in-d1";
 
 interface Case {
