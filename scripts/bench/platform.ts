@@ -2,11 +2,10 @@
  * `npm run bench:platform [-- --rounds N --seconds S]`: what the local runtime (`wrangler dev`)
  * charges for each platform service the API uses per request, whatever code the Worker runs.
  *
- * Baseline (b)'s GET snapshot (one hand-written statement building the JSON in SQLite) is served
- * as is, then with one more service at a time (scripts/bench/baselines/platform.js, switched by vars):
- * static assets in front (as the API has them for /docs), a Rate Limiting binding call, a D1
- * session, a second statement in the same batch (the API's freshness check); then the API's own
- * GET snapshot. Each variant is measured alternately with baseline (b) on a copy of the same
+ * Baseline (b)'s GET snapshot (the statement the API sends, nothing else; ./servers.ts) is
+ * served as is, then with one more service at a time (switched by vars): static assets in front
+ * (as the API has them for /docs), a Rate Limiting binding call, a D1 session (that is baseline
+ * (c)); then the API's own GET snapshot. Each variant is measured alternately with baseline (b) on a copy of the same
  * demo data, so the ratios see the same machine. A row's ratio is the ceiling for any Worker
  * that uses those services under `wrangler dev` on this machine.
  *
@@ -25,6 +24,7 @@ import { loginToken, prepareState, startLocalServer, unthrottledConfig } from ".
 import { SNAPSHOT } from "../seed/demo-data";
 import { median } from "./median";
 import { cpuMs, userWorkerd } from "./runtime-cpu";
+import { BARE, floorVars, WITH_SERVICES } from "./servers";
 
 const { values: options } = parseArgs({
   options: {
@@ -41,8 +41,8 @@ if (!(ROUNDS >= 1 && SECONDS >= 1 && REQUESTS >= 100)) {
 }
 const PORT = 8799;
 const CONNECTIONS = 8;
-const PLAIN = "scripts/bench/baselines/wrangler.platform.toml";
-const ASSETS = "scripts/bench/baselines/wrangler.platform-assets.toml";
+const PLAIN = BARE.config;
+const ASSETS = WITH_SERVICES.config;
 
 async function requestsPerSecond(url: string, headers: Record<string, string> = {}) {
   const check = await fetch(url, { headers });
@@ -80,11 +80,6 @@ const variants: Variant[] = [
   { name: "+ static assets in front (run_worker_first)", config: ASSETS, vars: {} },
   { name: "+ Rate Limiting binding call", config: ASSETS, vars: { LIMIT: "1" } },
   { name: "+ D1 session (withSession)", config: ASSETS, vars: { LIMIT: "1", SESSION: "1" } },
-  {
-    name: "+ a second statement in the batch (as the freshness check was before it was folded)",
-    config: ASSETS,
-    vars: { LIMIT: "1", SESSION: "1", PRELUDE: "1" },
-  },
   { name: "the API: GET snapshot (default configuration)", config: "", vars: {}, api: true },
 ];
 
@@ -104,7 +99,8 @@ async function main() {
   const floor = await startLocalServer({
     persist: theirs,
     port: PORT + 1,
-    config: "scripts/bench/baselines/wrangler.floor.toml",
+    config: BARE.config,
+    vars: floorVars(BARE),
   });
   const floorRuntime = userWorkerd(floor.pid, PORT + 1);
   const rows: string[] = [];
@@ -116,7 +112,9 @@ async function main() {
         persist: ours,
         port: PORT,
         config: variant.api ? apiConfig : variant.config,
-        vars: variant.api ? { JWT_SECRET: secret } : variant.vars,
+        vars: variant.api
+          ? { JWT_SECRET: secret }
+          : floorVars({ config: variant.config, vars: variant.vars }),
       });
       try {
         const headers = variant.api

@@ -9,8 +9,8 @@
  *    the large one alternately; median of ROUNDS rounds.
  * 4. On the large dataset, serves and measures the same way (a) a Worker returning fixed JSON
  *    (the harness ceiling); then the API and (b) a Worker answering GET snapshot and GET
- *    conversation with one hand-written D1 statement each that builds the same JSON (the floor
- *    of the work), and (c) the same Worker with the platform services the API uses on every
+ *    conversation with the statement the API sends for each, rendered from the app's code at
+ *    start (the floor of the work), and (c) the same Worker with the platform services the API uses on every
  *    request (static assets in front, a Rate Limiting call, a D1 session): side by side on copies
  *    of the data, alternating API, (b) and (c) for ROUNDS rounds. The targets are the median of
  *    the rounds' ratios; ÷ (c) is what this repository's code can move, ÷ (b) includes what the
@@ -26,6 +26,7 @@ import { randomJwtSecret } from "../../src/platform/secrets";
 import { loginToken, startLocalServer, unthrottledConfig } from "../lib/local-server";
 import { buildDataset, type DatasetSize, FIXED } from "./dataset";
 import { median } from "./median";
+import { BARE, FIXED_JSON, type Floor, floorVars, WITH_SERVICES } from "./servers";
 
 const quick = process.argv.includes("--quick");
 const SIZES: { label: string; size: DatasetSize }[] = quick
@@ -82,14 +83,17 @@ const medianOf = (ms: Measurement[], name: string, dataset: string): Measurement
 let apiConfig = "";
 
 /** The API (unthrottled, with the bench secret) or a baseline Worker (its own config). */
-const startServer = (persist: string | undefined, config?: string, port = PORT) =>
+const startServer = (persist: string | undefined, config?: string, port = PORT, vars = {}) =>
   startLocalServer({
     persist,
     port,
     config: config ?? apiConfig,
     // The default configuration (wrangler.toml [vars]), with the bench's own secret.
-    vars: config ? {} : { JWT_SECRET: SECRET },
+    vars: config ? vars : { JWT_SECRET: SECRET },
   });
+
+const startFloor = (persist: string, floor: Floor, port: number) =>
+  startServer(persist, floor.config, port, floorVars(floor));
 
 async function measure(
   name: string,
@@ -213,7 +217,7 @@ async function main() {
   const largePersist = join(root, large.label);
   const scale = await scaleRounds(root, deepPages.get(large.label));
   console.log(`\nBaselines on ${large.label} rows per table`);
-  const fixed = await startServer(undefined, "scripts/bench/baselines/wrangler.fixed.toml");
+  const fixed = await startServer(undefined, FIXED_JSON);
   try {
     results.push(await measure("baseline (a): fixed JSON", large.label, "/", {}));
   } finally {
@@ -230,16 +234,8 @@ async function main() {
     `\nPaired with baselines (b) and (c) on ${large.label} rows, alternating, ${ROUNDS} rounds`,
   );
   const api = await startServer(largePersist);
-  const floor = await startServer(
-    floorPersist,
-    "scripts/bench/baselines/wrangler.floor.toml",
-    PORT + 1,
-  );
-  const withServices = await startServer(
-    servicesPersist,
-    "scripts/bench/baselines/wrangler.floor-services.toml",
-    PORT + 2,
-  );
+  const floor = await startFloor(floorPersist, BARE, PORT + 1);
+  const withServices = await startFloor(servicesPersist, WITH_SERVICES, PORT + 2);
   const pairs: Pair[] = [];
   try {
     const bearer = { authorization: `Bearer ${await loginToken(api.url)}` };
@@ -274,9 +270,9 @@ async function main() {
     await withServices.stop();
   }
   for (const [name, label] of [
-    ["GET snapshot", "baseline (b): one SQL statement"],
+    ["GET snapshot", "baseline (b): the API's statement"],
     ["GET snapshot, 1,000 messages", "baseline (b), 1,000 messages"],
-    ["GET conversation", "baseline (b): conversation, one SQL statement"],
+    ["GET conversation", "baseline (b): conversation, the API's statement"],
   ] as const) {
     const mine = pairs.filter((p) => p.name === name);
     results.push(
@@ -397,7 +393,7 @@ function summarize(
   const find = (name: string, dataset = largeLabel) =>
     results.find((r) => r.name === name && r.dataset === dataset);
   const ceiling = find("baseline (a): fixed JSON");
-  const floor = find("baseline (b): one SQL statement");
+  const floor = find("baseline (b): the API's statement");
   const ratio = (a?: number, b?: number) => (a && b ? (a / b).toFixed(2) : "n/a");
   const rows = results.map(
     (r) =>

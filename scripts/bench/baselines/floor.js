@@ -1,51 +1,35 @@
-// Baseline (b), the floor of the work: GET /api/training/snapshots/<id> and
-// GET /v1/api/conversations/<id>, each answered with ONE hand-written D1 statement that builds
-// the same JSON document inside SQLite (no auth, no validation, no framework). Our endpoints are
-// measured against this.
+// Baselines (b) and (c), the floor under the API's GET documents: the statement the API sends for
+// a document, rendered from the app's own code when the benchmark starts and handed over in the
+// DOCUMENTS var (../servers.ts), run on D1 as it is and answered in the API's envelope. Nothing
+// of the API runs around it: no router, no authentication, no validation.
 //
-// Baseline (c) is the same Worker with the platform services the API uses on every request
-// switched on (wrangler.floor-services.toml sets SERVICES=1 and adds static assets in front):
-// one Rate Limiting binding call and a D1 session. What is left between (c) and the API is
-// what this repository's code costs.
-import { iso, ORG, SQL } from "./floor-sql.js";
+// LIMIT=1 makes one Rate Limiting call per request and SESSION=1 runs the statement in a D1
+// session, as the API does on every request; both on, with the static assets in front that
+// wrangler.floor-services.toml adds, is baseline (c).
 
-// The same for GET /v1/api/conversations/<id>: the conversation with its customer and messages.
-const CONVERSATION_SQL = `
-SELECT json_object(
-  '_id', c.id, 'userId', c.user_id, 'pathwayId', c.pathway_id, 'agentId', c.agent_id,
-  'customer', json_object('name', k.first_name || ' ' || k.last_name, 'email', k.email,
-    'phone', k.phone_number),
-  'messages', (SELECT json_group_array(json_object(
-      'direction', m.direction, 'sent', json(CASE WHEN m.sent THEN 'true' ELSE 'false' END),
-      'message', m.message, 'status', m.status, '_id', m.id,
-      'createdAt', ${iso("m.created_at")}, 'updatedAt', ${iso("m.updated_at")}))
-    FROM (SELECT * FROM messages WHERE conversation_id = c.id
-          ORDER BY created_at, id) AS m),
-  'createdAt', ${iso("c.created_at")},
-  'updatedAt', ${iso("c.updated_at")}
-) AS body
-FROM conversations c
-JOIN contacts k ON k.id = c.contact_id
-WHERE c.organization_id = ?1 AND c.id = ?2`;
+/** Stands for the requested id among a statement's parameters. */
+const ID = "{id}";
+let documents;
 
 export default {
   async fetch(request, env) {
+    documents ??= JSON.parse(env.DOCUMENTS);
     const path = new URL(request.url).pathname;
-    const id = path.split("/").pop();
-    const services = env.SERVICES === "1";
-    if (services) {
+    const document = documents.find((d) => path.startsWith(d.path));
+    if (!document) return new Response("not found", { status: 404 });
+    if (env.LIMIT === "1") {
       const { success } = await env.API_RATE_LIMITER.limit({ key: "bench" });
-      if (!success) return new Response('{"success":false}', { status: 429 });
+      if (!success) return new Response("rate limited", { status: 429 });
     }
-    const db = services ? env.DB.withSession("first-unconstrained") : env.DB;
-    if (path.startsWith("/v1/api/conversations/")) {
-      const row = await db.prepare(CONVERSATION_SQL).bind(ORG, id).first();
-      if (!row) return new Response('{"error":{}}', { status: 404 });
-      return new Response(row.body, { headers: { "content-type": "application/json" } });
-    }
-    const row = await db.prepare(SQL).bind(ORG, id).first();
-    if (!row) return new Response('{"success":false}', { status: 404 });
-    return new Response(`{"success":true,"data":${row.body}}`, {
+    const db = env.SESSION === "1" ? env.DB.withSession("first-unconstrained") : env.DB;
+    const id = path.slice(document.path.length);
+    const params = document.params.map((p) => (p === ID ? id : p));
+    const row = await db
+      .prepare(document.sql)
+      .bind(...params)
+      .first();
+    if (!row) return new Response("not found", { status: 404 });
+    return new Response(`${document.before}${row.doc}${document.after}`, {
       headers: { "content-type": "application/json" },
     });
   },
