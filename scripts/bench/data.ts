@@ -292,9 +292,10 @@ function generate(writer: ChunkWriter, rows: number) {
   writer.closeFile();
 }
 
+/** A wrangler command; what it says on stderr shows only in the error when it fails. */
 function wrangler(args: string[]) {
   execFileSync("wrangler", args, {
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, CI: "1" },
   });
 }
