@@ -6,10 +6,10 @@ import type { Query, RequestD1 } from "./instrumented-d1";
 
 /*
  * Statements whose SQL text is rendered once per isolate. Drizzle renders a query's text on
- * every call, and on the hot GETs that rendering was most of the Worker's CPU (BENCHMARKS.md,
- * `npm run bench:stages`); yet their text never changes, only the values bound to it. A compiled
- * statement is written with the same Drizzle builders and `sql` fragments as any other, with
- * named placeholders where the request's values go; the first call renders it, every call binds.
+ * every call, and on a hot GET that rendering costs more CPU than the rest of the request; yet
+ * their text never changes, only the values bound to it. A compiled statement is written with
+ * the same Drizzle builders and `sql` fragments as any other, with named placeholders where the
+ * request's values go; the first call renders it, every call binds.
  */
 
 /** Drizzle without a database: only ever asked to render SQL, never to run it. */

@@ -1,16 +1,16 @@
 /**
- * `npm run bench:runtime`: the real app (`createApp()`), served inside workerd by `wrangler dev`,
- * repeating one warm request many times per call with D1 answered from recordings
- * (./stand-in-d1.ts) and the Rate Limiting bindings and the queue answered at once. What the
- * runtime's CPU does during a `/loop` call is then the app's own work as workerd runs it:
- * routing, middleware, token or key checks, Drizzle, shaping, the native Headers, Response and
- * crypto objects. No D1 emulation, no limiter emulation, no HTTP in between.
+ * `npm run bench -- --runtime`: the real app (`createApp()`), served inside workerd by
+ * `wrangler dev`, repeating one warm request many times per call with D1 answered from
+ * recordings (./stand-in-d1.ts) and the Rate Limiting bindings and the queue answered at once.
+ * What the runtime's CPU does during a `/loop` call is then the app's own work as workerd runs
+ * it: routing, middleware, token or key checks, statements bound, answers built, the native
+ * Headers, Response and crypto objects. No D1 emulation, no limiter emulation, no HTTP between.
  *
  *   POST /login   {email, password}           a token from the app's own login (real local D1)
  *   POST /record  {name: {path, headers}}     runs each case once on real D1, keeping answers
  *   GET  /loop?case=<name>&n=<count>          runs a recorded case n times on the recordings
  */
-import { createApp } from "../../src/app";
+import { createApp } from "../../../src/app";
 import { Recorder } from "./stand-in-d1";
 
 interface Case {

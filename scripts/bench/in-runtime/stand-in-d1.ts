@@ -1,6 +1,6 @@
 /**
- * `npm run bench:runtime`: the D1 binding's shape over recorded answers, so that the app's own
- * work can be repeated inside workerd with no D1 emulation in the measurement.
+ * `npm run bench -- --runtime`: the D1 binding's shape over recorded answers, so that the app's
+ * own work can be repeated inside workerd with no D1 emulation in the measurement.
  *
  * Recording: every call goes to the real (local) D1 and its answer is kept by SQL text.
  * Replay: the kept answers come back in a resolved promise; a statement never recorded throws.

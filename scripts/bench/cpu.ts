@@ -32,26 +32,20 @@ function stat(pid: number): string[] | undefined {
 }
 
 /**
- * The `workerd` process under `wrangler dev` (pid; wrangler's launcher starts the CLI as a child,
- * which starts workerd) that runs the Worker, not the one that proxies the listening port
- * (`--socket-addr=entry=127.0.0.1:<port>`). Undefined where /proc is missing.
+ * The `workerd` process under a `wrangler dev` server (wrangler's launcher starts the CLI as a
+ * child, which starts workerd) that runs the Worker, not the one that proxies the listening port
+ * (`--socket-addr=entry=127.0.0.1:<port>`).
  */
-export function userWorkerd(wranglerPid: number | undefined, port: number): number | undefined {
-  if (wranglerPid === undefined) return undefined;
-  let names: string[];
-  try {
-    names = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
-  } catch {
-    return undefined;
-  }
+export function runtimeProcess(server: { pid: number | undefined; url: string }): number {
+  const port = new URL(server.url).port;
   const parentOf = new Map<number, number>();
-  for (const name of names) {
+  for (const name of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
     const fields = stat(Number(name));
     if (fields) parentOf.set(Number(name), Number(fields[1])); // fields[1]: the parent's pid
   }
   const descends = (pid: number): boolean => {
     for (let at = parentOf.get(pid); at !== undefined && at > 1; at = parentOf.get(at)) {
-      if (at === wranglerPid) return true;
+      if (at === server.pid) return true;
     }
     return false;
   };
@@ -65,7 +59,7 @@ export function userWorkerd(wranglerPid: number | undefined, port: number): numb
     }
     if (command.includes("workerd") && !command.includes(`entry=127.0.0.1:${port}`)) return pid;
   }
-  return undefined;
+  throw new Error(`no workerd process under ${server.url} (the CPU counts need Linux's /proc)`);
 }
 
 /** User + system CPU of `pid` so far, in milliseconds. */

@@ -1,33 +1,40 @@
 /**
- * Scale data for benchmarks: a local D1 (wrangler's state folder) with the real migrations, the
- * demo seed, and generated rows in the demo organization, loaded through `wrangler d1 execute`
- * in chunk files whose statements stay within D1's limits (≤ 100 rows and ≤ 100 KB each).
+ * The benchmark's data: a local D1 (a wrangler state folder) with the real migrations, the demo
+ * seed, and generated rows in the demo organization: `rows` conversations of 10 messages and as
+ * many snapshots of 10 message copies, loaded through `wrangler d1 execute` in chunk files whose
+ * statements stay within D1's limits (≤ 100 rows and ≤ 100 KB each). Among them, fixed rows the
+ * benchmark addresses by id (FIXED): snapshots of 10 and 1,000 messages, a conversation of 10.
  *
- *   npm run bench:data -- --conversations 100000 --messages-per 10 --snapshots 100000 [--persist DIR]
- *
- * Also writes fixed rows the benchmark addresses by id: snapshots with 10 and 1,000 messages
- * and a conversation with 10 messages (see FIXED).
+ * A dataset is built on first use and kept in .wrangler/bench/, named by everything that shapes
+ * it (its size, the migrations, the seed and this file), so a later run reuses it until one of
+ * them changes. Servers get copies (./servers.ts): they write.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { ALICE, ACME as ORG } from "../seed/demo-data";
 import { literal } from "../seed/sql";
 import { seedStatements } from "../seed/statements";
+import { say, status } from "./report";
 
-export const ORG = "65a0e0e0e0e0e0e0e0e0e0e0";
 export const FIXED = {
   snapshot10: "b0000000000000000000a010",
   snapshot1000: "b0000000000000000000a999",
   conversation10: "b0000000000000000000c010",
 } as const;
 
-export interface DatasetSize {
-  conversations: number;
-  messagesPer: number;
-  snapshots: number;
-}
-
+const MESSAGES_PER = 10;
+const CACHE = ".wrangler/bench";
 const MAX_ROWS_PER_STATEMENT = 100;
 const MAX_STATEMENT_BYTES = 100_000;
 const ROWS_PER_FILE = 60_000;
@@ -85,8 +92,8 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
 const objectId = (at: number, kind: number, n: number) =>
   hex(Math.floor(at / 1000), 8) + hex(kind, 2) + hex(n, 14);
 
-function generate(writer: ChunkWriter, size: DatasetSize) {
-  const contactsCount = Math.max(1, Math.ceil(size.conversations / 10));
+function generate(writer: ChunkWriter, rows: number) {
+  const contactsCount = Math.max(1, Math.ceil(rows / 10));
   const contactIds: string[] = [];
   const contactRows: Row[] = [];
   for (let i = 0; i < contactsCount; i++) {
@@ -151,10 +158,10 @@ function generate(writer: ChunkWriter, size: DatasetSize) {
     writer.insert("messages", messageColumns, messageRows);
     messageRows = [];
   };
-  for (let i = 0; i < size.conversations; i++) {
+  for (let i = 0; i < rows; i++) {
     const at = BASE + 1_000_000 + i * 1000;
     const id = i === 0 ? FIXED.conversation10 : objectId(at, 0xd0, i);
-    const messagesHere = i === 0 ? 10 : size.messagesPer;
+    const messagesHere = i === 0 ? 10 : MESSAGES_PER;
     conversationRows.push([
       id,
       ORG,
@@ -232,11 +239,11 @@ function generate(writer: ChunkWriter, size: DatasetSize) {
     copyRows = [];
     tagRows = [];
   };
-  const total = size.snapshots + 2;
+  const total = rows + 2;
   for (let i = 0; i < total; i++) {
     const at = BASE + 2_000_000 + i * 1000;
     const id = i === 0 ? FIXED.snapshot10 : i === 1 ? FIXED.snapshot1000 : objectId(at, 0xf0, i);
-    const count = i === 0 ? 10 : i === 1 ? 1000 : size.messagesPer;
+    const count = i === 0 ? 10 : i === 1 ? 1000 : MESSAGES_PER;
     const tags = [
       tagPool[i % tagPool.length] as string,
       tagPool[(i * 7 + 1) % tagPool.length] as string,
@@ -244,7 +251,7 @@ function generate(writer: ChunkWriter, size: DatasetSize) {
     snapshotRows.push([
       id,
       ORG,
-      "65b1f0a2c3d4e5f6a7b8c9d0",
+      ALICE,
       contactIds[i % contactsCount] as string,
       null,
       `First${i} Last${i}`,
@@ -285,54 +292,53 @@ function generate(writer: ChunkWriter, size: DatasetSize) {
   writer.closeFile();
 }
 
+/** A wrangler command; what it says on stderr shows only in the error when it fails. */
 function wrangler(args: string[]) {
   execFileSync("wrangler", args, {
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, CI: "1" },
   });
 }
 
-/** Builds the dataset into `persist` (wiped first). Returns how many rows were generated. */
-export async function buildDataset(persist: string, size: DatasetSize): Promise<void> {
-  rmSync(persist, { recursive: true, force: true });
-  const work = join(persist, "sql");
+/** "1k", "12k", "100k". */
+export const rowsLabel = (rows: number) => `${rows / 1000}k`;
+
+/** The state folder of the dataset of `rows` rows per table, built first if need be. */
+export async function dataset(rows: number): Promise<string> {
+  const seed = (await seedStatements()).join("\n");
+  const hash = createHash("sha256").update(`${rows}\n${seed}\n`);
+  hash.update(readFileSync(fileURLToPath(import.meta.url)));
+  for (const file of readdirSync("migrations")
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    hash.update(readFileSync(join("migrations", file)));
+  }
+  const label = rowsLabel(rows);
+  const dir = join(CACHE, `${label}-${hash.digest("hex").slice(0, 12)}`);
+  if (existsSync(dir)) return dir;
+
+  // Older builds of this size go; a build lands under its name only once complete.
+  mkdirSync(CACHE, { recursive: true });
+  for (const old of readdirSync(CACHE).filter((f) => f.startsWith(`${label}-`))) {
+    rmSync(join(CACHE, old), { recursive: true, force: true });
+  }
+  const building = `${dir}.partial`;
+  const work = join(building, "sql");
   mkdirSync(work, { recursive: true });
   const started = Date.now();
-  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
-  const seedFile = join(work, "seed.sql");
-  writeFileSync(seedFile, `${(await seedStatements()).join("\n")}\n`);
-  wrangler(["d1", "execute", "DB", "--local", "--persist-to", persist, "--file", seedFile]);
+  status(`data ${label}: migrations and seed …`);
+  const local = ["DB", "--local", "--persist-to", building];
+  wrangler(["d1", "migrations", "apply", ...local]);
+  writeFileSync(join(work, "seed.sql"), `${seed}\n`);
+  wrangler(["d1", "execute", ...local, "--file", join(work, "seed.sql")]);
   const writer = new ChunkWriter(work);
-  generate(writer, size);
+  generate(writer, rows);
   writer.files.forEach((file, i) => {
-    wrangler(["d1", "execute", "DB", "--local", "--persist-to", persist, "--file", file]);
-    console.log(`bench:data ${i + 1}/${writer.files.length} chunks applied`);
+    status(`data ${label}: chunk ${i + 1}/${writer.files.length} …`);
+    wrangler(["d1", "execute", ...local, "--file", file]);
   });
   rmSync(work, { recursive: true, force: true });
-  console.log(
-    `bench:data ${size.conversations} conversations × ${size.messagesPer} messages, ${size.snapshots} snapshots → ${persist} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
-  );
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      conversations: { type: "string", default: "1000" },
-      "messages-per": { type: "string", default: "10" },
-      snapshots: { type: "string", default: "1000" },
-      persist: { type: "string" },
-    },
-  });
-  const size = {
-    conversations: Number(values.conversations),
-    messagesPer: Number(values["messages-per"]),
-    snapshots: Number(values.snapshots),
-  };
-  if (!Object.values(size).every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error("--conversations, --messages-per and --snapshots must be positive integers");
-  }
-  await buildDataset(
-    values.persist ?? `.wrangler/bench/c${size.conversations}-s${size.snapshots}`,
-    size,
-  );
+  renameSync(building, dir);
+  say(`data ${label}: built in ${Math.round((Date.now() - started) / 1000)} s (${dir})`);
+  return dir;
 }

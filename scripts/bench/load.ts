@@ -1,0 +1,209 @@
+/**
+ * The default mode: the read endpoints under load, each `wrangler dev` driven by autocannon.
+ *
+ * 1. Endpoints and scale: the API on a small and a large dataset side by side. In each round,
+ *    every read endpoint is measured on one and then the other, and page 500 of each list on the
+ *    large one right after its page 1. The endpoint table gives the median of the rounds; a scale
+ *    target is the median of the rounds' p50 ratios (large ÷ small, page 500 ÷ page 1).
+ * 2. Baselines, on the large dataset: (a) fixed JSON, the harness's ceiling; (b) the floor, the
+ *    statement the API sends for the document and nothing else; (c) the floor with the platform
+ *    services the API uses on every request. Each round measures (a), then each GET on the API,
+ *    (b) and (c) back to back; a ratio is the median of the rounds' ratios.
+ *
+ * Rounds are paired because on 2 shared cores runs minutes apart differ by up to ±40 %: a ratio
+ * of two such runs inherits the drift, a ratio of back-to-back runs mostly does not.
+ */
+import { dataset, FIXED, rowsLabel } from "./data";
+import { type Measurement, measure } from "./measure";
+import { machine, median, say, spread, status, table, writeResults } from "./report";
+import {
+  type Api,
+  type Auth,
+  assertSameAnswer,
+  BARE,
+  startApi,
+  startFixedJson,
+  startFloor,
+  WITH_SERVICES,
+} from "./servers";
+
+const ROUNDS = 3;
+const SETTINGS = {
+  full: { small: 1_000, large: 100_000, seconds: 15 },
+  quick: { small: 1_000, large: 12_000, seconds: 4 },
+};
+const SNAPSHOTS = "/api/training/snapshots?limit=20";
+const CONVERSATIONS = "/v1/api/conversations?limit=20";
+const ENDPOINTS: [name: string, path: string, auth: Auth][] = [
+  ["GET snapshot, 10 messages", `/api/training/snapshots/${FIXED.snapshot10}`, "token"],
+  ["GET snapshot, 1,000 messages", `/api/training/snapshots/${FIXED.snapshot1000}`, "token"],
+  ["GET conversation, 10 messages", `/v1/api/conversations/${FIXED.conversation10}`, "key"],
+  ["list snapshots, page 1", SNAPSHOTS, "token"],
+  ["list conversations, page 1", CONVERSATIONS, "key"],
+];
+/** The GETs compared with the floors: the three documents. */
+const DOCUMENTS = ENDPOINTS.slice(0, 3);
+/** The target: the API's req/s at least this share of the floor with services (c). */
+const TARGET = 0.8;
+/** The scale target: p50 at most this multiple of its reference. */
+const SCALE = 1.2;
+
+export async function load(quick: boolean): Promise<void> {
+  const { small, large, seconds } = SETTINGS[quick ? "quick" : "full"];
+  const [smallLabel, largeLabel] = [rowsLabel(small), rowsLabel(large)];
+  const smallData = await dataset(small);
+  const largeData = await dataset(large);
+  const samples = new Map<string, Measurement[]>();
+  let step = 0;
+  const total = ROUNDS * (ENDPOINTS.length * 2 + 2) + ROUNDS * (1 + DOCUMENTS.length * 3);
+  const run = async (key: string, url: string, headers: Record<string, string> = {}) => {
+    const m = await measure(`[${++step}/${total}] ${key}`, url, headers, seconds);
+    samples.set(key, [...(samples.get(key) ?? []), m]);
+    return m;
+  };
+  const of = (key: string) => samples.get(key) ?? [];
+
+  say(`\n1. Endpoints on ${smallLabel} and ${largeLabel} rows per table, ${ROUNDS} rounds`);
+  const api = await startApi(largeData);
+  const apiSmall = await startApi(smallData);
+  const deep = [
+    ["list snapshots", "token", await pageOf(api, SNAPSHOTS, "token", snapshotsNext)],
+    ["list conversations", "key", await pageOf(api, CONVERSATIONS, "key", linkNext)],
+  ] as const;
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, path, auth] of ENDPOINTS) {
+      await run(`${name} @ ${smallLabel}`, `${apiSmall.url}${path}`, await apiSmall.headers(auth));
+      await run(`${name} @ ${largeLabel}`, `${api.url}${path}`, await api.headers(auth));
+    }
+    for (const [name, auth, page500] of deep) {
+      await run(
+        `${name}, page 500 @ ${largeLabel}`,
+        `${api.url}${page500}`,
+        await api.headers(auth),
+      );
+    }
+  }
+  await apiSmall.stop();
+
+  say(`\n2. The API against baselines (a), (b) and (c) on ${largeLabel} rows, ${ROUNDS} rounds`);
+  const fixed = await startFixedJson();
+  const bare = await startFloor(BARE, largeData);
+  const services = await startFloor(WITH_SERVICES, largeData);
+  for (const [, path, auth] of DOCUMENTS) await assertSameAnswer(path, api, auth, [bare, services]);
+  for (let round = 1; round <= ROUNDS; round++) {
+    await run("(a) fixed JSON", fixed.url);
+    for (const [name, path, auth] of DOCUMENTS) {
+      await run(`${name}: API`, `${api.url}${path}`, await api.headers(auth));
+      await run(`${name}: (b)`, `${bare.url}${path}`);
+      await run(`${name}: (c)`, `${services.url}${path}`);
+    }
+  }
+  status("");
+
+  // Each key's samples are in round order, so index i of two keys is one round's pair.
+  const ratios = (key: string, reference: string, figure: (m: Measurement) => number) =>
+    of(key).map((m, i) => figure(m) / Math.max(figure(of(reference)[i] as Measurement), 1));
+  const rps = (m: Measurement) => m.requestsPerSecond;
+  const p50 = (m: Measurement) => m.p50Ms;
+  const medians = (key: string) => {
+    const ms = of(key);
+    return [
+      Math.round(median(ms.map(rps))),
+      median(ms.map(p50)),
+      median(ms.map((m) => m.p99Ms)),
+      ms.reduce((n, m) => n + m.errors, 0),
+    ];
+  };
+
+  const endpointRows = [
+    ...ENDPOINTS.flatMap(([name]) => [
+      [name, smallLabel, ...medians(`${name} @ ${smallLabel}`)],
+      [name, largeLabel, ...medians(`${name} @ ${largeLabel}`)],
+    ]),
+    ...deep.map(([name]) => [
+      `${name}, page 500`,
+      largeLabel,
+      ...medians(`${name}, page 500 @ ${largeLabel}`),
+    ]),
+  ];
+  const [ceiling] = medians("(a) fixed JSON");
+  const floorRows = DOCUMENTS.map(([name]) => [
+    name,
+    ...[": API", ": (b)", ": (c)"].map((who) => medians(`${name}${who}`)[0] as number),
+    spread(ratios(`${name}: API`, `${name}: (b)`, rps)),
+    spread(ratios(`${name}: API`, `${name}: (c)`, rps)),
+  ]);
+  const scale = [
+    ...ENDPOINTS.map(([name]) => ({
+      name: `${name}: p50 at ${largeLabel} ÷ at ${smallLabel}`,
+      values: ratios(`${name} @ ${largeLabel}`, `${name} @ ${smallLabel}`, p50),
+    })),
+    ...deep.map(([name]) => ({
+      name: `${name}: p50 of page 500 ÷ page 1, at ${largeLabel}`,
+      values: ratios(`${name}, page 500 @ ${largeLabel}`, `${name}, page 1 @ ${largeLabel}`, p50),
+    })),
+  ];
+  const check = (ok: boolean, text: string) => `- ${ok ? "met" : "MISSED"}: ${text}`;
+  const targets = [
+    ...DOCUMENTS.map(([name]) => {
+      const r = median(ratios(`${name}: API`, `${name}: (c)`, rps));
+      return check(r >= TARGET, `${name} ≥ ${TARGET} × (c) in req/s (${r.toFixed(2)})`);
+    }),
+    ...scale.map(({ name, values }) => {
+      const r = median(values);
+      return check(r <= SCALE, `${name} ≤ ${SCALE} (${r.toFixed(2)})`);
+    }),
+  ];
+
+  writeResults(
+    "load",
+    [
+      `\`npm run bench${quick ? " -- --quick" : ""}\`: ${ROUNDS} rounds of ${seconds} s per request, 8 connections; ${machine()}.`,
+      "",
+      `Endpoints, median of the rounds (rows per table: the dataset's conversations and snapshots, 10 messages each):`,
+      "",
+      table(["request", "rows per table", "req/s", "p50 ms", "p99 ms", "errors"], endpointRows),
+      "",
+      `The GET documents against the floors, ${largeLabel} rows; req/s medians, ratios as median (range) of the rounds. (a) fixed JSON, the harness's ceiling: ${ceiling} req/s.`,
+      "",
+      table(
+        ["request", "API req/s", "(b) req/s", "(c) req/s", "API ÷ (b)", "API ÷ (c)"],
+        floorRows,
+      ),
+      "",
+      "Scale, p50 ratios as median (range) of the rounds:",
+      "",
+      table(
+        ["ratio", "value"],
+        scale.map(({ name, values }) => [name, spread(values)]),
+      ),
+      "",
+      "Targets:",
+      "",
+      ...targets,
+    ].join("\n"),
+  );
+}
+
+type Next = (response: Response, body: unknown) => string | null;
+
+const snapshotsNext: Next = (_, body) => {
+  const cursor = (body as { pagination: { nextCursor: string | null } }).pagination.nextCursor;
+  return cursor ? `${SNAPSHOTS}&cursor=${cursor}` : null;
+};
+
+const linkNext: Next = (response) =>
+  /<https?:\/\/[^/]+([^>]+)>/.exec(response.headers.get("link") ?? "")?.[1] ?? null;
+
+/** Follows a list's cursors from its first page to page 500; that page's path. */
+async function pageOf(api: Api, first: string, auth: Auth, next: Next): Promise<string> {
+  const headers = await api.headers(auth);
+  let path: string | null = first;
+  for (let page = 1; page < 500; page++) {
+    status(`finding page 500 of ${first}: page ${page} …`);
+    const response: Response = await fetch(`${api.url}${path}`, { headers });
+    path = next(response, await response.json());
+    if (!path) throw new Error(`${first}: no page ${page + 1}`);
+  }
+  return path;
+}
