@@ -31,6 +31,8 @@ export const openApiConfig = (origin: string) => ({
   info: {
     title: "Edge Conversations API",
     version: "1.0.0",
+    // The deployment is the one party the document can name: its interactive reference.
+    contact: { name: "Edge Conversations API reference", url: `${origin}/docs` },
     description:
       "Two vendor-compatible surfaces over one database: the Training API (`/api/training`, Bearer JWT, `{ success, data }` envelope) and the Conversations API (`/v1/api/conversations`, `x-api-key` + `x-workspace-id`, bare JSON).",
   },

@@ -15,6 +15,8 @@ export const health = createRoute({
   // Public: no credentials.
   security: [],
   summary: "Liveness and D1 reachability",
+  description:
+    "No credentials. Runs a trivial D1 query: 200 when D1 answers it, 503 with `Retry-After` when D1 is unavailable (timeout, overload, lost connection).",
   // Its other errors (a malformed bookmark, a body or headers over the limits, a fault) are added
   // by its router, in the Training envelope.
   responses: {

@@ -61,6 +61,8 @@ export const listByFlow = createRoute({
   path: "/v1/api/conversations/flow/{flowId}",
   tags,
   summary: "List the conversations of one flow (pathway)",
+  description:
+    "The list of `GET /v1/api/conversations` for the conversations whose `pathwayId` is `flowId`: the same filters, order and `Link` pagination, without the `pathwayId` parameter (400 `unknown_field`). A flow without conversations answers `[]`.",
   security,
   request: { params: FlowParamsSchema, query: FlowConversationsQuerySchema },
   responses: {

@@ -65,6 +65,8 @@ export const logout = createRoute({
   tags,
   security: [{ bearerAuth: [] }],
   summary: "End the session: its refresh token and access tokens stop working",
+  description:
+    "Revokes the session of the access token sent: its refresh token is refused from now on (401 `invalid_refresh_token`), and each of its access tokens on its next request (401 `token_revoked`). The user's other sessions go on.",
   responses: { 204: { description: "Logged out" }, ...trainingErrors(401) },
 });
 

@@ -44,6 +44,8 @@ export const getOne = createRoute({
   path: "/api/contacts/{id}",
   tags,
   summary: "Get a contact",
+  description:
+    "One contact of the caller's organization, for any role. A contact of another organization answers 404, as a missing one does.",
   security,
   request: { params: ContactParamsSchema },
   responses: { 200: contact("The contact"), ...trainingErrors(404) },
