@@ -1,16 +1,11 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
-import type { Database } from "./platform/db/client";
-import type { RequestD1 } from "./platform/db/instrumented-d1";
+import type { RequestDatabase } from "./platform/db/request-database";
 import type { Outbox } from "./platform/events/outbox";
 
 export interface AppVariables {
   requestId: string;
-  /** Drizzle over the request's instrumented D1 binding. */
-  db: Database;
-  /** Queues a statement to ride in the request's next D1 batch (see instrumented-d1.ts). */
-  prelude: RequestD1["prelude"];
-  /** Queues statements to commit with the request's first write (see instrumented-d1.ts). */
-  claim: RequestD1["claim"];
+  /** The request's database: its D1 session, timed, with what travels along (request-database.ts). */
+  db: RequestDatabase;
   /** Durations of the D1 round trips made so far while serving this request. */
   d1RoundTrips: number[];
   /** The caller's organization, once authenticated (for the request log). */

@@ -1,7 +1,7 @@
 import { and, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../platform/db/client";
-import { compiled } from "../platform/db/compiled";
+import { renderedOnce } from "../platform/db/rendered-once";
 import { refreshTokens, sessions, users } from "../platform/db/schema";
 
 /*
@@ -21,9 +21,9 @@ export interface SessionState {
 /**
  * The freshness check of an access token: its session with its user, within its organization.
  * No row means the user or the session is gone. Aliased columns: the row is read by name.
- * Compiled once per isolate: it runs on every Training API request.
+ * Rendered once per isolate: it runs on every Training API request.
  */
-export const sessionStateQuery = compiled(
+export const sessionStateQuery = renderedOnce(
   ["sessionId", "userId", "organizationId"],
   (db, p) =>
     db
@@ -46,7 +46,7 @@ export const sessionStateQuery = compiled(
         ),
       ),
   // No `limit`: the session id is the primary key, so there is at most one row, and a bound
-  // `limit ?` inside the folded GET statement (../platform/db/fold.ts) made SQLite take ~10×
+  // `limit ?` inside the GET statement it travels in (../platform/db/read-with-check.ts) made SQLite take ~10×
   // longer over the whole statement (200 µs instead of 21, node:sqlite on the demo data).
 );
 

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { instrumentD1 } from "../../src/platform/db/instrumented-d1";
+import { openRequestDatabase } from "../../src/platform/db/request-database";
 import { countingD1 } from "../helpers/d1";
 
 /*
- * The freshness check folded into a read (src/platform/db/fold.ts) on the real local D1: the
+ * The freshness check sent inside a read (src/platform/db/read-with-check.ts) on the real local D1: the
  * read's row and the check's rows come back as if each had run alone, in one statement.
  */
 
@@ -25,7 +25,7 @@ async function alone(query: { sql: string; params: unknown[] }) {
     .all<Record<string, unknown>>();
 }
 
-describe("RequestD1.firstRow with a queued prelude", () => {
+describe("RequestDatabase.readFirst with a deferred check", () => {
   it.each([
     ["both find a row", ACME, ACME],
     ["the check finds nothing", MISSING, ACME],
@@ -33,32 +33,32 @@ describe("RequestD1.firstRow with a queued prelude", () => {
     ["neither finds anything", MISSING, MISSING],
   ])("%s: the same rows as each statement alone, in one statement", async (_, checked, wanted) => {
     const { db, counter } = countingD1(env.DB);
-    const request = instrumentD1(db, () => {});
-    const prelude = request.prelude(check(checked));
-    const row = await request.firstRow(read(wanted));
-    expect(prelude.carried).toBe(true);
-    expect(await prelude.rows()).toEqual((await alone(check(checked))).results);
+    const request = openRequestDatabase(db);
+    const pending = request.deferCheck(check(checked));
+    const row = await request.readFirst(read(wanted));
+    expect(pending.sent).toBe(true);
+    expect(await pending.rows()).toEqual((await alone(check(checked))).results);
     expect(row).toEqual((await alone(read(wanted))).results[0] ?? null);
     expect(counter.roundTrips).toBe(1);
     expect(counter.statements).toHaveLength(1);
   });
 
-  it("without a prelude, the read runs alone", async () => {
+  it("without a deferred check, the read runs alone", async () => {
     const { db, counter } = countingD1(env.DB);
-    const row = await instrumentD1(db, () => {}).firstRow(read(ACME));
+    const row = await openRequestDatabase(db).readFirst(read(ACME));
     expect(row).toEqual((await alone(read(ACME))).results[0]);
     expect(counter.statements).toEqual([read(ACME).sql]);
   });
 
-  it("a failed statement leaves the prelude to run on its own", async () => {
+  it("a failed statement leaves the check to be sent on its own", async () => {
     const { db, counter } = countingD1(env.DB);
-    const request = instrumentD1(db, () => {});
-    const prelude = request.prelude(check(ACME));
+    const request = openRequestDatabase(db);
+    const pending = request.deferCheck(check(ACME));
     await expect(
-      request.firstRow({ sql: "select * from no_such_table", params: [] }),
+      request.readFirst({ sql: "select * from no_such_table", params: [] }),
     ).rejects.toThrow(/no such table/);
-    expect(prelude.carried).toBe(false);
-    expect(await prelude.rows()).toEqual((await alone(check(ACME))).results);
+    expect(pending.sent).toBe(false);
+    expect(await pending.rows()).toEqual((await alone(check(ACME))).results);
     expect(counter.roundTrips).toBe(2);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { selectActiveKeyByHash } from "../../src/directory/api-keys";
 import { loginQueries } from "../../src/directory/logins";
 import { sessionStateQuery } from "../../src/directory/sessions";
-import { foldPrelude } from "../../src/platform/db/fold";
+import { readWithCheck } from "../../src/platform/db/read-with-check";
 import { Outbox } from "../../src/platform/events/outbox";
 import { conversationDocumentQuery } from "../../src/surfaces/conversations/conversations/conversations.repository";
 import { captureQueries } from "../../src/surfaces/training/snapshots/repository/capture";
@@ -70,7 +70,7 @@ describe("query plans use indexes", () => {
   it("GET snapshot with the freshness check folded in: the session and its user by key, the document as alone", async () => {
     const check = sessionStateQuery({ sessionId: "s", userId: ALICE, organizationId: ACME });
     const alone = await plan(snapshotDocumentQuery(ACME, SNAPSHOT));
-    const folded = await plan(foldPrelude(check, snapshotDocumentQuery(ACME, SNAPSHOT)));
+    const folded = await plan(readWithCheck(check, snapshotDocumentQuery(ACME, SNAPSHOT)));
     expectIndexed(folded);
     expect(folded).toContain("SEARCH sessions USING INDEX sqlite_autoindex_sessions_1 (id=?)");
     expect(folded).toContain(

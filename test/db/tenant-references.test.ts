@@ -2,6 +2,7 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
+import { openRequestDatabase } from "../../src/platform/db/request-database";
 import { findSnapshotDocument } from "../../src/surfaces/training/snapshots/repository/find";
 import { exportPage, listSnapshots } from "../../src/surfaces/training/snapshots/repository/list";
 import { exportItemJson } from "../../src/surfaces/training/snapshots/snapshots.document";
@@ -146,7 +147,7 @@ describe("a database that holds references across tenants (written before the co
     await legacyData();
     // The Training API needs tables of later migrations (sessions), so its repositories are
     // called directly on this database; the Conversations API is served over HTTP below.
-    const legacy = drizzle(db);
+    const legacy = openRequestDatabase(db);
     const found = await findSnapshotDocument(legacy, GLOBEX, GLOBEX_SNAPSHOT);
     const doc = JSON.parse(found?.doc ?? "null");
     expect(doc.userId).toBeNull(); // not Acme's Alice

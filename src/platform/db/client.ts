@@ -1,11 +1,12 @@
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 
-/** Drizzle over a D1 handle (`$client`: the handle itself, for compiled statements). */
+/** Drizzle over a D1 handle. */
 export type Database = DrizzleD1Database & { $client: D1Database };
 
 /**
- * One Drizzle instance per request, over that request's instrumented binding. No relational
- * schema is registered: queries use the core builder, so creating it costs next to nothing.
+ * Drizzle over a binding, for work that is not a request's (the import Worker, scripts). No
+ * relational schema is registered: queries use the core builder, so creating it costs next to
+ * nothing. A request's database is `openRequestDatabase` (request-database.ts).
  */
 export const createDatabase = (d1: D1Database): Database => drizzle(d1);
 

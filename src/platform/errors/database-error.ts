@@ -1,5 +1,5 @@
 /**
- * A failure reported by D1 (thrown by the binding, or by the instrumented wrapper around it).
+ * A failure reported by D1 (thrown by the binding, or by the request database around it).
  * The kind decides the answer, and so whether a client should retry:
  * - `constraint`: the change conflicts with the data (409), retrying the same request fails again;
  * - `unavailable`: D1 could not be reached or was overloaded, reset or too slow (503 with

@@ -18,7 +18,7 @@ import { fromBase64Url, sha256Hex, toBase64Url, utf8 } from "../util/encoding";
  * (a user of the Training API, an API key of the Conversations API), and are looked at only once
  * the route has accepted the caller's role.
  *
- * The key is claimed in the same D1 batch as the request's write (`c.var.claim`): if that batch
+ * The key is claimed in the same D1 batch as the request's write (`c.var.db.commitWithFirstWrite`): if that batch
  * commits, so does the claim, and a concurrent twin's batch (same key) breaks the primary key and
  * writes nothing. The twin then waits for the first answer and replays it. The answer is stored
  * encrypted with a key derived from the Worker's secret and the idempotency key itself: a
@@ -176,7 +176,7 @@ const idempotency = <E extends AppEnv>(render: ErrorRenderer) => {
       eq(idempotencyKeys.organizationId, organizationId),
       eq(idempotencyKeys.key, key),
     );
-    const claim = c.var.claim([
+    const claim = c.var.db.commitWithFirstWrite([
       // An expired row of the same key makes way; a live one makes the insert fail.
       db
         .delete(idempotencyKeys)

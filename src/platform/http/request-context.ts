@@ -3,8 +3,8 @@ import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../../app-env";
 import { d1TimeoutMs, logsRequest } from "../config";
-import { createDatabase } from "../db/client";
-import { instrumentD1 } from "../db/instrumented-d1";
+import { openRequestDatabase } from "../db/request-database";
+import { timedRoundTrips } from "../db/timing";
 import { ApiError, validationError } from "../errors/api-error";
 import type { ErrorRenderer } from "../errors/faults";
 import { serverTimingHeader } from "./server-timing";
@@ -61,7 +61,7 @@ export function setOnAnswer(c: Context, headers: [string, string][]): void {
 
 /**
  * First middleware of every request: assigns the request id, opens the request's D1 session
- * behind an instrumented Drizzle handle, and stamps `x-request-id`, `Server-Timing`, the
+ * as the request's database (`c.var.db`, request-database.ts), and stamps `x-request-id`, `Server-Timing`, the
  * session's bookmark, `RateLimit-*` and a default `Cache-Control` on whatever response comes
  * back; then writes the request's log line. Oversized headers and malformed bookmarks are
  * refused before anything, rendered by `render` (the app picks the envelope).
@@ -99,14 +99,8 @@ export const requestContext = (render: ErrorRenderer) =>
       );
     } else {
       const session = openSession(c.env.DB, c.req.method, bookmark);
-      const { d1, prelude, claim } = instrumentD1(
-        session,
-        (ms) => d1RoundTrips.push(ms),
-        d1TimeoutMs(c.env),
-      );
-      c.set("db", createDatabase(d1));
-      c.set("prelude", prelude);
-      c.set("claim", claim);
+      const roundTrip = timedRoundTrips((ms) => d1RoundTrips.push(ms), d1TimeoutMs(c.env));
+      c.set("db", openRequestDatabase(session, roundTrip));
       await next();
       const latest = session.getBookmark();
       if (latest) stamp.push([BOOKMARK_HEADER, latest]);

@@ -67,8 +67,8 @@ function tokenOf(c: Context): string {
  * the database has now is the one that counts (a demoted user gets 403 on the next write).
  *
  * Writes check first (one small query) and then run. Reads do not pay a round trip for it: the
- * check rides in front of the handler's first D1 batch (`c.var.prelude`; inside the statement
- * itself for a single-row read, see platform/db/fold.ts), and once the handler
+ * check travels with the handler's first D1 round trip (`c.var.db.deferCheck`; inside the
+ * statement itself for a single-row read, see platform/db/read-with-check.ts), and once the handler
  * is done its answer is replaced by the 401 or 403 if the check failed. A read has no effects,
  * so answering it and then discarding the answer changes nothing.
  */
@@ -77,7 +77,7 @@ const authenticateCaller = createMiddleware<TrainingEnv>(async (c, next) => {
   c.set("organizationId", claims.org);
   c.set("principal", `user:${claims.sub}`);
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `user:${claims.sub}`, apiRateWindow(c.env));
-  const state = c.var.prelude(
+  const state = c.var.db.deferCheck(
     sessionStateQuery({
       sessionId: claims.sid,
       userId: claims.sub,
@@ -98,7 +98,7 @@ const authenticateCaller = createMiddleware<TrainingEnv>(async (c, next) => {
   await next();
   // Refused before reading anything (a malformed id, say): the answer holds no data, and a
   // check of its own would cost the round trip that nothing else made.
-  if (c.res.status >= 400 && !state.carried) return;
+  if (c.res.status >= 400 && !state.sent) return;
   const current = readSessionState(await state.rows());
   const allowed = c.var.allowedRoles;
   const refusal = !isCurrent(current, claims)

@@ -2,8 +2,9 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
-import { compiled, firstRow } from "../../../platform/db/compiled";
 import { keysetRange } from "../../../platform/db/keyset";
+import { renderedOnce } from "../../../platform/db/rendered-once";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import {
   contacts,
   conversations,
@@ -31,9 +32,9 @@ import type { ConversationFilters } from "./conversations.schemas";
 
 /**
  * The GET's statement: the conversation, its customer and its messages as JSON text built
- * inside SQLite (no rows to map, nothing to stringify), compiled once per isolate.
+ * inside SQLite (no rows to map, nothing to stringify), rendered once per isolate.
  */
-const conversationDocument = compiled(["organizationId", "id"], (db, p) =>
+const conversationDocument = renderedOnce(["organizationId", "id"], (db, p) =>
   selectConversationDocument(db, p.organizationId, p.id),
 );
 
@@ -43,11 +44,11 @@ export const conversationDocumentQuery = (organizationId: string, id: string) =>
 
 /** A conversation as GET returns it (JSON text), in one D1 round trip; null when there is none. */
 export async function findConversationDocument(
-  db: Database,
+  db: RequestDatabase,
   organizationId: string,
   id: string,
 ): Promise<string | null> {
-  const row = await firstRow<{ doc: string }>(db, conversationDocumentQuery(organizationId, id));
+  const row = await db.readFirst<{ doc: string }>(conversationDocumentQuery(organizationId, id));
   return row?.doc ?? null;
 }
 

@@ -1,12 +1,12 @@
-import type { Database } from "../../../../platform/db/client";
-import { compiled, firstRow } from "../../../../platform/db/compiled";
+import { renderedOnce } from "../../../../platform/db/rendered-once";
+import type { RequestDatabase } from "../../../../platform/db/request-database";
 import { selectSnapshotDocument } from "../snapshots.document";
 
 /**
  * The GET's statement: the snapshot, its creator, contact and message copies as the `data`
- * JSON text, built inside SQLite (no rows to map, nothing to stringify), compiled once.
+ * JSON text, built inside SQLite (no rows to map, nothing to stringify), rendered once per isolate.
  */
-const snapshotDocument = compiled(["organizationId", "id"], (db, p) =>
+const snapshotDocument = renderedOnce(["organizationId", "id"], (db, p) =>
   selectSnapshotDocument(db, p.organizationId, p.id),
 );
 
@@ -19,9 +19,9 @@ export const snapshotDocumentQuery = (organizationId: string, id: string) =>
  * statement (the caller's freshness check is folded into it); null when the organization has none.
  */
 export async function findSnapshotDocument(
-  db: Database,
+  db: RequestDatabase,
   organizationId: string,
   id: string,
 ): Promise<{ version: number; doc: string } | null> {
-  return firstRow(db, snapshotDocumentQuery(organizationId, id));
+  return db.readFirst(snapshotDocumentQuery(organizationId, id));
 }
