@@ -1,6 +1,5 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { openRequestDatabase } from "../../src/platform/db/request-database";
 import { findSnapshotDocument } from "../../src/surfaces/training/snapshots/repository/find";
