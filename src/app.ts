@@ -4,8 +4,8 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
-import docs from "./meta/docs";
-import health from "./meta/health/health.index";
+import { docsRouter } from "./meta/docs";
+import { healthRouter } from "./meta/health/health.index";
 import { registerOpenApi } from "./meta/openapi";
 import { corsOrigins } from "./platform/config";
 import { ApiError, validationError } from "./platform/errors/api-error";
@@ -103,9 +103,14 @@ export function createApp() {
   );
 
   // Chained, so the app's type carries every route for the typed client (`AppType`).
-  const routes = app.route("/", health).route("/", trainingRoutes).route("/", conversationsRoutes);
+  // Outside both surfaces, errors answer in the Training shape: the default.
+  const fallback = trainingSurface.envelope;
+  const routes = app
+    .route("/", healthRouter(fallback))
+    .route("/", trainingRoutes)
+    .route("/", conversationsRoutes);
   registerOpenApi(app);
-  app.route("/", docs);
+  app.route("/", docsRouter(fallback));
 
   let routeTable: ReturnType<typeof createRouteTable> | undefined;
   app.notFound((c) => {

@@ -1,6 +1,5 @@
 import type { AppEnv } from "../app-env";
-import { createRouter } from "../platform/http/router";
-import { trainingEnvelope } from "../surfaces/training/envelope";
+import { createRouter, type ErrorEnvelope } from "../platform/http/router";
 
 /*
  * GET /docs: Swagger UI over /openapi.json. Its script and styles are Workers static assets
@@ -32,12 +31,11 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const router = createRouter<AppEnv>(trainingEnvelope);
-router.get("/docs", (c) =>
-  c.html(PAGE, 200, {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Cache-Control": "public, max-age=300",
-  }),
-);
-
-export default router;
+/** `/docs`, its errors in `envelope`: outside both surfaces, the app's default. */
+export const docsRouter = (envelope: ErrorEnvelope) =>
+  createRouter<AppEnv>(envelope).get("/docs", (c) =>
+    c.html(PAGE, 200, {
+      "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+      "Cache-Control": "public, max-age=300",
+    }),
+  );

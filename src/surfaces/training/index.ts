@@ -3,7 +3,7 @@ import type { AppEnv } from "../../app-env";
 import apiKeys from "./api-keys/api-keys.index";
 import auth from "./auth/auth.index";
 import contacts from "./contacts/contacts.index";
-import { renderTrainingError } from "./envelope";
+import { renderTrainingError, trainingEnvelope } from "./envelope";
 import { TRAINING_PREFIX } from "./router";
 import snapshots from "./snapshots/snapshots.index";
 import users from "./users/users.index";
@@ -19,4 +19,8 @@ export const trainingRoutes = new OpenAPIHono<AppEnv>()
   .route("/", webhooks);
 
 /** What the app needs to answer for this surface outside its routes (404, 405, early errors). */
-export const trainingSurface = { prefix: TRAINING_PREFIX, render: renderTrainingError };
+export const trainingSurface = {
+  prefix: TRAINING_PREFIX,
+  render: renderTrainingError,
+  envelope: trainingEnvelope,
+};
