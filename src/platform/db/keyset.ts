@@ -1,5 +1,10 @@
 import { type Column, type SQL, sql } from "drizzle-orm";
-import type { CursorPosition } from "../http/cursor";
+
+/** Where a newest-first page stopped: its last item's (createdAt, id). */
+export interface CursorPosition {
+  createdAt: number;
+  id: string;
+}
 
 /**
  * The range conditions of a newest-first keyset page over (createdAt, id): the optional lower

@@ -1,15 +1,13 @@
+import type { CursorPosition } from "../db/keyset";
 import { validationError } from "../errors/api-error";
 import { toBase64Url, utf8 } from "../util/encoding";
 
-/**
+/*
  * Keyset cursors for lists ordered newest first with the id as tie-break: the position is the
  * last item's (createdAt, id). Opaque to clients (base64url JSON), validated strictly on the way in,
  * so a cursor costs the same at page 500 as at page 1 and never shifts when rows are added.
  */
-export interface CursorPosition {
-  createdAt: number;
-  id: string;
-}
+export type { CursorPosition };
 
 const POSITION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_CURSOR_LENGTH = 200;

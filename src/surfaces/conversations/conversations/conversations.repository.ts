@@ -2,7 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
-import { keysetRange } from "../../../platform/db/keyset";
+import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { renderedOnce } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import {
@@ -13,7 +13,6 @@ import {
 } from "../../../platform/db/schema";
 import { sameTenant } from "../../../platform/db/tenant";
 import type { Outbox } from "../../../platform/events/outbox";
-import type { CursorPosition } from "../../../platform/http/cursor";
 import {
   conversationDocumentSql,
   conversationJson,

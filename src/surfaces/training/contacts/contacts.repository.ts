@@ -1,6 +1,6 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../platform/db/client";
-import { keysetRange } from "../../../platform/db/keyset";
+import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { contacts } from "../../../platform/db/schema";
 import {
   contactSearch,
@@ -8,7 +8,6 @@ import {
   containsPattern,
   usesSearchIndex,
 } from "../../../platform/db/search";
-import type { CursorPosition } from "../../../platform/http/cursor";
 import type { ContactChanges, ContactFilters } from "./contacts.schemas";
 
 const publicColumns = {

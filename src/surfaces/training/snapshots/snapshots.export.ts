@@ -1,5 +1,5 @@
 import type { Database } from "../../../platform/db/client";
-import type { CursorPosition } from "../../../platform/http/cursor";
+import type { CursorPosition } from "../../../platform/db/keyset";
 import { exportPage } from "./repository/list";
 import { exportItemJson, fineTuningLineJson } from "./snapshots.document";
 import type { SnapshotFilters } from "./snapshots.schemas";

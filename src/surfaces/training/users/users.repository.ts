@@ -2,9 +2,8 @@ import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { revokeSessionsIfInactive } from "../../../directory/sessions";
 import { voidSetupTokensIfInactive } from "../../../directory/setup-tokens";
 import type { Database } from "../../../platform/db/client";
-import { keysetRange } from "../../../platform/db/keyset";
+import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { users } from "../../../platform/db/schema";
-import type { CursorPosition } from "../../../platform/http/cursor";
 import type { UserChanges, UserFilters } from "./users.schemas";
 
 /** What a user is shown as: everything but the password hash and the token version. */

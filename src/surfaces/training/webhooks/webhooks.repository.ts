@@ -1,9 +1,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../../platform/db/client";
-import { keysetRange } from "../../../platform/db/keyset";
+import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { webhookDeliveries, webhookEndpoints } from "../../../platform/db/schema";
 import type { Outbox } from "../../../platform/events/outbox";
-import type { CursorPosition } from "../../../platform/http/cursor";
 import { MAX_WEBHOOKS, type WebhookChanges } from "./webhooks.schemas";
 
 const e = webhookEndpoints;

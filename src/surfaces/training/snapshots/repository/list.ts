@@ -1,7 +1,7 @@
 import { and, desc, eq, exists, type SQL, sql } from "drizzle-orm";
 import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import type { Database } from "../../../../platform/db/client";
-import { keysetRange } from "../../../../platform/db/keyset";
+import { type CursorPosition, keysetRange } from "../../../../platform/db/keyset";
 import { trainingSnapshots, trainingSnapshotTags } from "../../../../platform/db/schema";
 import {
   containsPattern,
@@ -10,7 +10,6 @@ import {
   usesSearchIndex,
 } from "../../../../platform/db/search";
 import { sameTenant } from "../../../../platform/db/tenant";
-import type { CursorPosition } from "../../../../platform/http/cursor";
 import { snapshotListItemJson, withSnapshotRefs } from "../snapshots.document";
 import type { SnapshotFilters } from "../snapshots.schemas";
 
