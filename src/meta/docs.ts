@@ -1,4 +1,4 @@
-import type { AppEnv } from "../app-env";
+import type { AppEnv } from "../platform/http/app-env";
 import { createRouter, type ErrorEnvelope } from "../platform/http/router";
 
 /*

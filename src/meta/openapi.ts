@@ -1,4 +1,4 @@
-import type { AppOpenAPI } from "../app-env";
+import type { AppOpenAPI } from "../platform/http/app-env";
 
 export const OPENAPI_PATH = "/openapi.json";
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { AppRouteHandler } from "../../app-env";
 import { DATABASE_RETRY_AFTER_SECONDS, toApiError } from "../../platform/errors/faults";
+import type { AppRouteHandler } from "../../platform/http/app-env";
 import type { HealthRoute } from "./health.routes";
 
 export const health: AppRouteHandler<HealthRoute> = async (c) => {

@@ -1,8 +1,8 @@
 import { and, inArray, isNull, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../../app-env";
 import type { Database } from "../db/client";
 import { webhookEvents } from "../db/schema";
+import type { AppEnv } from "../http/app-env";
 import { Outbox } from "./outbox";
 
 /** What the webhook queue carries: an event to fan out, or one endpoint's next attempt. */

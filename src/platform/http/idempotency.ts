@@ -2,7 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../../app-env";
 import { jwtSecret } from "../config";
 import { idempotencyKeys } from "../db/schema";
 import { ApiError, validationError } from "../errors/api-error";
@@ -10,6 +9,7 @@ import { findDatabaseError } from "../errors/database-error";
 import { answering } from "../errors/documented";
 import { type ErrorRenderer, errorHandler } from "../errors/faults";
 import { fromBase64Url, sha256Hex, toBase64Url, utf8 } from "../util/encoding";
+import type { AppEnv } from "./app-env";
 
 /*
  * `Idempotency-Key` on POST (Stripe's semantics): within 24 hours, the same key with the same

@@ -1,12 +1,12 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
-import type { AppEnv } from "../../app-env";
 import { d1TimeoutMs, logsRequest } from "../config";
 import { openRequestDatabase } from "../db/request-database";
 import { timedRoundTrips } from "../db/timing";
 import { ApiError, validationError } from "../errors/api-error";
 import type { ErrorRenderer } from "../errors/faults";
+import type { AppEnv } from "./app-env";
 import { serverTimingHeader } from "./server-timing";
 
 // A caller's own correlation id is kept when it is safe to echo back in a header and a log.

@@ -1,13 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv, AppVariables } from "../../app-env";
 import { isVerifiedKey, resolveApiKey, touchApiKey } from "../../directory/api-keys";
 import { apiKeyCacheTtlMs, apiRateWindow, keyFailureWindow } from "../../platform/config";
 import { createDatabase } from "../../platform/db/client";
 import { ApiError } from "../../platform/errors/api-error";
 import { answering } from "../../platform/errors/documented";
 import { zodValidationError } from "../../platform/errors/validation";
+import type { AppEnv, AppVariables } from "../../platform/http/app-env";
 import { clientKey } from "../../platform/http/client-address";
 import { countFailure, enforceRateLimit, refuseIfThrottled } from "../../platform/http/rate-limit";
 import { sha256Hex } from "../../platform/util/encoding";

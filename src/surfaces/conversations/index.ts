@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app-env";
+import type { AppEnv } from "../../platform/http/app-env";
 import conversations from "./conversations/conversations.index";
 import { renderConversationsError } from "./envelope";
 import { CONVERSATIONS_PREFIX } from "./router";

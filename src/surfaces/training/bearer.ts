@@ -1,11 +1,11 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv, AppVariables } from "../../app-env";
 import { readSessionState, type SessionState, sessionStateQuery } from "../../directory/sessions";
 import { apiRateWindow, jwtSecret } from "../../platform/config";
 import type { UserRole } from "../../platform/db/schema";
 import { ApiError } from "../../platform/errors/api-error";
 import { answering } from "../../platform/errors/documented";
+import type { AppEnv, AppVariables } from "../../platform/http/app-env";
 import { enforceRateLimit } from "../../platform/http/rate-limit";
 import { renderTrainingError } from "./envelope";
 import { type TokenClaims, verifyToken } from "./jwt";

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app-env";
+import type { AppEnv } from "../../platform/http/app-env";
 import apiKeys from "./api-keys/api-keys.index";
 import auth from "./auth/auth.index";
 import contacts from "./contacts/contacts.index";

@@ -1,7 +1,7 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../../app-env";
 import { jwtSecret } from "../../platform/config";
+import type { AppEnv } from "../../platform/http/app-env";
 import { idempotentPosts } from "../../platform/http/idempotency";
 import { createRouter } from "../../platform/http/router";
 import { authenticate, type TrainingEnv } from "./bearer";

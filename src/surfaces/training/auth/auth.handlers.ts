@@ -1,7 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
-import type { AppEnv } from "../../../app-env";
 import {
   type FailureWindow,
   type LoginCandidate,
@@ -30,6 +29,7 @@ import {
 import { users } from "../../../platform/db/schema";
 import { ApiError, validationError } from "../../../platform/errors/api-error";
 import { findDatabaseError } from "../../../platform/errors/database-error";
+import type { AppEnv } from "../../../platform/http/app-env";
 import { clientKey } from "../../../platform/http/client-address";
 import { tooManyRequests } from "../../../platform/http/rate-limit";
 import { sha256Hex } from "../../../platform/util/encoding";

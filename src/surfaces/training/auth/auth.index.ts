@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../../app-env";
+import type { AppEnv } from "../../../platform/http/app-env";
 import { createPublicTrainingRouter, createTrainingRouter } from "../router";
 import * as handlers from "./auth.handlers";
 import * as routes from "./auth.routes";

@@ -1,9 +1,9 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
-import type { AppEnv } from "../../../app-env";
 import { openSessionStatements } from "../../../directory/sessions";
 import { jwtSecret, jwtTtlSeconds, refreshTtlSeconds } from "../../../platform/config";
 import type { UserRole } from "../../../platform/db/schema";
+import type { AppEnv } from "../../../platform/http/app-env";
 import { sha256Hex } from "../../../platform/util/encoding";
 import { newObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";

@@ -1,6 +1,6 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
-import type { RequestDatabase } from "./platform/db/request-database";
-import type { Outbox } from "./platform/events/outbox";
+import type { RequestDatabase } from "../db/request-database";
+import type { Outbox } from "../events/outbox";
 
 export interface AppVariables {
   requestId: string;
