@@ -41,6 +41,16 @@ export const tick = (stepMs = 1000) => {
   return clock;
 };
 
+let phoneNumber = 0;
+/** A phone number no other call in this test file returns: phones are unique per organization. */
+export const uniquePhone = () => `+1303555${String(++phoneNumber).padStart(4, "0")}`;
+
+/** The order the lists answer in: newest first, ties by id descending. */
+export const newestFirst = (rows: { createdAt: number; id: string }[]) =>
+  [...rows]
+    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .map((r) => r.id);
+
 /**
  * An organization of its own, for a test whose lists, counts or limits must see only the rows it
  * wrote: nothing the other tests of the file write can show up in it.

@@ -7,7 +7,7 @@ import type { SnapshotFilters } from "../../src/surfaces/training/snapshots/snap
 import { d1RoundTrips, json, request } from "../helpers/app";
 import { bearer, newOrganization, tokenFor } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
-import { insertContact, insertManySnapshots } from "../helpers/factories";
+import { insertContact, insertManySnapshots, newestFirst } from "../helpers/factories";
 import { ACME, BOB, GLOBEX, JANE, SNAPSHOT } from "../helpers/seed";
 
 type Item = Record<string, any>;
@@ -58,12 +58,6 @@ async function walk(
   }
   throw new Error("the walk did not end");
 }
-
-/** The expected order: newest first, then id descending. */
-const newestFirst = (rows: { createdAt: number; id: string }[]) =>
-  [...rows]
-    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .map((r) => r.id);
 
 beforeAll(async () => {
   lists = await newOrganization("manager");
