@@ -41,6 +41,10 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/contract.ts"],
       include: ["test/**/*.test.ts"],
+      // Files, and the tests of each file, run in a random order, so a test that leans on what
+      // another left behind fails. Vitest prints the seed ("Running tests with seed …"); the same
+      // order again: `npx vitest run --sequence.seed=<seed>` (one file: add its path).
+      sequence: { shuffle: { files: true, tests: true } },
     },
   };
 });

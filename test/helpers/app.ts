@@ -30,6 +30,26 @@ export async function request(
   return response;
 }
 
+/** A JSON answer's body, or any other: the tests read what they need of it. */
+export type Body = Record<string, any>;
+
+/** `request`, with the answer's body read: its JSON, or null when it is empty (a 204, a 304). */
+export async function requestBody(
+  path: string,
+  init: RequestInit = {},
+  bindings: Partial<Env> = {},
+): Promise<{ response: Response; body: Body }> {
+  const response = await request(path, init, bindings);
+  const text = await response.text();
+  return { response, body: (text ? JSON.parse(text) : null) as Body };
+}
+
+/** A date as the API writes it: ISO 8601 in UTC, with milliseconds. */
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The validation details of a 400, from either surface's envelope. */
+export const validationDetails = (body: Body) => (body.details ?? body.error?.details) as Body[];
+
 export const json = (body: unknown, init: RequestInit = {}): RequestInit => ({
   ...init,
   method: init.method ?? "POST",

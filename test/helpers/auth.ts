@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { newObjectId } from "../../src/platform/util/ids";
 import { issueToken } from "../../src/surfaces/training/jwt";
+import { insertOrganization, insertUser } from "./factories";
 import { ACME, ACME_KEY, ADMIN, AGENT, ALICE } from "./seed";
 
 type Role = "admin" | "manager" | "agent";
@@ -32,6 +33,24 @@ export async function tokenFor(
     ttlSeconds,
   );
   return token;
+}
+
+/**
+ * A new user of `role` in the organization, and a token for them: for a role the seed has no
+ * user of there (Globex has no admin), without changing any seeded user.
+ */
+export async function newUserToken(role: Role, organizationId = ACME) {
+  const user = await insertUser({ organizationId, role });
+  return { user, token: await tokenFor({ userId: user.id, organizationId, role }) };
+}
+
+/**
+ * A new organization with one user of `role` and their token: a tenant whose rows are only the
+ * ones its test writes.
+ */
+export async function newOrganization(role: Role = "admin") {
+  const organization = await insertOrganization();
+  return { organizationId: organization.id, ...(await newUserToken(role, organization.id)) };
 }
 
 /** A session row for the user (none when the user does not exist); its id either way. */

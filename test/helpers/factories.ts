@@ -8,6 +8,7 @@ import {
   contacts,
   conversations,
   messages,
+  organizations,
   trainingSnapshotMessages,
   trainingSnapshots,
   trainingSnapshotTags,
@@ -15,6 +16,7 @@ import {
 } from "../../src/platform/db/schema";
 import { sha256Hex } from "../../src/platform/util/encoding";
 import { newObjectId } from "../../src/platform/util/ids";
+import { hashPassword } from "../../src/surfaces/training/password";
 import { ACME } from "./seed";
 
 /*
@@ -39,6 +41,26 @@ export const tick = (stepMs = 1000) => {
   return clock;
 };
 
+let phoneNumber = 0;
+/** A phone number no other call in this test file returns: phones are unique per organization. */
+export const uniquePhone = () => `+1303555${String(++phoneNumber).padStart(4, "0")}`;
+
+/** The order the lists answer in: newest first, ties by id descending. */
+export const newestFirst = (rows: { createdAt: number; id: string }[]) =>
+  [...rows]
+    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .map((r) => r.id);
+
+/**
+ * An organization of its own, for a test whose lists, counts or limits must see only the rows it
+ * wrote: nothing the other tests of the file write can show up in it.
+ */
+export async function insertOrganization(name = "Test Org") {
+  const row = { id: newObjectId(tick()), name, createdAt: Date.now() };
+  await testDb().insert(organizations).values(row);
+  return row;
+}
+
 export async function insertUser(overrides: Partial<typeof users.$inferInsert> = {}) {
   const now = tick();
   const row = {
@@ -55,6 +77,14 @@ export async function insertUser(overrides: Partial<typeof users.$inferInsert> =
   };
   await testDb().insert(users).values(row);
   return row;
+}
+
+/** A user who can log in with `password`, hashed as the app stores passwords. */
+export async function insertUserWithPassword(
+  password: string,
+  overrides: Partial<typeof users.$inferInsert> = {},
+) {
+  return insertUser({ passwordHash: await hashPassword(password), ...overrides });
 }
 
 export async function insertContact(overrides: Partial<typeof contacts.$inferInsert> = {}) {

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { verifyToken } from "../../src/surfaces/training/jwt";
-import { hashPassword, PBKDF2_ITERATIONS, pbkdf2Work } from "../../src/surfaces/training/password";
+import { PBKDF2_ITERATIONS, pbkdf2Work } from "../../src/surfaces/training/password";
 import { json, request } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
-import { insertUser } from "../helpers/factories";
+import { insertUser, insertUserWithPassword } from "../helpers/factories";
 import { ACME, ADMIN, ALICE, DEMO_PASSWORD, GLOBEX, SNAPSHOT } from "../helpers/seed";
 
 const login = (body: unknown, init: RequestInit = {}) =>
@@ -72,13 +72,8 @@ describe("POST /api/auth/login", () => {
 
   it("picks the right organization when one email has users in two", async () => {
     const email = "shared@example.com";
-    const passwordHash = await hashPassword("globex-password");
-    await insertUser({
-      email,
-      organizationId: ACME,
-      passwordHash: await hashPassword("acme-password"),
-    });
-    await insertUser({ email, organizationId: GLOBEX, passwordHash });
+    await insertUserWithPassword("acme-password", { email, organizationId: ACME });
+    await insertUserWithPassword("globex-password", { email, organizationId: GLOBEX });
 
     const acme = await loginBody({ email, password: "acme-password" });
     const globex = await loginBody({ email, password: "globex-password" });
@@ -151,11 +146,8 @@ describe("POST /api/auth/login: the same password work whatever the email names"
   }
 
   it("one full derivation for a right or wrong password, an unknown email, a user without a password, a deactivated user", async () => {
-    const user = await insertUser({ passwordHash: await hashPassword(PASSWORD) });
-    const deactivated = await insertUser({
-      passwordHash: await hashPassword(PASSWORD),
-      isActive: false,
-    });
+    const user = await insertUserWithPassword(PASSWORD);
+    const deactivated = await insertUserWithPassword(PASSWORD, { isActive: false });
     // Invited through the API: no password until the setup token is used.
     const invitedEmail = `invited-${crypto.randomUUID()}@example.com`;
     const invited = await request(
@@ -194,8 +186,8 @@ describe("POST /api/auth/login: the same password work whatever the email names"
 
   it("an email in two organizations: one derivation per user, right password or not", async () => {
     const email = `shared-${crypto.randomUUID()}@example.com`;
-    await insertUser({ email, organizationId: ACME, passwordHash: await hashPassword(PASSWORD) });
-    await insertUser({ email, organizationId: GLOBEX, passwordHash: await hashPassword(PASSWORD) });
+    await insertUserWithPassword(PASSWORD, { email, organizationId: ACME });
+    await insertUserWithPassword(PASSWORD, { email, organizationId: GLOBEX });
     expect(await cost(email, PASSWORD)).toEqual({ status: 200, iterations: 2 * PBKDF2_ITERATIONS });
     expect(await cost(email, "not the password")).toEqual({
       status: 401,

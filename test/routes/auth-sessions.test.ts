@@ -2,32 +2,30 @@ import { env } from "cloudflare:workers";
 import type { BatchItem } from "drizzle-orm/batch";
 import { describe, expect, it } from "vitest";
 import { issueSetupTokenStatements } from "../../src/directory/setup-tokens";
-import { organizations } from "../../src/platform/db/schema";
 import { sha256Hex } from "../../src/platform/util/encoding";
-import { newObjectId } from "../../src/platform/util/ids";
 import { opaqueToken } from "../../src/platform/util/tokens";
 import { verifyToken } from "../../src/surfaces/training/jwt";
-import { hashPassword } from "../../src/surfaces/training/password";
-import { d1RoundTrips, json, request } from "../helpers/app";
+import { d1RoundTrips, json, request, requestBody } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
-import { insertUser, testDb } from "../helpers/factories";
+import {
+  insertOrganization,
+  insertUser,
+  insertUserWithPassword,
+  testDb,
+} from "../helpers/factories";
 import { ACME, ADMIN, SNAPSHOT } from "../helpers/seed";
 
 type Body = Record<string, any>;
 const PASSWORD = "a long enough password";
 
-async function call(path: string, init: RequestInit = {}) {
-  const response = await request(path, init);
-  const text = await response.text();
-  return { response, body: (text ? JSON.parse(text) : null) as Body };
-}
+const call = (path: string, init: RequestInit = {}) => requestBody(path, init);
 const post = (path: string, body: unknown, token?: string) =>
   call(path, json(body, token ? bearer(token) : {}));
 
 /** A user of Acme with a password, logged in: their token pair. */
 async function loggedIn(role: "admin" | "manager" | "agent" = "manager") {
-  const user = await insertUser({ role, passwordHash: await hashPassword(PASSWORD) });
+  const user = await insertUserWithPassword(PASSWORD, { role });
   const { body } = await post("/api/auth/login", { email: user.email, password: PASSWORD });
   return { user, token: body.data.token as string, refreshToken: body.data.refreshToken as string };
 }
@@ -425,8 +423,7 @@ describe("POST /api/auth/setup-password", () => {
 
   it("a refused deactivation (the last admin) leaves the token alone", async () => {
     // An organization whose only admin has not set a password yet.
-    const organizationId = newObjectId();
-    await testDb().insert(organizations).values({ id: organizationId, name: "Solo", createdAt: 0 });
+    const { id: organizationId } = await insertOrganization("Solo");
     const admin = await insertUser({ organizationId, role: "admin", passwordHash: "" });
     const setupToken = opaqueToken("st");
     const now = Date.now();

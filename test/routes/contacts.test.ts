@@ -2,29 +2,24 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { listContactsQuery } from "../../src/surfaces/training/contacts/contacts.repository";
-import { json, request } from "../helpers/app";
+import { type Body, ISO, json, requestBody } from "../helpers/app";
 import { tokenFor } from "../helpers/auth";
-import { insertContact, insertSnapshot } from "../helpers/factories";
+import { insertContact, insertSnapshot, uniquePhone } from "../helpers/factories";
 import { ACME, BOB, GLOBEX, JANE } from "../helpers/seed";
-
-type Body = Record<string, any>;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 async function call(path: string, init: RequestInit = {}, token?: string) {
   const auth = token ?? (await tokenFor());
-  const response = await request(path, {
+  return requestBody(path, {
     ...init,
     headers: { ...(init.headers as object), authorization: `Bearer ${auth}` },
   });
-  const text = await response.text();
-  return { response, body: (text ? JSON.parse(text) : null) as Body };
 }
 const create = (body: unknown, token?: string) => call("/api/contacts", json(body), token);
 let n = 0;
 const unique = () => {
   n++;
   return {
-    phoneNumber: `+1202555${String(1000 + n).slice(-4)}`,
+    phoneNumber: uniquePhone(),
     email: `c${n}-${crypto.randomUUID().slice(0, 8)}@example.org`,
   };
 };

@@ -6,7 +6,7 @@ import type { ConversationFilters } from "../../src/surfaces/conversations/conve
 import { d1RoundTrips, request } from "../helpers/app";
 import { apiKeyHeaders } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
-import { insertManyConversations } from "../helpers/factories";
+import { insertManyConversations, newestFirst } from "../helpers/factories";
 import { ACME, DOCS_CONVERSATION, GLOBEX, GLOBEX_CONVERSATION, GLOBEX_KEY } from "../helpers/seed";
 
 type Conversation = Record<string, any>;
@@ -25,11 +25,6 @@ beforeAll(async () => {
     2,
   );
 });
-
-const newestFirst = (rows: { createdAt: number; id: string }[]) =>
-  [...rows]
-    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .map((r) => r.id);
 
 async function get(url: string, init: RequestInit = apiKeyHeaders(), bindings: Partial<Env> = {}) {
   const response = await request(url, init, bindings);

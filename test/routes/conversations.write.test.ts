@@ -1,23 +1,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { json, request } from "../helpers/app";
+import { type Body, ISO, json, request, requestBody } from "../helpers/app";
 import { apiKeyHeaders, tokenFor } from "../helpers/auth";
+import { uniquePhone } from "../helpers/factories";
 import { ACME, AGENT, DOCS_CONVERSATION, GLOBEX, GLOBEX_KEY, JANE } from "../helpers/seed";
 
-type Body = Record<string, any>;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-async function post(path: string, body: unknown, headers = apiKeyHeaders()) {
-  const response = await request(path, json(body, headers));
-  const text = await response.text();
-  return { response, body: (text ? JSON.parse(text) : null) as Body };
-}
+const post = (path: string, body: unknown, headers = apiKeyHeaders()) =>
+  requestBody(path, json(body, headers));
 const get = async (path: string, headers = apiKeyHeaders()) => {
   const response = await request(path, headers);
   return { response, body: (await response.json()) as Body };
 };
-let n = 0;
-const phone = () => `+1303555${String(1000 + ++n).slice(-4)}`;
 const contactOf = async (conversationId: string) =>
   (
     await env.DB.prepare("select contact_id from conversations where id = ?")
@@ -28,7 +21,7 @@ const contactOf = async (conversationId: string) =>
 describe("POST /v1/api/conversations", () => {
   it("201: the conversation exactly as GET returns it, with a Location", async () => {
     const created = await post("/v1/api/conversations", {
-      customer: { name: "Rosalind Franklin", phone: phone(), email: "rosalind@example.org" },
+      customer: { name: "Rosalind Franklin", phone: uniquePhone(), email: "rosalind@example.org" },
       pathwayId: "pw-ingest",
       agentId: "ag-ingest",
       userId: AGENT,
@@ -63,7 +56,7 @@ describe("POST /v1/api/conversations", () => {
   it("keeps the caller's ids and times; a taken id is 409 and writes nothing", async () => {
     const body = {
       _id: `trillet-${crypto.randomUUID().slice(0, 8)}`,
-      customer: { phone: phone() },
+      customer: { phone: uniquePhone() },
       createdAt: "2024-12-01T08:45:00Z",
       messages: [
         {
@@ -102,11 +95,11 @@ describe("POST /v1/api/conversations", () => {
       phone: "+14155550123",
     });
     const byEmail = await post("/v1/api/conversations", {
-      customer: { email: "JANE@example.com", phone: phone() },
+      customer: { email: "JANE@example.com", phone: uniquePhone() },
     });
     expect(await contactOf(byEmail.body._id)).toBe(JANE);
     const fresh = await post("/v1/api/conversations", {
-      customer: { name: "New Person", email: `new-${n}@example.org` },
+      customer: { name: "New Person", email: `new-${crypto.randomUUID()}@example.org` },
     });
     const contactId = await contactOf(fresh.body._id);
     expect(contactId).not.toBe(JANE);
@@ -263,14 +256,15 @@ describe("POST /v1/api/conversations/{id}/messages", () => {
         )
       ).response.status,
     ).toBe(404);
+    const messageId = `dup-${crypto.randomUUID()}`;
     const first = await post(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
-      _id: `dup-${n}`,
+      _id: messageId,
       direction: "inbound",
       message: "x",
     });
     expect(first.response.status).toBe(201);
     const again = await post(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
-      _id: `dup-${n}`,
+      _id: messageId,
       direction: "inbound",
       message: "y",
     });

@@ -2,29 +2,20 @@ import { describe, expect, it } from "vitest";
 import { conversations } from "../../src/platform/db/schema";
 import { issuesFromZod } from "../../src/platform/errors/validation";
 import { ExportItemInputSchema } from "../../src/surfaces/training/snapshots/snapshots.schemas";
-import { json, request } from "../helpers/app";
+import { type Body, json, requestBody, validationDetails } from "../helpers/app";
 import { apiKeyHeaders, tokenFor } from "../helpers/auth";
-import { insertContact, insertSnapshot, testDb } from "../helpers/factories";
+import { insertContact, insertSnapshot, testDb, uniquePhone } from "../helpers/factories";
 
 /*
  * Dates a client sends are years 1970–9999, the years the documented ISO form can write in UTC.
  * Rows stored before 1970 (older data) still list: every cursor the API issues is accepted.
  */
 
-type Body = Record<string, any>;
-
-async function send(path: string, init: RequestInit) {
-  const response = await request(path, init);
-  const text = await response.text();
-  return { response, body: (text ? JSON.parse(text) : null) as Body };
-}
+const send = (path: string, init: RequestInit) => requestBody(path, init);
 const ingest = (body: unknown) => send("/v1/api/conversations", json(body, apiKeyHeaders()));
-const details = (body: Body) => (body.details ?? body.error?.details) as Body[];
 const training = async (path: string) =>
   send(path, { headers: { authorization: `Bearer ${await tokenFor()}` } });
 
-let n = 0;
-const phone = () => `+1606555${String(1000 + ++n).slice(-4)}`;
 const hex24 = () => crypto.randomUUID().replaceAll("-", "").slice(0, 24);
 
 describe("dates in: years 1970 to 9999", () => {
@@ -38,12 +29,12 @@ describe("dates in: years 1970 to 9999", () => {
     const _id = `date-${hex24()}`;
     const { response, body } = await ingest({
       _id,
-      customer: { phone: phone() },
+      customer: { phone: uniquePhone() },
       createdAt,
       messages: [{ direction: "inbound", message: "hi", createdAt, updatedAt: createdAt }],
     });
     expect(response.status, JSON.stringify(body)).toBe(400);
-    expect(details(body)).toEqual(
+    expect(validationDetails(body)).toEqual(
       ["body.createdAt", "body.messages[0].createdAt", "body.messages[0].updatedAt"].map(
         (field) => ({ field, rule, message: expect.stringMatching(/1970|9999/) }),
       ),
@@ -53,7 +44,7 @@ describe("dates in: years 1970 to 9999", () => {
 
   it("the first and the last millisecond are kept exactly", async () => {
     for (const createdAt of ["1970-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"]) {
-      const { response, body } = await ingest({ customer: { phone: phone() }, createdAt });
+      const { response, body } = await ingest({ customer: { phone: uniquePhone() }, createdAt });
       expect(response.status, JSON.stringify(body)).toBe(201);
       expect(body.createdAt).toBe(createdAt);
     }
@@ -65,13 +56,13 @@ describe("dates in: years 1970 to 9999", () => {
       apiKeyHeaders(),
     );
     expect(conversationsList.response.status).toBe(400);
-    expect(details(conversationsList.body).map((d) => [d.field, d.rule])).toEqual([
+    expect(validationDetails(conversationsList.body).map((d) => [d.field, d.rule])).toEqual([
       ["query.createdAfter", "min"],
       ["query.updatedAfter", "max"],
     ]);
     const snapshots = await training("/api/training/snapshots?createdBefore=1900-01-01T00:00:00Z");
     expect(snapshots.response.status).toBe(400);
-    expect(details(snapshots.body).map((d) => [d.field, d.rule])).toEqual([
+    expect(validationDetails(snapshots.body).map((d) => [d.field, d.rule])).toEqual([
       ["query.createdBefore", "min"],
     ]);
   });
@@ -100,7 +91,7 @@ describe("dates in: years 1970 to 9999", () => {
 
 describe("rows stored before 1970 can be walked past", () => {
   it("a flow's Link cursors, through conversations of 1969", async () => {
-    const contact = await insertContact({ phoneNumber: phone() });
+    const contact = await insertContact({ phoneNumber: uniquePhone() });
     const flow = `flow-${hex24()}`;
     const rows = [Date.parse("2024-01-01T00:00:00Z"), -1_000, -86_400_000, -86_400_001].map(
       (createdAt, i) => ({
@@ -128,7 +119,7 @@ describe("rows stored before 1970 can be walked past", () => {
   });
 
   it("a snapshot list's nextCursor, through snapshots of 1969", async () => {
-    const contact = await insertContact({ phoneNumber: phone() });
+    const contact = await insertContact({ phoneNumber: uniquePhone() });
     const made = [];
     for (const createdAt of [0, -1, -31_536_000_000]) {
       made.push(

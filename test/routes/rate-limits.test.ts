@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
-import { eq, like } from "drizzle-orm";
+import { eq, inArray, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { loginFailures } from "../../src/platform/db/schema";
 import { sha256Hex } from "../../src/platform/util/encoding";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 import { countingD1, fakeLimiter } from "../helpers/d1";
-import { insertApiKey, testDb } from "../helpers/factories";
-import { ACME, ACME_KEY, DEMO_PASSWORD, DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
+import { insertApiKey, insertUserWithPassword, testDb } from "../helpers/factories";
+import { ACME, DEMO_PASSWORD, DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
 
 type Body = Record<string, any>;
 
@@ -72,26 +72,36 @@ describe("POST /api/auth/login: failed logins per email and per client address, 
     request("/api/auth/login", json({ email, password }, { headers: { "cf-connecting-ip": ip } }), {
       LOGIN_FAILURE_LIMIT: limit,
     });
-  const windows = async () => (await testDb().select().from(loginFailures)).length;
+  /** The failure windows of these throttling keys (`email:…`, `ip:…`). */
+  const windowsOf = async (...keys: string[]) =>
+    testDb()
+      .select()
+      .from(loginFailures)
+      .where(inArray(loginFailures.keyHash, await Promise.all(keys.map(sha256Hex))));
+  /** A user of its own to log in as: a lockout of a shared one would refuse other tests' logins. */
+  const newUser = async () => (await insertUserWithPassword(DEMO_PASSWORD)).email;
 
   it("counts only failures, then refuses the email before any password work, even the right one", async () => {
+    const [email, other] = [await newUser(), await newUser()];
     const ip = "203.0.113.10";
-    expect((await login("alice@example.com", DEMO_PASSWORD, ip)).status).toBe(200);
-    const before = await windows();
-    const first = await login("alice@example.com", "wrong-1", ip);
+    const keys = [`email:${email}`, `ip:${ip}`];
+    expect((await login(email, DEMO_PASSWORD, ip)).status).toBe(200);
+    expect(await windowsOf(...keys)).toEqual([]);
+    const first = await login(email, "wrong-1", ip);
     expect(first.status).toBe(401);
     expect(first.headers.get("ratelimit-remaining")).toBe("1");
-    expect((await login("alice@example.com", "wrong-2", ip)).status).toBe(401);
-    expect(await windows()).toBe(before + 2); // one window for the email, one for the address
-    const third = await login("alice@example.com", "wrong-3", ip);
+    expect((await login(email, "wrong-2", ip)).status).toBe(401);
+    // One window for the email, one for the address, each at 2.
+    expect((await windowsOf(...keys)).map((w) => w.failures)).toEqual([2, 2]);
+    const third = await login(email, "wrong-3", ip);
     expect(third.status).toBe(429);
     expect(((await third.json()) as Body).code).toBe("rate_limited");
     // The right password, from another address: still refused while the email's window runs.
-    const blocked = await login("alice@example.com", DEMO_PASSWORD, "198.51.100.7");
+    const blocked = await login(email, DEMO_PASSWORD, "198.51.100.7");
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(blocked.headers.get("ratelimit-remaining")).toBe("0");
-    expect((await login("admin@example.com", DEMO_PASSWORD, "198.51.100.7")).status).toBe(200);
+    expect((await login(other, DEMO_PASSWORD, "198.51.100.7")).status).toBe(200);
   });
 
   it("refuses a client address that keeps failing across many emails", async () => {
@@ -101,26 +111,26 @@ describe("POST /api/auth/login: failed logins per email and per client address, 
       statuses.push((await login(`${name}-spray@example.com`, "guess", ip)).status);
     }
     expect(statuses).toEqual([401, 401, 429, 429]);
-    expect((await login("agent@example.com", DEMO_PASSWORD, ip)).status).toBe(429);
-    expect((await login("agent@example.com", DEMO_PASSWORD, "203.0.113.100")).status).toBe(200);
+    const email = await newUser();
+    expect((await login(email, DEMO_PASSWORD, ip)).status).toBe(429);
+    expect((await login(email, DEMO_PASSWORD, "203.0.113.100")).status).toBe(200);
   });
 
   it("counts an IPv6 client per /64", async () => {
+    const email = await newUser();
     expect((await login("v6-a@example.com", "guess", "2001:db8:aa:1::1")).status).toBe(401);
     expect((await login("v6-b@example.com", "guess", "2001:0db8:00aa:0001:ffff::9")).status).toBe(
       401,
     );
     // A third address of the same /64 is refused; the next /64 is not.
-    expect((await login("agent@example.com", DEMO_PASSWORD, "2001:db8:aa:1:1:2:3:4")).status).toBe(
-      429,
-    );
-    expect((await login("agent@example.com", DEMO_PASSWORD, "2001:db8:aa:2::1")).status).toBe(200);
+    expect((await login(email, DEMO_PASSWORD, "2001:db8:aa:1:1:2:3:4")).status).toBe(429);
+    expect((await login(email, DEMO_PASSWORD, "2001:db8:aa:2::1")).status).toBe(200);
   });
 
   it("a locked-out email answers the same whether or not it exists", async () => {
     const ip = () => `192.0.2.${Math.floor(Math.random() * 250) + 1}`;
     const answers: string[] = [];
-    for (const email of ["agent@example.com", "nobody-here@example.com"]) {
+    for (const email of [await newUser(), "nobody-here@example.com"]) {
       await login(email, "wrong", ip());
       await login(email, "wrong", ip());
       const refused = await login(email, "wrong", ip());
@@ -132,21 +142,22 @@ describe("POST /api/auth/login: failed logins per email and per client address, 
   });
 
   it("the count lives in D1, not in the isolate: a window written there is honoured", async () => {
+    const email = await newUser();
     // As another isolate (or this one before a restart) would have left it.
     await testDb()
       .insert(loginFailures)
       .values({
-        keyHash: await sha256Hex("email:bob@example.com"),
+        keyHash: await sha256Hex(`email:${email}`),
         windowStart: Date.now(),
         failures: 2,
       });
-    expect((await login("bob@example.com", DEMO_PASSWORD, "198.51.100.50")).status).toBe(429);
+    expect((await login(email, DEMO_PASSWORD, "198.51.100.50")).status).toBe(429);
     // An expired window is not: it starts again at the next failure.
     await testDb()
       .update(loginFailures)
       .set({ windowStart: Date.now() - 61_000 })
-      .where(eq(loginFailures.keyHash, await sha256Hex("email:bob@example.com")));
-    expect((await login("bob@example.com", DEMO_PASSWORD, "198.51.100.50")).status).toBe(200);
+      .where(eq(loginFailures.keyHash, await sha256Hex(`email:${email}`)));
+    expect((await login(email, DEMO_PASSWORD, "198.51.100.50")).status).toBe(200);
   });
 
   it("prunes expired windows as failures come in", async () => {
@@ -187,6 +198,9 @@ describe("Conversations API: unknown API keys", () => {
   });
 
   it("throttles failed key checks per client address: 429 with reset_at, then no D1 at all", async () => {
+    // A key of its own, verified once before the address is throttled.
+    const { key: validKey } = await insertApiKey();
+    expect((await request(path, withIp(validKey, "198.51.100.9"))).status).toBe(200);
     const limiter = fakeLimiter(3);
     const { db, counter } = countingD1(env.DB);
     const bindings = {
@@ -211,7 +225,7 @@ describe("Conversations API: unknown API keys", () => {
     expect((await request(path, withIp(unknownKey(), "198.51.100.2"), bindings)).status).toBe(429);
     expect(counter.roundTrips).toBe(queries);
     // …while a valid key already verified, and other clients, go on.
-    expect((await request(path, withIp(ACME_KEY, "198.51.100.2"), bindings)).status).toBe(200);
+    expect((await request(path, withIp(validKey, "198.51.100.2"), bindings)).status).toBe(200);
     expect((await request(path, withIp(unknownKey(), "198.51.100.3"), bindings)).status).toBe(401);
     expect(limiter.calls.every((k) => k.startsWith("key-failures:198.51.100."))).toBe(true);
   });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { listContactsQuery } from "../../src/surfaces/training/contacts/contacts.repository";
 import { request } from "../helpers/app";
 import { tokenFor } from "../helpers/auth";
-import { insertContact, insertSnapshot } from "../helpers/factories";
+import { insertContact, insertSnapshot, uniquePhone } from "../helpers/factories";
 import { ACME, BOB, GLOBEX } from "../helpers/seed";
 
 /*
@@ -28,9 +28,6 @@ const contacts = (q: string) => ids(`/api/contacts?limit=100&q=${encodeURICompon
 const snapshots = (q: string) =>
   ids(`/api/training/snapshots?limit=100&q=${encodeURIComponent(q)}`);
 
-let n = 0;
-const phone = () => `+1707555${String(1000 + ++n).slice(-4)}`;
-
 describe("short searches ignore case in every script", () => {
   const contact: Record<string, string> = {};
   const snapshot: Record<string, string> = {};
@@ -48,7 +45,7 @@ describe("short searches ignore case in every script", () => {
         firstName,
         lastName,
         email: null,
-        phoneNumber: phone(),
+        phoneNumber: uniquePhone(),
       });
       contact[key] = row.id;
       const made = await insertSnapshot({

@@ -2,9 +2,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { issuesFromZod } from "../../src/platform/errors/validation";
 import { ExportItemInputSchema } from "../../src/surfaces/training/snapshots/snapshots.schemas";
-import { json, request } from "../helpers/app";
+import { type Body, json, requestBody, validationDetails } from "../helpers/app";
 import { apiKeyHeaders, tokenFor } from "../helpers/auth";
-import { insertContact, insertSnapshot, insertUser } from "../helpers/factories";
+import { insertContact, insertSnapshot, insertUser, uniquePhone } from "../helpers/factories";
 import { JANE } from "../helpers/seed";
 
 /*
@@ -13,13 +13,7 @@ import { JANE } from "../helpers/seed";
  * and the rule, and leaves nothing behind.
  */
 
-type Body = Record<string, any>;
-
-async function send(path: string, init: RequestInit) {
-  const response = await request(path, init);
-  const text = await response.text();
-  return { response, body: (text ? JSON.parse(text) : null) as Body };
-}
+const send = (path: string, init: RequestInit) => requestBody(path, init);
 const asManager = async (path: string, body: unknown, method = "POST") =>
   send(path, json(body, { method, headers: { authorization: `Bearer ${await tokenFor()}` } }));
 const asAdmin = async (path: string, body: unknown, method = "POST") =>
@@ -33,11 +27,6 @@ const asAdmin = async (path: string, body: unknown, method = "POST") =>
 const ingest = (body: unknown, path = "/v1/api/conversations") =>
   send(path, json(body, apiKeyHeaders()));
 
-/** The validation details of a 400, from either surface's envelope. */
-const details = (body: Body) => (body.details ?? body.error?.details) as Body[];
-
-let n = 0;
-const phone = () => `+1505555${String(1000 + ++n).slice(-4)}`;
 const vendorId = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 12)}`;
 
 const CONTROL_CHARACTERS = ["\u0000", "\u0001", "\t", "\n", "\r", "\u001b[31m", "\u001f", "\u007f"];
@@ -49,11 +38,11 @@ describe("names refuse control characters", () => {
       const _id = vendorId("ctl");
       const { response, body } = await ingest({
         _id,
-        customer: { name: `Ada Love${control}lace`, phone: phone() },
+        customer: { name: `Ada Love${control}lace`, phone: uniquePhone() },
         messages: [{ direction: "inbound", message: "Hello" }],
       });
       expect(response.status, JSON.stringify(body)).toBe(400);
-      expect(details(body)).toEqual([
+      expect(validationDetails(body)).toEqual([
         {
           field: "body.customer.name",
           rule: "pattern",
@@ -73,7 +62,7 @@ describe("names refuse control characters", () => {
       channelType: "sms",
     });
     expect(created.response.status).toBe(400);
-    expect(details(created.body).map((d) => [d.field, d.rule])).toEqual([
+    expect(validationDetails(created.body).map((d) => [d.field, d.rule])).toEqual([
       ["body.firstName", "pattern"],
       ["body.lastName", "pattern"],
     ]);
@@ -84,7 +73,7 @@ describe("names refuse control characters", () => {
       "PATCH",
     );
     expect(patched.response.status).toBe(400);
-    expect(details(patched.body).map((d) => [d.field, d.rule])).toEqual([
+    expect(validationDetails(patched.body).map((d) => [d.field, d.rule])).toEqual([
       ["body.lastName", "pattern"],
     ]);
   });
@@ -97,7 +86,7 @@ describe("names refuse control characters", () => {
       role: "agent",
     });
     expect(created.response.status).toBe(400);
-    expect(details(created.body).map((d) => [d.field, d.rule])).toEqual([
+    expect(validationDetails(created.body).map((d) => [d.field, d.rule])).toEqual([
       ["body.firstName", "pattern"],
       ["body.lastName", "pattern"],
     ]);
@@ -108,7 +97,7 @@ describe("names refuse control characters", () => {
       "PATCH",
     );
     expect(patched.response.status).toBe(400);
-    expect(details(patched.body).map((d) => [d.field, d.rule])).toEqual([
+    expect(validationDetails(patched.body).map((d) => [d.field, d.rule])).toEqual([
       ["body.firstName", "pattern"],
     ]);
   });
@@ -136,7 +125,7 @@ describe("names refuse control characters", () => {
 
   it("accepts names in any script, with inner spaces", async () => {
     const { response, body } = await ingest({
-      customer: { name: "  Zoë  Ñúñez-Łukasz 山田 ", phone: phone() },
+      customer: { name: "  Zoë  Ñúñez-Łukasz 山田 ", phone: uniquePhone() },
     });
     expect(response.status, JSON.stringify(body)).toBe(201);
     expect(body.customer.name).toBe("Zoë Ñúñez-Łukasz 山田");
@@ -160,16 +149,16 @@ describe("a customer's name becomes a contact's: each part keeps the contacts' l
     ["a 101-character last part", `First ${"L".repeat(101)}`, "last name"],
   ])("%s: 400 on body.customer.name, nothing stored", async (_, name, part) => {
     const _id = vendorId("long");
-    const { response, body } = await ingest({ _id, customer: { name, phone: phone() } });
+    const { response, body } = await ingest({ _id, customer: { name, phone: uniquePhone() } });
     expect(response.status, JSON.stringify(body)).toBe(400);
-    expect(details(body)).toEqual([
+    expect(validationDetails(body)).toEqual([
       {
         field: "body.customer.name",
         rule: "max_length",
         message: expect.stringContaining(`100 characters`),
       },
     ]);
-    expect(details(body)[0]?.message).toContain(part);
+    expect(validationDetails(body)[0]?.message).toContain(part);
     expect((await send(`/v1/api/conversations/${_id}`, apiKeyHeaders())).response.status).toBe(404);
   });
 
@@ -177,7 +166,7 @@ describe("a customer's name becomes a contact's: each part keeps the contacts' l
     const first = "F".repeat(100);
     const last = "L".repeat(99);
     const { response, body } = await ingest({
-      customer: { name: `${first} ${last}`, phone: phone() },
+      customer: { name: `${first} ${last}`, phone: uniquePhone() },
     });
     expect(response.status, JSON.stringify(body)).toBe(201);
     expect(await contactOf(body._id)).toMatchObject({ firstName: first, lastName: last });
@@ -215,7 +204,7 @@ describe("message text keeps line breaks and tabs, never NUL", () => {
 
   it("is stored and returned exactly, on create and on append", async () => {
     const created = await ingest({
-      customer: { phone: phone() },
+      customer: { phone: uniquePhone() },
       messages: [{ direction: "inbound", message: text }],
     });
     expect(created.response.status, JSON.stringify(created.body)).toBe(201);
@@ -231,14 +220,14 @@ describe("message text keeps line breaks and tabs, never NUL", () => {
 
   it("NUL is a 400 naming the message, on create, on append and in an edit", async () => {
     const created = await ingest({
-      customer: { phone: phone() },
+      customer: { phone: uniquePhone() },
       messages: [
         { direction: "inbound", message: "fine" },
         { direction: "outbound", message: "nul\u0000here" },
       ],
     });
     expect(created.response.status).toBe(400);
-    expect(details(created.body)).toEqual([
+    expect(validationDetails(created.body)).toEqual([
       {
         field: "body.messages[1].message",
         rule: "pattern",
@@ -247,7 +236,7 @@ describe("message text keeps line breaks and tabs, never NUL", () => {
     ]);
 
     const draft = await ingest({
-      customer: { phone: phone() },
+      customer: { phone: uniquePhone() },
       messages: [{ direction: "outbound", message: "A draft" }],
     });
     const id = draft.body._id;
@@ -256,7 +245,7 @@ describe("message text keeps line breaks and tabs, never NUL", () => {
       `/v1/api/conversations/${id}/messages`,
     );
     expect(appended.response.status).toBe(400);
-    expect(details(appended.body).map((d) => [d.field, d.rule])).toEqual([
+    expect(validationDetails(appended.body).map((d) => [d.field, d.rule])).toEqual([
       ["body.message", "pattern"],
     ]);
 
@@ -265,7 +254,7 @@ describe("message text keeps line breaks and tabs, never NUL", () => {
       `/v1/api/conversations/${id}/message/${draft.body.messages[0]._id}/action`,
     );
     expect(edited.response.status, JSON.stringify(edited.body)).toBe(400);
-    expect(details(edited.body).map((d) => [d.field, d.rule])).toEqual([
+    expect(validationDetails(edited.body).map((d) => [d.field, d.rule])).toEqual([
       ["body.metadata.editedMessage", "pattern"],
     ]);
     const after = await send(`/v1/api/conversations/${id}`, apiKeyHeaders());
@@ -299,7 +288,7 @@ describe("message text keeps line breaks and tabs, never NUL", () => {
 
   it("an edit keeps line breaks and tabs", async () => {
     const draft = await ingest({
-      customer: { phone: phone() },
+      customer: { phone: uniquePhone() },
       messages: [{ direction: "outbound", message: "A draft" }],
     });
     const edited = await ingest(
@@ -318,7 +307,7 @@ describe("no JSON body brings in a lone surrogate", () => {
     const _id = vendorId("sur");
     const { response, body } = await ingest({
       _id,
-      customer: { name: `Ada ${bad}`, phone: phone() },
+      customer: { name: `Ada ${bad}`, phone: uniquePhone() },
       messages: [
         { direction: "inbound", message: "fine" },
         { direction: "inbound", message: `text ${bad}` },
@@ -326,7 +315,7 @@ describe("no JSON body brings in a lone surrogate", () => {
     });
     expect(response.status, JSON.stringify(body)).toBe(400);
     expect(body.error.code).toBe("validation_failed");
-    expect(details(body)).toEqual([
+    expect(validationDetails(body)).toEqual([
       { field: "body.customer.name", rule: "pattern", message: expect.stringMatching(/surrogate/) },
       {
         field: "body.messages[1].message",
@@ -339,7 +328,7 @@ describe("no JSON body brings in a lone surrogate", () => {
 
   it("is refused in every body, beside the schema's own findings", async () => {
     const draft = await ingest({
-      customer: { phone: phone() },
+      customer: { phone: uniquePhone() },
       messages: [{ direction: "outbound", message: "A draft" }],
     });
     const contact = await insertContact();
@@ -420,7 +409,7 @@ describe("no JSON body brings in a lone surrogate", () => {
       const { response, body } = await call();
       expect(response.status, `${what}: ${JSON.stringify(body)}`).toBe(400);
       expect(
-        details(body).map((d) => d.field),
+        validationDetails(body).map((d) => d.field),
         what,
       ).toEqual(fields);
     }
@@ -440,7 +429,7 @@ describe("no JSON body brings in a lone surrogate", () => {
   it("a body that is not UTF-8 (a surrogate encoded on its own) is 400 invalid_json", async () => {
     const _id = vendorId("utf");
     const head = new TextEncoder().encode(
-      `{"_id":"${_id}","customer":{"phone":"${phone()}"},"messages":[{"direction":"inbound","message":"bad `,
+      `{"_id":"${_id}","customer":{"phone":"${uniquePhone()}"},"messages":[{"direction":"inbound","message":"bad `,
     );
     const tail = new TextEncoder().encode(`"}]}`);
     const body = new Uint8Array([...head, 0xed, 0xa0, 0x80, ...tail]);
@@ -471,7 +460,7 @@ describe("no JSON body brings in a lone surrogate", () => {
 
   it("pairs are text like any other", async () => {
     const { response, body } = await ingest({
-      customer: { name: "Zoë 😀", phone: phone() },
+      customer: { name: "Zoë 😀", phone: uniquePhone() },
       messages: [{ direction: "inbound", message: "\ud83d\ude00 \u{1f680}" }],
     });
     expect(response.status, JSON.stringify(body)).toBe(201);

@@ -5,9 +5,9 @@ import { encodeCursor } from "../../src/platform/http/cursor";
 import { listSnapshotsQuery } from "../../src/surfaces/training/snapshots/repository/list";
 import type { SnapshotFilters } from "../../src/surfaces/training/snapshots/snapshots.schemas";
 import { d1RoundTrips, json, request } from "../helpers/app";
-import { bearer, tokenFor } from "../helpers/auth";
+import { bearer, newOrganization, tokenFor } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
-import { insertContact, insertManySnapshots } from "../helpers/factories";
+import { insertContact, insertManySnapshots, newestFirst } from "../helpers/factories";
 import { ACME, BOB, GLOBEX, JANE, SNAPSHOT } from "../helpers/seed";
 
 type Item = Record<string, any>;
@@ -18,22 +18,27 @@ type Page = {
 };
 
 const qualities = ["good", "neutral", "bad"] as const;
+/*
+ * The 300 listed snapshots live in an organization of their own, so what other tests write (in
+ * Acme, or in organizations of their own) never shows in the walks that expect exactly them.
+ */
+let lists: Awaited<ReturnType<typeof newOrganization>>;
 let contactId: string;
 let inserted: Awaited<ReturnType<typeof insertManySnapshots>>;
 
-async function page(query: string, bindings: Partial<Env> = {}) {
-  const response = await request(
-    `/api/training/snapshots${query}`,
-    bearer(await tokenFor()),
-    bindings,
-  );
+/** A page of the list as `token` (the listed organization's manager unless told). */
+async function page(query: string, bindings: Partial<Env> = {}, token = lists.token) {
+  const response = await request(`/api/training/snapshots${query}`, bearer(token), bindings);
   return { response, body: (await response.json()) as Page & Item };
 }
 
-/** Follows nextCursor to the end; `during` runs between pages. */
+/** Follows nextCursor to the end as `token`; `during` runs between pages. */
 async function walk(
   params: Record<string, string | string[]>,
-  during?: (pageNo: number) => Promise<void>,
+  {
+    token = lists.token,
+    during,
+  }: { token?: string; during?: (pageNo: number) => Promise<void> } = {},
 ) {
   const ids: string[] = [];
   let cursor: string | null = null;
@@ -43,7 +48,7 @@ async function walk(
       for (const v of [value].flat()) search.append(key, v);
     }
     if (cursor) search.set("cursor", cursor);
-    const { response, body } = await page(`?${search}`);
+    const { response, body } = await page(`?${search}`, {}, token);
     expect(response.status).toBe(200);
     ids.push(...body.data.map((s) => s._id as string));
     expect(body.pagination.hasMore).toBe(body.pagination.nextCursor !== null);
@@ -54,17 +59,13 @@ async function walk(
   throw new Error("the walk did not end");
 }
 
-/** The expected order: newest first, then id descending. */
-const newestFirst = (rows: { createdAt: number; id: string }[]) =>
-  [...rows]
-    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .map((r) => r.id);
-
 beforeAll(async () => {
-  contactId = (await insertContact()).id;
+  lists = await newOrganization("manager");
+  contactId = (await insertContact({ organizationId: lists.organizationId })).id;
   inserted = await insertManySnapshots(
     300,
     (i, createdAt) => ({
+      organizationId: lists.organizationId,
       quality: qualities[i % 3],
       category: i % 2 === 0 ? "support" : "sales",
       tags: [i % 2 === 0 ? "even" : "odd", ...(i % 5 === 0 ? ["fifth"] : [])],
@@ -101,9 +102,10 @@ describe("GET /api/training/snapshots", () => {
   });
 
   it("populates the seed snapshot like GET does", async () => {
-    const all = await walk({ limit: "100", tag: "sales" });
+    const acme = await tokenFor();
+    const all = await walk({ limit: "100", tag: "sales" }, { token: acme });
     expect(all).toContain(SNAPSHOT);
-    const { body } = await page("?tag=pricing");
+    const { body } = await page("?tag=pricing", {}, acme);
     const item = body.data.find((s) => s._id === SNAPSHOT);
     const single = (await (
       await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(await tokenFor()))
@@ -119,19 +121,26 @@ describe("GET /api/training/snapshots", () => {
     expect(ids).toEqual(expected);
 
     const everything = await walk({ limit: "13" });
-    const expectedAll = newestFirst([
-      ...inserted.filter((s) => !s.isArchived),
-      { id: SNAPSHOT, createdAt: Date.parse("2026-05-18T14:30:00.000Z") },
-    ]);
+    const expectedAll = newestFirst(inserted.filter((s) => !s.isArchived));
     expect(everything.length).toBeGreaterThanOrEqual(250);
     expect(everything).toEqual(expectedAll);
   });
 
   it("stays stable while new snapshots are created during the walk", async () => {
-    const expected = newestFirst(inserted.filter((s) => s.tags.includes("odd") && !s.isArchived));
-    const ids = await walk({ tag: "odd", limit: "10" }, async () => {
-      await insertManySnapshots(2, () => ({ tags: ["odd"], category: "sales" }), 1);
-    });
+    // Its own organization: the snapshots it adds would show in the other tests' walks.
+    const { organizationId, token } = await newOrganization("manager");
+    const tagged = (i: number) => ({ organizationId, tags: [i % 2 === 0 ? "even" : "odd"] });
+    const before = await insertManySnapshots(60, tagged, 1);
+    const expected = newestFirst(before.filter((s) => s.tags.includes("odd")));
+    const ids = await walk(
+      { tag: "odd", limit: "4" },
+      {
+        token,
+        during: async () => {
+          await insertManySnapshots(2, () => ({ organizationId, tags: ["odd"] }), 1);
+        },
+      },
+    );
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expected);
   });
@@ -193,19 +202,22 @@ describe("GET /api/training/snapshots", () => {
   });
 
   it("searches with any valid q: 60 letters, 100 characters, FTS5 syntax taken literally", async () => {
+    // Its own organization: only these three can match.
+    const { organizationId, token } = await newOrganization("manager");
     const long = "a".repeat(60);
     const marked = await insertManySnapshots(3, (i) => ({
+      organizationId,
       notes:
         i === 0 ? `x ${long} y` : i === 1 ? 'quote " AND * NEAR( col: -x ^y' : `${"é".repeat(100)}`,
     }));
     // 60 letters: D1 refused the LIKE pattern ('%' + 60 + '%' > 50 bytes) and this was a 503.
-    expect(await walk({ q: long })).toEqual([marked[0]?.id]);
-    expect(await walk({ q: 'quote " AND * NEAR( col: -x ^y' })).toEqual([marked[1]?.id]);
-    expect(await walk({ q: "AND *" })).toEqual([marked[1]?.id]);
-    expect(await walk({ q: "é".repeat(100) })).toEqual([marked[2]?.id]);
-    expect(await walk({ q: "É".repeat(3) })).toEqual([marked[2]?.id]);
+    expect(await walk({ q: long }, { token })).toEqual([marked[0]?.id]);
+    expect(await walk({ q: 'quote " AND * NEAR( col: -x ^y' }, { token })).toEqual([marked[1]?.id]);
+    expect(await walk({ q: "AND *" }, { token })).toEqual([marked[1]?.id]);
+    expect(await walk({ q: "é".repeat(100) }, { token })).toEqual([marked[2]?.id]);
+    expect(await walk({ q: "É".repeat(3) }, { token })).toEqual([marked[2]?.id]);
     for (const q of ["x".repeat(100), "é", "zz", '"', "*", "NEAR(", ")"]) {
-      const { response } = await page(`?q=${encodeURIComponent(q)}`);
+      const { response } = await page(`?q=${encodeURIComponent(q)}`, {}, token);
       expect(response.status, q).toBe(200);
     }
   });
@@ -234,13 +246,15 @@ describe("GET /api/training/snapshots", () => {
   });
 
   it("keeps the search index in step with every write, and within the tenant", async () => {
-    const manager = bearer(await tokenFor());
+    // In Acme, with words no other snapshot there has.
+    const acme = await tokenFor();
+    const manager = bearer(acme);
     const created = await request(
       "/api/training/snapshots",
       json({ contactId: JANE, notes: "tangerine handover" }, manager),
     );
     const id = ((await created.json()) as Item).data._id;
-    expect(await walk({ q: "tangerine" })).toEqual([id]);
+    expect(await walk({ q: "tangerine" }, { token: acme })).toEqual([id]);
     const globex = await request(
       "/api/training/snapshots?q=tangerine",
       bearer(await tokenFor({ userId: BOB, organizationId: GLOBEX })),
@@ -250,11 +264,11 @@ describe("GET /api/training/snapshots", () => {
       `/api/training/snapshots/${id}`,
       json({ notes: "clementine handover" }, { ...manager, method: "PATCH" }),
     );
-    expect(await walk({ q: "tangerine" })).toEqual([]);
-    expect(await walk({ q: "clementine" })).toEqual([id]);
-    expect(await walk({ q: "Jane Doe", limit: "100" })).toContain(id);
+    expect(await walk({ q: "tangerine" }, { token: acme })).toEqual([]);
+    expect(await walk({ q: "clementine" }, { token: acme })).toEqual([id]);
+    expect(await walk({ q: "Jane Doe", limit: "100" }, { token: acme })).toContain(id);
     await request(`/api/training/snapshots/${id}`, { ...manager, method: "DELETE" });
-    expect(await walk({ q: "clementine" })).toEqual([]);
+    expect(await walk({ q: "clementine" }, { token: acme })).toEqual([]);
   });
 
   it("answers every page in one D1 round trip, however deep", async () => {
@@ -273,6 +287,7 @@ describe("GET /api/training/snapshots", () => {
   it("never shows another tenant's snapshots", async () => {
     const ids = await walk({ limit: "100" });
     expect(ids).not.toContain("66f1a0b0c0d0e0f0a0b0c0d0");
+    expect(ids).not.toContain(SNAPSHOT);
     const globex = await request(
       "/api/training/snapshots",
       bearer(await tokenFor({ userId: BOB, organizationId: GLOBEX })),

@@ -6,7 +6,7 @@ import {
   trainingSnapshots,
   trainingSnapshotTags,
 } from "../../src/platform/db/schema";
-import { json, request } from "../helpers/app";
+import { json, requestBody } from "../helpers/app";
 import { tokenFor } from "../helpers/auth";
 import { sabotagedBatch } from "../helpers/d1";
 import { insertContact, insertConversation, testDb } from "../helpers/factories";
@@ -27,9 +27,7 @@ async function call(
   const headers = { authorization: `Bearer ${token}`, ...init.headers };
   const requestInit: RequestInit =
     body === undefined ? { method, headers } : json(body, { method, headers });
-  const response = await request(path, requestInit, init.bindings);
-  const text = await response.text();
-  return { response, body: (text ? JSON.parse(text) : null) as Body };
+  return requestBody(path, requestInit, init.bindings);
 }
 
 async function counts() {

@@ -1,29 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { json, request } from "../helpers/app";
-import { tokenFor } from "../helpers/auth";
+import { type Body, ISO, json, requestBody } from "../helpers/app";
+import { newOrganization, newUserToken, tokenFor } from "../helpers/auth";
 import { insertUser } from "../helpers/factories";
 import { ADMIN, AGENT, ALICE, BOB, GLOBEX } from "../helpers/seed";
 
-type Body = Record<string, any>;
-
-async function call(path: string, init: RequestInit = {}, token?: string) {
-  const response = await request(
+const call = (path: string, init: RequestInit = {}, token?: string) =>
+  requestBody(
     path,
     token
       ? { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${token}` } }
       : init,
   );
-  const text = await response.text();
-  return { response, body: (text ? JSON.parse(text) : null) as Body };
-}
 const admin = () => tokenFor({ userId: ADMIN, role: "admin" });
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
 /** A Globex admin, so each organization has one (the seed's Globex has a manager only). */
-async function globexAdmin() {
-  const user = await insertUser({ organizationId: GLOBEX, role: "admin" });
-  return tokenFor({ userId: user.id, organizationId: GLOBEX, role: "admin" });
-}
+const globexAdmin = async () => (await newUserToken("admin", GLOBEX)).token;
 
 describe("the user shape", () => {
   it("GET /api/users/me: every role, every field, never a hash", async () => {
@@ -227,18 +217,18 @@ describe("PATCH and DELETE", () => {
   });
 
   it("the last active admin can be neither demoted, deactivated nor deleted (409 last_admin)", async () => {
-    const org = await insertOrganizationWithAdmin();
+    const org = await newOrganization("admin");
     for (const [init, what] of [
       [json({ role: "manager" }, { method: "PATCH" }), "demote"],
       [json({ isActive: false }, { method: "PATCH" }), "deactivate"],
       [{ method: "DELETE" }, "delete"],
     ] as const) {
-      const { response, body } = await call(`/api/users/${org.adminId}`, init, org.token);
+      const { response, body } = await call(`/api/users/${org.user.id}`, init, org.token);
       expect(response.status, what).toBe(409);
       expect(body.code).toBe("last_admin");
     }
     // A second admin: now the first may go.
-    const second = await insertUser({ organizationId: org.id, role: "admin" });
+    const { user: second, token: secondToken } = await newUserToken("admin", org.organizationId);
     expect(
       (
         await call(
@@ -251,30 +241,24 @@ describe("PATCH and DELETE", () => {
     expect(
       (
         await call(
-          `/api/users/${org.adminId}`,
+          `/api/users/${org.user.id}`,
           json({ role: "manager" }, { method: "PATCH" }),
           org.token,
         )
       ).response.status,
     ).toBe(200);
     // …and the second is now the last one.
-    const secondToken = await tokenFor({
-      userId: second.id,
-      organizationId: org.id,
-      role: "admin",
-    });
     expect(
       (await call(`/api/users/${second.id}`, { method: "DELETE" }, secondToken)).body.code,
     ).toBe("last_admin");
   });
 
   it("two admins demoting each other at once: one succeeds, one is refused", async () => {
-    const org = await insertOrganizationWithAdmin();
-    const other = await insertUser({ organizationId: org.id, role: "admin" });
-    const otherToken = await tokenFor({ userId: other.id, organizationId: org.id, role: "admin" });
+    const org = await newOrganization("admin");
+    const { user: other, token: otherToken } = await newUserToken("admin", org.organizationId);
     const results = await Promise.all([
       call(`/api/users/${other.id}`, json({ role: "agent" }, { method: "PATCH" }), org.token),
-      call(`/api/users/${org.adminId}`, json({ role: "agent" }, { method: "PATCH" }), otherToken),
+      call(`/api/users/${org.user.id}`, json({ role: "agent" }, { method: "PATCH" }), otherToken),
     ]);
     const statuses = results.map((r) => r.response.status).sort();
     // The loser is refused either by the guard (409) or, having lost the role first, by its own
@@ -290,18 +274,3 @@ describe("PATCH and DELETE", () => {
     expect((await call(`/api/users/${user.id}`, {}, await admin())).response.status).toBe(404);
   });
 });
-
-/** A fresh organization with one admin, so last-admin rules do not depend on the seed. */
-async function insertOrganizationWithAdmin() {
-  const { env } = await import("cloudflare:workers");
-  const id = crypto.randomUUID().replaceAll("-", "").slice(0, 24);
-  await env.DB.prepare("insert into organizations (id, name, created_at) values (?, 'Initech', 1)")
-    .bind(id)
-    .run();
-  const adminUser = await insertUser({ organizationId: id, role: "admin" });
-  return {
-    id,
-    adminId: adminUser.id,
-    token: await tokenFor({ userId: adminUser.id, organizationId: id, role: "admin" }),
-  };
-}

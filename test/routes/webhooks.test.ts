@@ -1,12 +1,10 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { json, request } from "../helpers/app";
-import { tokenFor } from "../helpers/auth";
+import { type Body, ISO, json, request, requestBody } from "../helpers/app";
+import { newUserToken, tokenFor } from "../helpers/auth";
 import { GLOBEX } from "../helpers/seed";
 import { adminToken, createEndpoint } from "../helpers/webhooks";
 
-type Body = Record<string, any>;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/;
 
 async function call(path: string, init: RequestInit = {}, token?: string) {
@@ -14,9 +12,7 @@ async function call(path: string, init: RequestInit = {}, token?: string) {
     authorization: `Bearer ${token ?? (await adminToken())}`,
     ...(init.headers as Record<string, string>),
   };
-  const response = await request(path, { ...init, headers });
-  const text = await response.text();
-  return { response, body: (text ? JSON.parse(text) : null) as Body };
+  return requestBody(path, { ...init, headers });
 }
 const post = async (path: string, body: unknown, token?: string) => call(path, json(body), token);
 const patch = async (path: string, body: unknown, token?: string) =>
@@ -260,32 +256,19 @@ describe("GET, PATCH, DELETE /api/webhooks/{id}", () => {
 
   it("another organization's endpoint is 404 everywhere, and stays untouched", async () => {
     const { id } = await createEndpoint({ events: ["conversation.created"] });
-    const globex = await tokenFor({
-      role: "admin",
-      organizationId: GLOBEX,
-      userId: "66b1f0a2c3d4e5f6a7b8c9d0",
-    });
-    // Bob is Globex's manager; as an admin token of Globex he may manage Globex's webhooks only.
-    await env.DB.prepare("update users set role = 'admin' where id = ?")
-      .bind("66b1f0a2c3d4e5f6a7b8c9d0")
-      .run();
-    try {
-      for (const [path, init] of [
-        [`/api/webhooks/${id}`, {}],
-        [`/api/webhooks/${id}`, json({ enabled: false }, { method: "PATCH" })],
-        [`/api/webhooks/${id}`, { method: "DELETE" }],
-        [`/api/webhooks/${id}/test`, { method: "POST" }],
-        [`/api/webhooks/${id}/rotate-secret`, { method: "POST" }],
-        [`/api/webhooks/${id}/deliveries`, {}],
-      ] as [string, RequestInit][]) {
-        const { response, body } = await call(path, init, globex);
-        expect(response.status, `${init.method ?? "GET"} ${path}`).toBe(404);
-        expect(body.code).toBe("not_found");
-      }
-    } finally {
-      await env.DB.prepare("update users set role = 'manager' where id = ?")
-        .bind("66b1f0a2c3d4e5f6a7b8c9d0")
-        .run();
+    // An admin of Globex may manage Globex's webhooks only.
+    const { token: globex } = await newUserToken("admin", GLOBEX);
+    for (const [path, init] of [
+      [`/api/webhooks/${id}`, {}],
+      [`/api/webhooks/${id}`, json({ enabled: false }, { method: "PATCH" })],
+      [`/api/webhooks/${id}`, { method: "DELETE" }],
+      [`/api/webhooks/${id}/test`, { method: "POST" }],
+      [`/api/webhooks/${id}/rotate-secret`, { method: "POST" }],
+      [`/api/webhooks/${id}/deliveries`, {}],
+    ] as [string, RequestInit][]) {
+      const { response, body } = await call(path, init, globex);
+      expect(response.status, `${init.method ?? "GET"} ${path}`).toBe(404);
+      expect(body.code).toBe("not_found");
     }
     expect((await call(`/api/webhooks/${id}`)).body.data.enabled).toBe(true);
   });

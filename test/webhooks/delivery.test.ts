@@ -7,7 +7,7 @@ import {
   RETRY_DELAYS,
 } from "../../src/webhooks/delivery";
 import { json, request } from "../helpers/app";
-import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
+import { apiKeyHeaders, bearer, newUserToken, tokenFor } from "../helpers/auth";
 import { ACME, DOCS_CONVERSATION, GLOBEX, GLOBEX_KEY } from "../helpers/seed";
 import {
   adminToken,
@@ -190,24 +190,8 @@ describe("events are written with the change that causes them", () => {
     });
     expect(await eventsOf("conversation.message.created")).toEqual([]);
     // Globex listens; Acme's message is not Globex's event.
-    const globexAdmin = await env.DB.prepare(
-      "update users set role = 'admin' where id = '66b1f0a2c3d4e5f6a7b8c9d0'",
-    ).run();
-    expect(globexAdmin.success).toBe(true);
-    try {
-      await createEndpoint(
-        { events: ["conversation.message.created"] },
-        await tokenFor({
-          role: "admin",
-          organizationId: GLOBEX,
-          userId: "66b1f0a2c3d4e5f6a7b8c9d0",
-        }),
-      );
-    } finally {
-      await env.DB.prepare(
-        "update users set role = 'manager' where id = '66b1f0a2c3d4e5f6a7b8c9d0'",
-      ).run();
-    }
+    const { token: globexAdmin } = await newUserToken("admin", GLOBEX);
+    await createEndpoint({ events: ["conversation.message.created"] }, globexAdmin);
     await post(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
       direction: "inbound",
       message: "y",
