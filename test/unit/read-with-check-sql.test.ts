@@ -4,17 +4,17 @@ import { readWithCheck, splitReadWithCheck } from "../../src/platform/db/read-wi
 
 describe("readWithCheck", () => {
   it("wraps both statements behind a one-row anchor, parameters in text order", () => {
-    const folded = readWithCheck(
+    const combined = readWithCheck(
       { sql: "select a from t where x = ? limit ?", params: ["x", 1] },
       { sql: "select b, c from u where y = ? and z = ?", params: ["y", "z"] },
     );
-    expect(folded.params).toEqual(["x", 1, "y", "z"]);
-    expect(folded.sql).toBe(
+    expect(combined.params).toEqual(["x", 1, "y", "z"]);
+    expect(combined.sql).toBe(
       'select p.*, q.* from (select 1) left join (select 1 as "__check", * from (select a from t where x = ? limit ?)) as p on 1 left join (select 1 as "__row", * from (select b, c from u where y = ? and z = ?)) as q on 1',
     );
     // Placeholders stay where they were: as many as parameters, the check's first.
-    expect(folded.sql.match(/\?/g)).toHaveLength(4);
-    expect(folded.sql.indexOf("x = ?")).toBeLessThan(folded.sql.indexOf("y = ?"));
+    expect(combined.sql.match(/\?/g)).toHaveLength(4);
+    expect(combined.sql.indexOf("x = ?")).toBeLessThan(combined.sql.indexOf("y = ?"));
   });
 });
 
