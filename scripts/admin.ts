@@ -22,7 +22,7 @@ import { sha256Hex } from "../src/platform/util/encoding";
 import { newObjectId } from "../src/platform/util/ids";
 import { opaqueToken } from "../src/platform/util/tokens";
 import "../src/platform/errors/zod-messages";
-import { CreateUserBodySchema } from "../src/surfaces/training/users/users.schemas";
+import { CreateUserBodySchema } from "../src/surfaces/training-api/users/users.schemas";
 import { literal, upsert } from "./seed/sql";
 
 const { positionals, values } = parseArgs({

@@ -5,7 +5,7 @@
  * Paths: every file path a page names must exist. Checked outside fenced blocks: inline code
  * that starts with one of the repository's top-level folders or files (`src/…`, `scripts/…`,
  * `wrangler.toml`), or that ends with a source file extension (`bearer.ts`,
- * `surfaces/training/router.ts`: some file must end with it), and every relative link, with its
+ * `surfaces/training-api/router.ts`: some file must end with it), and every relative link, with its
  * `#anchor` when it points into a Markdown page. URL paths (`/api/…`), package names
  * (`hono/client`) and placeholders (`<resource>.routes.ts`) are not file paths. A path the
  * repository ignores (`.wrangler/seed.sql`, `public/docs/vendor`) is generated, and accepted.
@@ -137,7 +137,7 @@ function checkPaths(all: Page[]) {
           if (!exists(token) && !ignored(token))
             problems.push(`${where}: \`${token}\` does not exist`);
         } else if (SOURCE_FILE.test(token) || (token.startsWith(".") && token.includes("/"))) {
-          // A file named by its end (`bearer.ts`, `surfaces/training/router.ts`), or a hidden path.
+          // A file named by its end (`bearer.ts`, `surfaces/training-api/router.ts`), or a hidden path.
           paths++;
           const found = files.some((f) => f === token || f.endsWith(`/${token}`));
           if (!found && !ignored(token)) problems.push(`${where}: no file is \`${token}\``);

@@ -14,8 +14,8 @@ import { announceEvents } from "./platform/events/announce";
 import type { AppEnv } from "./platform/http/app-env";
 import { requestContext } from "./platform/http/request-context";
 import { createRouteTable } from "./platform/http/route-table";
-import { conversationsRoutes, conversationsSurface } from "./surfaces/conversations";
-import { trainingRoutes, trainingSurface } from "./surfaces/training";
+import { conversationsRoutes, conversationsSurface } from "./surfaces/conversations-api";
+import { trainingRoutes, trainingSurface } from "./surfaces/training-api";
 
 /** Enough for the largest valid body (1,000 message ids plus 10,000 characters of notes). */
 export const MAX_BODY_BYTES = 128 * 1024;

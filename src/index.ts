@@ -1,7 +1,7 @@
 import { createApp } from "./app";
 import type { WebhookMessage } from "./platform/events/announce";
-import { handleWebhookBatch } from "./webhooks/delivery";
-import { sweep } from "./webhooks/sweep";
+import { handleWebhookBatch } from "./platform/events/delivery";
+import { sweep } from "./platform/events/sweep";
 
 const app = createApp();
 

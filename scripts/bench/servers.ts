@@ -7,8 +7,8 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { randomJwtSecret } from "../../src/platform/secrets";
-import { conversationDocumentQuery } from "../../src/surfaces/conversations/conversations/conversations.repository";
-import { snapshotDocumentQuery } from "../../src/surfaces/training/snapshots/repository/find";
+import { conversationDocumentQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
+import { snapshotDocumentQuery } from "../../src/surfaces/training-api/snapshots/repository/find";
 import {
   type LocalServer,
   loginToken,

@@ -18,7 +18,7 @@ import type {
   trainingSnapshotTags,
   users,
 } from "../../src/platform/db/schema";
-import { hashPassword } from "../../src/surfaces/training/password";
+import { hashPassword } from "../../src/surfaces/training-api/password";
 
 type Insert<T extends { $inferInsert: unknown }> = T["$inferInsert"];
 

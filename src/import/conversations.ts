@@ -4,9 +4,9 @@ import { conversations, messages, users } from "../platform/db/schema";
 import {
   type PlannedConversation,
   planConversation,
-} from "../surfaces/conversations/conversations/conversations.ingest";
-import { conversationInserts } from "../surfaces/conversations/conversations/conversations.repository";
-import { CreateConversationBodySchema } from "../surfaces/conversations/conversations/conversations.schemas";
+} from "../surfaces/conversations-api/conversations/conversations.ingest";
+import { conversationInserts } from "../surfaces/conversations-api/conversations/conversations.repository";
+import { CreateConversationBodySchema } from "../surfaces/conversations-api/conversations/conversations.schemas";
 import type { Frame } from "./frames";
 import {
   jsonList,

@@ -6,16 +6,16 @@ import {
   contactFromCustomer,
   customerContactInserts,
   linkedContactOfRow,
-} from "../surfaces/conversations/conversations/conversations.ingest";
+} from "../surfaces/conversations-api/conversations/conversations.ingest";
 import {
   type NewSnapshotMessage,
   type SnapshotInsert,
   snapshotInserts,
-} from "../surfaces/training/snapshots/repository/capture";
+} from "../surfaces/training-api/snapshots/repository/capture";
 import {
   type ExportItemInput,
   ExportItemInputSchema,
-} from "../surfaces/training/snapshots/snapshots.schemas";
+} from "../surfaces/training-api/snapshots/snapshots.schemas";
 import { repeatReason } from "./conversations";
 import type { Frame } from "./frames";
 import {

@@ -1,21 +1,21 @@
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
-import { selectActiveKeyByHash } from "../../src/directory/api-keys";
-import { loginQueries } from "../../src/directory/logins";
-import { sessionStateQuery } from "../../src/directory/sessions";
+import { selectActiveKeyByHash } from "../../src/accounts/api-keys";
+import { loginQueries } from "../../src/accounts/logins";
+import { sessionStateQuery } from "../../src/accounts/sessions";
 import { readWithCheck } from "../../src/platform/db/read-with-check";
 import { Outbox } from "../../src/platform/events/outbox";
-import { conversationDocumentQuery } from "../../src/surfaces/conversations/conversations/conversations.repository";
-import { captureQueries } from "../../src/surfaces/training/snapshots/repository/capture";
-import { snapshotDocumentQuery } from "../../src/surfaces/training/snapshots/repository/find";
-import { selectDocumentPage } from "../../src/surfaces/training/snapshots/repository/list";
+import { pruneStatements, strandedEventsQuery } from "../../src/platform/events/sweep";
+import { conversationDocumentQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
+import { captureQueries } from "../../src/surfaces/training-api/snapshots/repository/capture";
+import { snapshotDocumentQuery } from "../../src/surfaces/training-api/snapshots/repository/find";
+import { selectDocumentPage } from "../../src/surfaces/training-api/snapshots/repository/list";
 import {
   exportItemJson,
   fineTuningLineJson,
-} from "../../src/surfaces/training/snapshots/snapshots.document";
-import { deliveryPageQuery } from "../../src/surfaces/training/webhooks/webhooks.repository";
-import { pruneStatements, strandedEventsQuery } from "../../src/webhooks/sweep";
+} from "../../src/surfaces/training-api/snapshots/snapshots.document";
+import { deliveryPageQuery } from "../../src/surfaces/training-api/webhooks/webhooks.repository";
 import { ACME, ALICE, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
 
 /*

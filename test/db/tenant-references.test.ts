@@ -2,9 +2,12 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { openRequestDatabase } from "../../src/platform/db/request-database";
-import { findSnapshotDocument } from "../../src/surfaces/training/snapshots/repository/find";
-import { exportPage, listSnapshots } from "../../src/surfaces/training/snapshots/repository/list";
-import { exportItemJson } from "../../src/surfaces/training/snapshots/snapshots.document";
+import { findSnapshotDocument } from "../../src/surfaces/training-api/snapshots/repository/find";
+import {
+  exportPage,
+  listSnapshots,
+} from "../../src/surfaces/training-api/snapshots/repository/list";
+import { exportItemJson } from "../../src/surfaces/training-api/snapshots/snapshots.document";
 import { request } from "../helpers/app";
 import { apiKeyHeaders } from "../helpers/auth";
 import {

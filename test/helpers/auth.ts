@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { newObjectId } from "../../src/platform/util/ids";
-import { issueToken } from "../../src/surfaces/training/jwt";
+import { issueToken } from "../../src/surfaces/training-api/jwt";
 import { insertOrganization, insertUser } from "./factories";
 import { ACME, ACME_KEY, ADMIN, AGENT, ALICE } from "./seed";
 

@@ -1,8 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import { HealthSchema } from "../../src/meta/health/health.routes";
 import { ERROR_STATUS, type ErrorCode } from "../../src/platform/errors/api-error";
-import { ConversationsErrorSchema } from "../../src/surfaces/conversations/envelope";
-import { TrainingErrorSchema } from "../../src/surfaces/training/envelope";
+import { ConversationsErrorSchema } from "../../src/surfaces/conversations-api/envelope";
+import { TrainingErrorSchema } from "../../src/surfaces/training-api/envelope";
 import { documentProblems } from "./conformance";
 
 /*

@@ -16,7 +16,7 @@ import {
 } from "../../src/platform/db/schema";
 import { sha256Hex } from "../../src/platform/util/encoding";
 import { newObjectId } from "../../src/platform/util/ids";
-import { hashPassword } from "../../src/surfaces/training/password";
+import { hashPassword } from "../../src/surfaces/training-api/password";
 import { ACME } from "./seed";
 
 /*

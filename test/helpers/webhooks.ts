@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import type { WebhookMessage } from "../../src/platform/events/announce";
-import { type DeliveryDeps, handleWebhookBatch } from "../../src/webhooks/delivery";
+import { type DeliveryDeps, handleWebhookBatch } from "../../src/platform/events/delivery";
 import { json, request } from "./app";
 import { tokenFor } from "./auth";
 import { ACME, ADMIN } from "./seed";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { verifyToken } from "../../src/surfaces/training/jwt";
-import { PBKDF2_ITERATIONS, pbkdf2Work } from "../../src/surfaces/training/password";
+import { verifyToken } from "../../src/surfaces/training-api/jwt";
+import { PBKDF2_ITERATIONS, pbkdf2Work } from "../../src/surfaces/training-api/password";
 import { json, request } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
 import { insertUser, insertUserWithPassword } from "../helpers/factories";

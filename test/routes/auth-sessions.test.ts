@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import type { BatchItem } from "drizzle-orm/batch";
 import { describe, expect, it } from "vitest";
-import { issueSetupTokenStatements } from "../../src/directory/setup-tokens";
+import { issueSetupTokenStatements } from "../../src/accounts/setup-tokens";
 import { sha256Hex } from "../../src/platform/util/encoding";
 import { opaqueToken } from "../../src/platform/util/tokens";
-import { verifyToken } from "../../src/surfaces/training/jwt";
+import { verifyToken } from "../../src/surfaces/training-api/jwt";
 import { d1RoundTrips, json, request, requestBody } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";

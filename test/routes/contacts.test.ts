@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
-import { listContactsQuery } from "../../src/surfaces/training/contacts/contacts.repository";
+import { listContactsQuery } from "../../src/surfaces/training-api/contacts/contacts.repository";
 import { type Body, ISO, json, requestBody } from "../helpers/app";
 import { tokenFor } from "../helpers/auth";
 import { insertContact, insertSnapshot, uniquePhone } from "../helpers/factories";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listQuery } from "../../src/surfaces/conversations/conversations/conversations.repository";
-import type { ConversationFilters } from "../../src/surfaces/conversations/conversations/conversations.schemas";
+import { listQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
+import type { ConversationFilters } from "../../src/surfaces/conversations-api/conversations/conversations.schemas";
 import { d1RoundTrips, request } from "../helpers/app";
 import { apiKeyHeaders } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { conversations } from "../../src/platform/db/schema";
 import { issuesFromZod } from "../../src/platform/errors/validation";
-import { ExportItemInputSchema } from "../../src/surfaces/training/snapshots/snapshots.schemas";
+import { ExportItemInputSchema } from "../../src/surfaces/training-api/snapshots/snapshots.schemas";
 import { type Body, json, requestBody, validationDetails } from "../helpers/app";
 import { apiKeyHeaders, tokenFor } from "../helpers/auth";
 import { insertContact, insertSnapshot, testDb, uniquePhone } from "../helpers/factories";

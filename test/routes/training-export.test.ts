@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXPORT_PAGE_SIZE } from "../../src/surfaces/training/snapshots/snapshots.export";
+import { EXPORT_PAGE_SIZE } from "../../src/surfaces/training-api/snapshots/snapshots.export";
 import { request } from "../helpers/app";
 import { bearer, tokenFor } from "../helpers/auth";
 import { insertManySnapshots } from "../helpers/factories";

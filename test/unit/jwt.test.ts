@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/platform/errors/api-error";
 import { newObjectId } from "../../src/platform/util/ids";
-import { issueToken, verifyToken } from "../../src/surfaces/training/jwt";
+import { issueToken, verifyToken } from "../../src/surfaces/training-api/jwt";
 
 const SECRET = "unit-test-secret-0123456789abcdef0123456789abcdef";
 const OTHER_SECRET = "another-secret-0123456789abcdef0123456789abcdef";

@@ -4,7 +4,7 @@ import {
   PBKDF2_ITERATIONS,
   pbkdf2Work,
   verifyPassword,
-} from "../../src/surfaces/training/password";
+} from "../../src/surfaces/training-api/password";
 
 describe("passwords", () => {
   it("verifies the right password and refuses a wrong one", async () => {

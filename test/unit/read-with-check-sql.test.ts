@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sessionStateQuery } from "../../src/directory/sessions";
+import { sessionStateQuery } from "../../src/accounts/sessions";
 import { readWithCheck, splitReadWithCheck } from "../../src/platform/db/read-with-check";
 
 describe("readWithCheck", () => {

@@ -8,18 +8,18 @@ import {
   loadOpenWindows,
   recordLoginFailure,
   recordLoginStatement,
-} from "../../../directory/logins";
+} from "../../../accounts/logins";
 import {
   findRefreshToken,
   revokeOtherSessions,
   revokeSession,
   rotateRefreshToken,
-} from "../../../directory/sessions";
+} from "../../../accounts/sessions";
 import {
   consumeSetupTokenStatements,
   findSetupToken,
   SETUP_TOKEN_TAKEN,
-} from "../../../directory/setup-tokens";
+} from "../../../accounts/setup-tokens";
 import {
   jwtSecret,
   loginRateWindow,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CaptureSources } from "../../src/surfaces/training/snapshots/repository/capture";
-import { assembleSnapshot } from "../../src/surfaces/training/snapshots/snapshots.assemble";
+import type { CaptureSources } from "../../src/surfaces/training-api/snapshots/repository/capture";
+import { capturedSnapshot } from "../../src/surfaces/training-api/snapshots/snapshots.capture";
 
 const contact = {
   id: "65c2d0e0f0a0b0c0d0e0f0a0",
@@ -31,9 +31,9 @@ const target = {
   now: 5000,
 };
 
-describe("assembleSnapshot", () => {
+describe("capturedSnapshot", () => {
   it("copies the messages in order with the customer, the dates and the defaults", () => {
-    const { snapshot, copies } = assembleSnapshot(
+    const { snapshot, copies } = capturedSnapshot(
       { contactId: contact.id, notes: "  ", tags: ["a"] },
       sources(),
       target,
@@ -61,7 +61,7 @@ describe("assembleSnapshot", () => {
 
   it("names each unknown message id by its position", () => {
     expect(() =>
-      assembleSnapshot(
+      capturedSnapshot(
         { contactId: contact.id, messageIds: ["m1", "nope", "m2", "gone"] },
         sources(),
         target,
@@ -95,7 +95,7 @@ describe("assembleSnapshot", () => {
     ],
   ] as [string, Partial<CaptureSources>, string][])("refuses %s", (_, overrides, code) => {
     expect(() =>
-      assembleSnapshot({ contactId: contact.id, conversationId: "c" }, sources(overrides), target),
+      capturedSnapshot({ contactId: contact.id, conversationId: "c" }, sources(overrides), target),
     ).toThrow(expect.objectContaining({ code }));
   });
 });

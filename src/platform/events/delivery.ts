@@ -1,10 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
-import { type Database, tenantDatabase } from "../platform/db/client";
-import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../platform/db/schema";
-import type { WebhookMessage } from "../platform/events/announce";
-import { checkWebhookUrl } from "../platform/http/outbound-url";
-import { newObjectId } from "../platform/util/ids";
-import { toIso } from "../platform/util/time";
+import { type Database, tenantDatabase } from "../db/client";
+import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
+import { checkWebhookUrl } from "../http/outbound-url";
+import { newObjectId } from "../util/ids";
+import { toIso } from "../util/time";
+import type { WebhookMessage } from "./announce";
 import { signedHeaders } from "./signature";
 
 /*

@@ -1,4 +1,4 @@
-import { forgetVerifiedKey } from "../../../directory/api-keys";
+import { forgetVerifiedKey } from "../../../accounts/api-keys";
 import { ApiError } from "../../../platform/errors/api-error";
 import { sha256Hex, toBase64Url } from "../../../platform/util/encoding";
 import { newObjectId } from "../../../platform/util/ids";

@@ -5,7 +5,7 @@ import {
   payloadOf,
   queueRetryDelay,
   RETRY_DELAYS,
-} from "../../src/webhooks/delivery";
+} from "../../src/platform/events/delivery";
 import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, newUserToken, tokenFor } from "../helpers/auth";
 import { ACME, DOCS_CONVERSATION, GLOBEX, GLOBEX_KEY } from "../helpers/seed";

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { isVerifiedKey, resolveApiKey, touchApiKey } from "../../directory/api-keys";
+import { isVerifiedKey, resolveApiKey, touchApiKey } from "../../accounts/api-keys";
 import { apiKeyCacheTtlMs, apiRateWindow, keyFailureWindow } from "../../platform/config";
 import { createDatabase } from "../../platform/db/client";
 import { ApiError } from "../../platform/errors/api-error";

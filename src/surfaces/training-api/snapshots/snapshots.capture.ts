@@ -56,7 +56,7 @@ function unknownMessages(body: CreateSnapshotBody, sources: CaptureSources): Fie
  * every named message found, at most 1,000), then the copies in chronological order with the
  * customer's details and the dates. Pure: the caller chooses the id and the time.
  */
-export function assembleSnapshot(
+export function capturedSnapshot(
   body: CreateSnapshotBody,
   sources: CaptureSources,
   target: { id: string; organizationId: string; now: number },

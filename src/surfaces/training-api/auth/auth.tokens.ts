@@ -1,6 +1,6 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
-import { openSessionStatements } from "../../../directory/sessions";
+import { openSessionStatements } from "../../../accounts/sessions";
 import { jwtSecret, jwtTtlSeconds, refreshTtlSeconds } from "../../../platform/config";
 import type { UserRole } from "../../../platform/db/schema";
 import type { AppEnv } from "../../../platform/http/app-env";

@@ -1,4 +1,4 @@
-import { fromBase64Url, toBase64 } from "../platform/util/encoding";
+import { fromBase64Url, toBase64 } from "../util/encoding";
 
 /*
  * Standard Webhooks signatures (https://www.standardwebhooks.com): the signed content is

@@ -18,7 +18,7 @@ import { insertSnapshot, loadCaptureSources } from "./repository/capture";
 import { findSnapshotDocument } from "./repository/find";
 import { listSnapshots } from "./repository/list";
 import { deleteSnapshot, updateSnapshot } from "./repository/write";
-import { assembleSnapshot } from "./snapshots.assemble";
+import { capturedSnapshot } from "./snapshots.capture";
 import { exportStream } from "./snapshots.export";
 import type {
   CreateRoute,
@@ -65,7 +65,7 @@ export const create: TrainingHandler<CreateRoute> = async (c) => {
     MAX_SNAPSHOT_MESSAGES,
   );
   const now = Date.now();
-  const { snapshot, copies } = assembleSnapshot(body, sources, {
+  const { snapshot, copies } = capturedSnapshot(body, sources, {
     id: newObjectId(now),
     organizationId: user.organizationId,
     now,

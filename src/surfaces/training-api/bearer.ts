@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { readSessionState, type SessionState, sessionStateQuery } from "../../directory/sessions";
+import { readSessionState, type SessionState, sessionStateQuery } from "../../accounts/sessions";
 import { apiRateWindow, jwtSecret } from "../../platform/config";
 import type { UserRole } from "../../platform/db/schema";
 import { ApiError } from "../../platform/errors/api-error";

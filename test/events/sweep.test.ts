@@ -10,7 +10,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { WebhookMessage } from "../../src/platform/events/announce";
-import { RETENTION_MS, SWEEP_GRACE_MS, sweepDatabase } from "../../src/webhooks/sweep";
+import { RETENTION_MS, SWEEP_GRACE_MS, sweepDatabase } from "../../src/platform/events/sweep";
 import { ACME } from "../helpers/seed";
 import { createEndpoint, recordingQueue } from "../helpers/webhooks";
 

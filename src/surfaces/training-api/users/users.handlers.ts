@@ -1,4 +1,4 @@
-import { issueSetupTokenStatements } from "../../../directory/setup-tokens";
+import { issueSetupTokenStatements } from "../../../accounts/setup-tokens";
 import { SETUP_TOKEN_TTL_MS } from "../../../platform/config";
 import { ApiError } from "../../../platform/errors/api-error";
 import { findDatabaseError } from "../../../platform/errors/database-error";

@@ -1,6 +1,6 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
-import { revokeSessionsIfInactive } from "../../../directory/sessions";
-import { voidSetupTokensIfInactive } from "../../../directory/setup-tokens";
+import { revokeSessionsIfInactive } from "../../../accounts/sessions";
+import { voidSetupTokensIfInactive } from "../../../accounts/setup-tokens";
 import type { Database } from "../../../platform/db/client";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { users } from "../../../platform/db/schema";

@@ -1,9 +1,9 @@
 import { ApiError, validationError } from "../../../platform/errors/api-error";
+import { newWebhookSecret } from "../../../platform/events/signature";
 import { decodeCursor } from "../../../platform/http/cursor";
 import { checkWebhookUrl } from "../../../platform/http/outbound-url";
 import { newObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";
-import { newWebhookSecret } from "../../../webhooks/signature";
 import { byCreation, ok, page } from "../envelope";
 import type { TrainingHandler } from "../router";
 import {

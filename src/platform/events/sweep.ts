@@ -1,7 +1,7 @@
 import { and, isNull, lt, lte, sql } from "drizzle-orm";
-import { type Database, tenantDatabases } from "../platform/db/client";
-import { webhookDeliveries, webhookEvents } from "../platform/db/schema";
-import { queueEvents, type WebhookMessage } from "../platform/events/announce";
+import { type Database, tenantDatabases } from "../db/client";
+import { webhookDeliveries, webhookEvents } from "../db/schema";
+import { queueEvents, type WebhookMessage } from "./announce";
 
 /*
  * The scheduled sweep (a Cron Trigger, every minute), over every tenant database:
