@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { randomJwtSecret } from "../../src/platform/secrets";
 import { conversationDocumentQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
-import { snapshotDocumentQuery } from "../../src/surfaces/training-api/snapshots/repository/find";
+import { snapshotDocumentQuery } from "../../src/surfaces/training-api/snapshots/snapshots.repository";
 import {
   type LocalServer,
   loginToken,

@@ -11,7 +11,7 @@ import {
   type NewSnapshotMessage,
   type SnapshotInsert,
   snapshotInserts,
-} from "../surfaces/training-api/snapshots/repository/capture";
+} from "../surfaces/training-api/snapshots/snapshots.repository";
 import {
   type ExportItemInput,
   ExportItemInputSchema,

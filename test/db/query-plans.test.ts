@@ -8,13 +8,15 @@ import { readWithCheck } from "../../src/platform/db/read-with-check";
 import { Outbox } from "../../src/platform/events/outbox";
 import { pruneStatements, strandedEventsQuery } from "../../src/platform/events/sweep";
 import { conversationDocumentQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
-import { captureQueries } from "../../src/surfaces/training-api/snapshots/repository/capture";
-import { snapshotDocumentQuery } from "../../src/surfaces/training-api/snapshots/repository/find";
-import { selectDocumentPage } from "../../src/surfaces/training-api/snapshots/repository/list";
+import { captureQueries } from "../../src/surfaces/training-api/snapshots/snapshots.capture";
 import {
   exportItemJson,
   fineTuningLineJson,
 } from "../../src/surfaces/training-api/snapshots/snapshots.document";
+import {
+  selectDocumentPage,
+  snapshotDocumentQuery,
+} from "../../src/surfaces/training-api/snapshots/snapshots.repository";
 import { deliveryPageQuery } from "../../src/surfaces/training-api/webhooks/webhooks.repository";
 import { ACME, ALICE, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
 

@@ -2,12 +2,12 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { openRequestDatabase } from "../../src/platform/db/request-database";
-import { findSnapshotDocument } from "../../src/surfaces/training-api/snapshots/repository/find";
+import { exportItemJson } from "../../src/surfaces/training-api/snapshots/snapshots.document";
 import {
   exportPage,
+  findSnapshotDocument,
   listSnapshots,
-} from "../../src/surfaces/training-api/snapshots/repository/list";
-import { exportItemJson } from "../../src/surfaces/training-api/snapshots/snapshots.document";
+} from "../../src/surfaces/training-api/snapshots/snapshots.repository";
 import { request } from "../helpers/app";
 import { apiKeyHeaders } from "../helpers/auth";
 import {

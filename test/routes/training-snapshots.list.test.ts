@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeCursor } from "../../src/platform/http/cursor";
-import { listSnapshotsQuery } from "../../src/surfaces/training-api/snapshots/repository/list";
+import { listSnapshotsQuery } from "../../src/surfaces/training-api/snapshots/snapshots.repository";
 import type { SnapshotFilters } from "../../src/surfaces/training-api/snapshots/snapshots.schemas";
 import { d1RoundTrips, json, request } from "../helpers/app";
 import { bearer, newOrganization, tokenFor } from "../helpers/auth";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CaptureSources } from "../../src/surfaces/training-api/snapshots/repository/capture";
+import type { CaptureSources } from "../../src/surfaces/training-api/snapshots/snapshots.capture";
 import { capturedSnapshot } from "../../src/surfaces/training-api/snapshots/snapshots.capture";
 
 const contact = {

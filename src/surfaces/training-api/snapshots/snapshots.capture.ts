@@ -1,8 +1,100 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { Database } from "../../../platform/db/client";
 import type { TrainingSnapshotRow } from "../../../platform/db/schema";
+import { contacts, conversations, messages, users } from "../../../platform/db/schema";
+import { sameTenant } from "../../../platform/db/tenant";
 import { ApiError, type FieldIssue, validationError } from "../../../platform/errors/api-error";
 import { fullName, textOrNull } from "../../../platform/util/text";
-import type { CapturableMessage, CaptureSources, NewSnapshotMessage } from "./repository/capture";
+import type { NewSnapshotMessage } from "./snapshots.repository";
 import { type CreateSnapshotBody, MAX_SNAPSHOT_MESSAGES } from "./snapshots.schemas";
+
+/** Upper bound on captured messages; one more is read to tell "exactly 1,000" from "too many". */
+function selectCapturableMessages(
+  db: Database,
+  organizationId: string,
+  source: { contactId: string; conversationId?: string; messageIds?: string[] },
+  limit: number,
+) {
+  return db
+    .select({
+      id: messages.id,
+      direction: messages.direction,
+      senderType: messages.senderType,
+      message: messages.message,
+      createdAt: messages.createdAt,
+    })
+    .from(conversations)
+    .innerJoin(messages, sameTenant(conversations, messages.conversationId, messages))
+    .where(
+      and(
+        eq(conversations.contactId, source.contactId),
+        eq(conversations.organizationId, organizationId),
+        eq(messages.organizationId, organizationId),
+        source.conversationId ? eq(conversations.id, source.conversationId) : undefined,
+        source.messageIds
+          ? sql`${messages.id} in (select value from json_each(${JSON.stringify(source.messageIds)}))`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(messages.createdAt), asc(messages.id))
+    .limit(limit);
+}
+
+export type CapturableMessage = Awaited<ReturnType<typeof selectCapturableMessages>>[number];
+
+/**
+ * Everything a new snapshot is made from, in one round trip: the creator, the contact, the named
+ * conversation (if any) and the messages to copy, all within the caller's organization.
+ */
+export async function loadCaptureSources(
+  db: Database,
+  organizationId: string,
+  userId: string,
+  source: { contactId: string; conversationId?: string; messageIds?: string[] },
+  maxMessages: number,
+) {
+  const [creator, contact, conversation, captured] = await db.batch([
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, userId), eq(users.organizationId, organizationId))),
+    db
+      .select({
+        id: contacts.id,
+        firstName: contacts.firstName,
+        lastName: contacts.lastName,
+        phoneNumber: contacts.phoneNumber,
+        email: contacts.email,
+      })
+      .from(contacts)
+      .where(and(eq(contacts.id, source.contactId), eq(contacts.organizationId, organizationId))),
+    db
+      .select({ id: conversations.id, contactId: conversations.contactId })
+      .from(conversations)
+      .where(
+        and(
+          eq(conversations.id, source.conversationId ?? ""),
+          eq(conversations.organizationId, organizationId),
+        ),
+      ),
+    selectCapturableMessages(db, organizationId, source, maxMessages + 1),
+  ]);
+  return {
+    creator: creator[0] ?? null,
+    contact: contact[0] ?? null,
+    conversation: conversation[0] ?? null,
+    messages: captured,
+  };
+}
+
+/** What a capture is made from, as `loadCaptureSources` reads it. */
+export type CaptureSources = Awaited<ReturnType<typeof loadCaptureSources>>;
+
+export const captureQueries = (
+  db: Database,
+  organizationId: string,
+  source: { contactId: string; conversationId?: string; messageIds?: string[] },
+) => selectCapturableMessages(db, organizationId, source, 1001).toSQL();
 
 /** A snapshot ready to insert: the whole row (as the 201 shapes it) and its message copies. */
 export interface AssembledSnapshot {

@@ -1,7 +1,7 @@
 import type { Database } from "../../../platform/db/client";
 import type { CursorPosition } from "../../../platform/db/keyset";
-import { exportPage } from "./repository/list";
 import { exportItemJson, fineTuningLineJson } from "./snapshots.document";
+import { exportPage } from "./snapshots.repository";
 import type { SnapshotFilters } from "./snapshots.schemas";
 
 export type ExportFormat = "json" | "jsonl";

@@ -14,12 +14,15 @@ import {
   respondWritten,
 } from "../envelope";
 import type { TrainingHandler } from "../router";
-import { insertSnapshot, loadCaptureSources } from "./repository/capture";
-import { findSnapshotDocument } from "./repository/find";
-import { listSnapshots } from "./repository/list";
-import { deleteSnapshot, updateSnapshot } from "./repository/write";
-import { capturedSnapshot } from "./snapshots.capture";
+import { capturedSnapshot, loadCaptureSources } from "./snapshots.capture";
 import { exportStream } from "./snapshots.export";
+import {
+  deleteSnapshot,
+  findSnapshotDocument,
+  insertSnapshot,
+  listSnapshots,
+  updateSnapshot,
+} from "./snapshots.repository";
 import type {
   CreateRoute,
   ExportRoute,

@@ -1,0 +1,434 @@
+import { and, desc, eq, exists, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { SelectedFields } from "drizzle-orm/sqlite-core";
+import { chunkedInsert } from "../../../platform/db/chunked-insert";
+import type { Database } from "../../../platform/db/client";
+import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
+import { renderedOnce } from "../../../platform/db/rendered-once";
+import type { RequestDatabase } from "../../../platform/db/request-database";
+import {
+  trainingSnapshotMessages,
+  trainingSnapshots,
+  trainingSnapshotTags,
+} from "../../../platform/db/schema";
+import {
+  containsPattern,
+  searchMatch,
+  snapshotSearch,
+  usesSearchIndex,
+} from "../../../platform/db/search";
+import { sameTenant } from "../../../platform/db/tenant";
+import { findDatabaseError } from "../../../platform/errors/database-error";
+import type { Outbox } from "../../../platform/events/outbox";
+import type { Precondition } from "../../../platform/http/etag";
+import {
+  selectSnapshotDocument,
+  snapshotDocumentSql,
+  snapshotListItemJson,
+  withSnapshotRefs,
+} from "./snapshots.document";
+import type { SnapshotChanges, SnapshotFilters } from "./snapshots.schemas";
+
+/*
+ * The snapshots' reads and writes: one document read (GET), list and export pages, the writes of
+ * a capture, a PATCH and a DELETE, each one D1 round trip.
+ */
+
+/**
+ * The GET's statement: the snapshot, its creator, contact and message copies as the `data`
+ * JSON text, built inside SQLite (no rows to map, nothing to stringify), rendered once per isolate.
+ */
+const snapshotDocument = renderedOnce(["organizationId", "id"], (db, p) =>
+  selectSnapshotDocument(db, p.organizationId, p.id),
+);
+
+/** The statement `findSnapshotDocument` runs, for EXPLAIN QUERY PLAN checks. */
+export const snapshotDocumentQuery = (organizationId: string, id: string) =>
+  snapshotDocument({ organizationId, id });
+
+/**
+ * A snapshot as GET returns it (`doc`, JSON text) with its version, in one D1 round trip of one
+ * statement (the caller's freshness check travels inside it); null when the organization has none.
+ */
+export async function findSnapshotDocument(
+  db: RequestDatabase,
+  organizationId: string,
+  id: string,
+): Promise<{ version: number; doc: string } | null> {
+  return db.readFirst(snapshotDocumentQuery(organizationId, id));
+}
+
+/** `q` shorter than the index's trigrams: a substring test on the rows the list walks anyway. */
+const containsText = (q: string) => {
+  const pattern = containsPattern(q);
+  return sql`(${trainingSnapshots.notes} glob ${pattern} or ${trainingSnapshots.customerName} glob ${pattern})`;
+};
+
+const hasTag = (db: Database, tag: string) => {
+  const s = trainingSnapshots;
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(trainingSnapshotTags)
+      .where(
+        and(
+          eq(trainingSnapshotTags.snapshotId, s.id),
+          eq(trainingSnapshotTags.organizationId, s.organizationId),
+          eq(trainingSnapshotTags.tag, tag),
+        ),
+      ),
+  );
+};
+
+/**
+ * One page, newest first with the id as tie-break, after `position`. Which index drives it:
+ * - a search `q` of 3+ characters: the full-text index, which yields that organization's
+ *   matching snapshots (cost follows the number of matches, which are then sorted), every other
+ *   filter checked on each match;
+ * - else a tag: the tag index (organization, tag, archived, created_at, snapshot id), which is in
+ *   list order; further tags are checked per row through the tags' primary key;
+ * - else the snapshot index that matches the filters and the order.
+ * Without a search a page costs the same at any depth: the cursor is a range bound on the
+ * index, never an OFFSET.
+ */
+function selectPage(
+  db: Database,
+  selection: SelectedFields,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) {
+  const s = trainingSnapshots;
+  const searched = filters.q !== undefined && usesSearchIndex(filters.q) ? filters.q : undefined;
+  const [drivingTag, ...otherTags] = searched === undefined ? (filters.tag ?? []) : [];
+  const checkedTags = searched === undefined ? otherTags : (filters.tag ?? []);
+  const createdAt = drivingTag ? trainingSnapshotTags.createdAt : s.createdAt;
+  const id = drivingTag ? trainingSnapshotTags.snapshotId : s.id;
+
+  const conditions: (SQL | undefined)[] = [
+    drivingTag
+      ? and(
+          eq(trainingSnapshotTags.organizationId, organizationId),
+          eq(trainingSnapshotTags.tag, drivingTag),
+          eq(trainingSnapshotTags.isArchived, filters.isArchived),
+        )
+      : and(eq(s.organizationId, organizationId), eq(s.isArchived, filters.isArchived)),
+    searched === undefined
+      ? undefined
+      : and(searchMatch(organizationId, searched), sql`${s}.rowid = ${snapshotSearch.rowid}`),
+    filters.q !== undefined && searched === undefined ? containsText(filters.q) : undefined,
+    filters.quality ? eq(s.quality, filters.quality) : undefined,
+    filters.category ? eq(s.category, filters.category) : undefined,
+    filters.contactId ? eq(s.contactId, filters.contactId) : undefined,
+    ...checkedTags.map((tag) => hasTag(db, tag)),
+    ...keysetRange(createdAt, id, filters, position),
+  ];
+
+  let query = db
+    .select(selection)
+    .from(searched !== undefined ? snapshotSearch : drivingTag ? trainingSnapshotTags : s)
+    .$dynamic();
+  // CROSS JOIN keeps the index as the outer loop: SQLite would otherwise walk the organization's
+  // snapshots and run the full-text query once per row.
+  if (searched !== undefined) query = query.crossJoin(s);
+  if (drivingTag) {
+    query = query.innerJoin(
+      s,
+      sameTenant(s, trainingSnapshotTags.snapshotId, trainingSnapshotTags),
+    );
+  }
+  return withSnapshotRefs(query)
+    .where(and(...conditions))
+    .orderBy(desc(createdAt), desc(id))
+    .limit(limit);
+}
+
+// The export needs no creator or contact: SQLite drops LEFT JOINs whose columns are never used.
+
+/** What a list page reads of each snapshot: its list item (JSON text) and its cursor position. */
+export type SnapshotListRow = { doc: string; createdAt: number; id: string };
+
+/**
+ * Up to `limit` list items after `position`; one statement, sent as a batch so that a check
+ * deferred for this request (the caller's freshness) travels in the same round trip.
+ */
+export async function listSnapshots(
+  db: Database,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+): Promise<SnapshotListRow[]> {
+  const [rows] = await db.batch([
+    selectDocumentPage(db, snapshotListItemJson, organizationId, filters, position, limit),
+  ]);
+  return rows as SnapshotListRow[];
+}
+
+export const listSnapshotsQuery = (
+  db: Database,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) => selectDocumentPage(db, snapshotListItemJson, organizationId, filters, position, limit).toSQL();
+
+/** A list page's select, for another document: what the export reads a page of. */
+export const selectDocumentPage = (
+  db: Database,
+  doc: SQL,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) =>
+  selectPage(
+    db,
+    {
+      doc: sql<string>`${doc}`.as("doc"),
+      createdAt: trainingSnapshots.createdAt,
+      id: trainingSnapshots.id,
+    },
+    organizationId,
+    filters,
+    position,
+    limit,
+  );
+
+/**
+ * One page of the export: each snapshot as `doc` (an export item or a fine-tuning line, JSON
+ * text, its copies included), in one round trip.
+ */
+export async function exportPage(
+  db: Database,
+  doc: SQL,
+  organizationId: string,
+  filters: SnapshotFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+): Promise<SnapshotListRow[]> {
+  const [rows] = await db.batch([
+    selectDocumentPage(db, doc, organizationId, filters, position, limit),
+  ]);
+  return rows as SnapshotListRow[];
+}
+
+export type NewSnapshot = typeof trainingSnapshots.$inferInsert;
+export type NewSnapshotMessage = typeof trainingSnapshotMessages.$inferInsert;
+
+/** A snapshot row to insert, with the tags its index rows are made from. */
+export type SnapshotInsert = NewSnapshot & {
+  tags: string[];
+  isArchived: boolean;
+  createdAt: number;
+};
+
+/**
+ * The statements that write new snapshots: the rows, their message copies and their tag index
+ * rows, a few statements however many, every value bound. A taken id breaks the primary key and
+ * the batch they are in writes nothing. The one way snapshots are written: one by the API's
+ * capture, many at a time by the bulk import, whose rows carry their customer (`contact`) and
+ * find or make the contact in the same batch (`linkContact`).
+ */
+export function snapshotInserts(
+  db: Database,
+  snapshots: { snapshot: SnapshotInsert; copies: NewSnapshotMessage[] }[],
+  linkContact?: SQL,
+): BatchItem<"sqlite">[] {
+  const rows = snapshots.map(({ snapshot }) => snapshot);
+  const tagRows = rows.flatMap((snapshot) =>
+    snapshot.tags.map((tag) => ({
+      snapshotId: snapshot.id,
+      tag,
+      organizationId: snapshot.organizationId,
+      isArchived: snapshot.isArchived,
+      createdAt: snapshot.createdAt,
+    })),
+  );
+  return [
+    ...(linkContact
+      ? chunkedInsert(db, trainingSnapshots, rows, { computed: { contactId: linkContact } })
+      : chunkedInsert(db, trainingSnapshots, rows)),
+    ...chunkedInsert(
+      db,
+      trainingSnapshotMessages,
+      snapshots.flatMap(({ copies }) => copies),
+    ),
+    ...chunkedInsert(db, trainingSnapshotTags, tagRows),
+  ];
+}
+
+/**
+ * A new snapshot (`snapshotInserts`) and its event as one batch, then its document read back:
+ * D1 runs a batch as one transaction, so a snapshot is written whole or not at all.
+ */
+export async function insertSnapshot(
+  db: Database,
+  outbox: Outbox,
+  snapshot: SnapshotInsert,
+  copies: NewSnapshotMessage[],
+): Promise<{ version: number; doc: string }> {
+  const { organizationId, id } = snapshot;
+  const results = await db.batch([
+    ...snapshotInserts(db, [{ snapshot, copies }]),
+    outbox.event(
+      db,
+      organizationId,
+      "training.snapshot.created",
+      snapshotDocumentSql(db, organizationId, id),
+      { now: snapshot.createdAt },
+    ),
+    selectSnapshotDocument(db, organizationId, id),
+  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const [created] = results.at(-1) as { version: number; doc: string }[];
+  return created as { version: number; doc: string };
+}
+
+/** A snapshot's document (JSON text) and its version, as a write's answer reads it back. */
+export interface SnapshotDocument {
+  version: number;
+  doc: string;
+}
+
+export const ofOrganization = (organizationId: string, id: string) =>
+  and(eq(trainingSnapshots.organizationId, organizationId), eq(trainingSnapshots.id, id));
+
+/** SQLite's message for the guard below: the version was not the one the client last saw. */
+const STALE_VERSION = /NOT NULL constraint failed: training_snapshots\.version/;
+
+/**
+ * The version the row must have, as SQL: a stale precondition turns the new version into NULL,
+ * which the NOT NULL constraint refuses, which aborts the whole batch. That makes the check and
+ * the write one atomic step without a read first.
+ */
+function nextVersion(precondition: Precondition | undefined): SQL {
+  const t = trainingSnapshots;
+  if (!precondition || "any" in precondition) return sql`${t.version} + 1`;
+  return sql`case when ${versionIn(precondition.versions)} then ${t.version} + 1 else null end`;
+}
+
+/**
+ * `version` is one of these, with the list bound as one JSON parameter: however many versions
+ * a header names, the statement stays within D1's 100 bound parameters.
+ */
+const versionIn = (versions: number[]): SQL =>
+  sql`${trainingSnapshots.version} in (select value from json_each(${JSON.stringify(versions)}))`;
+
+export type WriteOutcome<T> =
+  | { status: "done"; value: T }
+  | { status: "not_found" }
+  | { status: "stale" };
+
+/**
+ * Applies the changes, keeps the tag index in step, and reads the snapshot back, all in one
+ * batch (one round trip, one transaction). `updatedAt` only moves forward, even within one ms.
+ */
+export async function updateSnapshot(
+  db: Database,
+  outbox: Outbox,
+  organizationId: string,
+  id: string,
+  changes: SnapshotChanges,
+  precondition: Precondition | undefined,
+  now: number,
+): Promise<WriteOutcome<SnapshotDocument>> {
+  const t = trainingSnapshots;
+  const statements: BatchItem<"sqlite">[] = [
+    db
+      .update(t)
+      .set({
+        ...changes,
+        version: nextVersion(precondition),
+        updatedAt: sql`max(${t.updatedAt} + 1, ${now})`,
+      })
+      .where(ofOrganization(organizationId, id)),
+  ];
+  if (changes.tags) {
+    statements.push(
+      db
+        .delete(trainingSnapshotTags)
+        .where(
+          and(
+            eq(trainingSnapshotTags.snapshotId, id),
+            eq(trainingSnapshotTags.organizationId, organizationId),
+          ),
+        ),
+      // New tag rows copy the snapshot's sort keys; joined to the snapshot, so nothing is
+      // inserted when it does not exist (or is another tenant's).
+      db.insert(trainingSnapshotTags).select(
+        db
+          .select({
+            snapshotId: t.id,
+            tag: sql<string>`tags.value`.as("tag"),
+            organizationId: t.organizationId,
+            isArchived: t.isArchived,
+            createdAt: t.createdAt,
+          })
+          .from(t)
+          .innerJoin(sql`json_each(${JSON.stringify(changes.tags)}) as tags`, sql`1`)
+          .where(ofOrganization(organizationId, id)),
+      ),
+    );
+  } else if (changes.isArchived !== undefined) {
+    statements.push(
+      db
+        .update(trainingSnapshotTags)
+        .set({ isArchived: changes.isArchived })
+        .where(
+          and(
+            eq(trainingSnapshotTags.snapshotId, id),
+            eq(trainingSnapshotTags.organizationId, organizationId),
+          ),
+        ),
+    );
+  }
+  try {
+    const results = await db.batch([
+      ...statements,
+      // After the tags: the document shows them. Only for a snapshot that is there.
+      outbox.event(
+        db,
+        organizationId,
+        "training.snapshot.updated",
+        snapshotDocumentSql(db, organizationId, id),
+        { when: sql`exists (select 1 from ${t} where ${ofOrganization(organizationId, id)})`, now },
+      ),
+      selectSnapshotDocument(db, organizationId, id),
+    ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    const [found] = results.at(-1) as SnapshotDocument[];
+    return found ? { status: "done", value: found } : { status: "not_found" };
+  } catch (error) {
+    if (STALE_VERSION.test(findDatabaseError(error)?.message ?? "")) return { status: "stale" };
+    throw error;
+  }
+}
+
+/**
+ * Deletes the snapshot (copies and tags cascade), honouring an `If-Match` precondition; the
+ * event rides in the same batch, written only if the delete was.
+ */
+export async function deleteSnapshot(
+  db: Database,
+  outbox: Outbox,
+  organizationId: string,
+  id: string,
+  precondition: Precondition | undefined,
+): Promise<WriteOutcome<null>> {
+  const t = trainingSnapshots;
+  const versionCheck =
+    precondition && "versions" in precondition ? versionIn(precondition.versions) : undefined;
+  const [deleted] = await db.batch([
+    db
+      .delete(t)
+      .where(and(ofOrganization(organizationId, id), versionCheck))
+      .returning({ id: t.id }),
+    outbox.event(db, organizationId, "training.snapshot.deleted", JSON.stringify({ _id: id }), {
+      when: sql`changes() > 0`,
+    }),
+  ]);
+  if (deleted.length > 0) return { status: "done", value: null };
+  if (!versionCheck) return { status: "not_found" };
+  const [still] = await db.select({ id: t.id }).from(t).where(ofOrganization(organizationId, id));
+  return { status: still ? "stale" : "not_found" };
+}
