@@ -7,8 +7,6 @@ const router = createConversationsRouter()
   .openapi(routes.list, handlers.list)
   .openapi(routes.create, handlers.create)
   .openapi(routes.listByFlow, handlers.listByFlow)
-  .openapi(routes.getOne, handlers.getOne)
-  .openapi(routes.messageAction, handlers.messageAction)
-  .openapi(routes.appendMessage, handlers.appendMessage);
+  .openapi(routes.getOne, handlers.getOne);
 
 export default router;

@@ -4,7 +4,8 @@ import type { Database } from "../../../platform/db/client";
 import { contacts, type conversations, type messages } from "../../../platform/db/schema";
 import { NAME_MAX_LENGTH } from "../../../platform/http/schemas";
 import { splitFullName } from "../../../platform/util/text";
-import type { CreateConversationBody, NewMessage } from "./conversations.schemas";
+import type { NewMessage } from "../messages/messages.schemas";
+import type { CreateConversationBody } from "./conversations.schemas";
 
 /*
  * Ingestion, shared by the API (`POST /v1/api/conversations`, `…/messages`) and `npm run import`:

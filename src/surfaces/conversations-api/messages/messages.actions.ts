@@ -1,5 +1,5 @@
-import type { MessageChange } from "./conversations.repository";
-import type { MessageAction } from "./conversations.schemas";
+import type { MessageChange } from "./messages.repository";
+import type { MessageAction } from "./messages.schemas";
 
 /**
  * The review state machine of an AI draft (a pending outbound message):

@@ -1,0 +1,139 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../../../platform/db/client";
+import { conversations, messages, type WebhookEventType } from "../../../platform/db/schema";
+import type { Outbox } from "../../../platform/events/outbox";
+import type { MessageRow } from "../conversations/conversations.ingest";
+import { messageEventSql, selectActionResult, selectMessageDocument } from "./messages.document";
+
+/**
+ * Appends a message to a conversation of the organization, and moves the conversation's
+ * `updatedAt`, in one batch: the insert selects from the conversation, so nothing is written
+ * for a missing one (or another tenant's), and the touch only follows an insert (`changes()`).
+ * The message's document (JSON text), or undefined when there is no such conversation.
+ */
+export async function appendMessage(
+  db: Database,
+  outbox: Outbox,
+  organizationId: string,
+  conversationId: string,
+  message: MessageRow,
+  now: number,
+): Promise<string | undefined> {
+  const c = conversations;
+  const results = await db.batch([
+    db.insert(messages).select(
+      db
+        .select({
+          id: sql<string>`${message.id}`.as("id"),
+          organizationId: c.organizationId,
+          conversationId: c.id,
+          direction: sql<string>`${message.direction}`.as("direction"),
+          senderType: sql<string>`${message.senderType}`.as("sender_type"),
+          sent: sql<boolean>`${message.sent ? 1 : 0}`.as("sent"),
+          message: sql<string>`${message.message}`.as("message"),
+          status: sql<string>`${message.status}`.as("status"),
+          createdAt: sql<number>`${message.createdAt}`.as("created_at"),
+          updatedAt: sql<number>`${message.updatedAt}`.as("updated_at"),
+        })
+        .from(c)
+        .where(and(eq(c.id, conversationId), eq(c.organizationId, organizationId))),
+    ),
+    db
+      .update(c)
+      .set({ updatedAt: sql`max(${c.updatedAt} + 1, ${now}, ${message.updatedAt})` })
+      .where(
+        and(eq(c.id, conversationId), eq(c.organizationId, organizationId), sql`changes() > 0`),
+      ),
+    // The touch changed a row only if the message was inserted.
+    outbox.event(
+      db,
+      organizationId,
+      "conversation.message.created",
+      messageEventSql(db, organizationId, message.id),
+      { when: sql`changes() > 0`, now },
+    ),
+    // The id is new (a taken one fails the insert): the message is there only if it was inserted.
+    selectMessageDocument(db, organizationId, message.id),
+  ]);
+  const [appended] = results.at(-1) as { doc: string }[];
+  return appended?.doc;
+}
+
+export interface MessageChange {
+  status: "approved" | "rejected" | "pending";
+  sent: boolean;
+  message?: string;
+}
+
+/** The event each outcome of an action announces (an edit keeps the message pending). */
+const ACTION_EVENTS = {
+  approved: "conversation.message.approved",
+  rejected: "conversation.message.rejected",
+  pending: "conversation.message.edited",
+} as const satisfies Record<MessageChange["status"], WebhookEventType>;
+
+export type ActionOutcome =
+  | { status: "done"; doc: string }
+  | { status: "not_found" }
+  | { status: "not_pending"; current: { direction: string; status: string } };
+
+/**
+ * Applies an action to a pending outbound message, atomically and in one round trip: the
+ * conditional UPDATE only touches a message that is still pending and outbound; the
+ * conversation's updatedAt moves only if it did (`changes()` is the previous statement's count);
+ * the final read tells a missing message (404) from one in another state (409), and builds the
+ * action's answer.
+ */
+export async function applyMessageAction(
+  db: Database,
+  outbox: Outbox,
+  organizationId: string,
+  conversationId: string,
+  messageId: string,
+  change: MessageChange,
+  now: number,
+): Promise<ActionOutcome> {
+  const m = messages;
+  const ofMessage = and(
+    eq(m.id, messageId),
+    eq(m.conversationId, conversationId),
+    eq(m.organizationId, organizationId),
+  );
+  const [updated, , , current] = await db.batch([
+    db
+      .update(m)
+      .set({
+        status: change.status,
+        sent: change.sent,
+        ...(change.message === undefined ? {} : { message: change.message }),
+        updatedAt: sql`max(${m.updatedAt} + 1, ${now})`,
+      })
+      .where(and(ofMessage, eq(m.status, "pending"), eq(m.direction, "outbound")))
+      .returning({ id: m.id }),
+    db
+      .update(conversations)
+      .set({ updatedAt: sql`max(${conversations.updatedAt} + 1, ${now})` })
+      .where(
+        and(
+          eq(conversations.id, conversationId),
+          eq(conversations.organizationId, organizationId),
+          sql`changes() > 0`,
+        ),
+      ),
+    // The touch changed a row only if the action applied.
+    outbox.event(
+      db,
+      organizationId,
+      ACTION_EVENTS[change.status],
+      messageEventSql(db, organizationId, messageId),
+      { when: sql`changes() > 0`, now },
+    ),
+    selectActionResult(db, organizationId, conversationId, messageId),
+  ]);
+  const after = current[0];
+  if (!after) return { status: "not_found" };
+  if (updated.length === 0) {
+    return { status: "not_pending", current: { direction: after.direction, status: after.status } };
+  }
+  return { status: "done", doc: after.doc };
+}
