@@ -47,6 +47,15 @@ const copies = sql`(select * from ${trainingSnapshotMessages}
 /** Chat roles for training: the organization's side is the assistant, the customer the user. */
 const role = sql`case when ${copy.sender} = 'user' then 'assistant' else 'user' end`;
 
+/** A message copy as the snapshot lists it. */
+const copyJson = jsonObject(SnapshotMessageSchema, {
+  id: copy.messageId,
+  content: copy.content,
+  sender: copy.sender,
+  senderType: copy.senderType,
+  timestamp: iso(copy.timestamp),
+});
+
 const fields = {
   _id: s.id,
   organizationId: s.organizationId,
@@ -73,16 +82,7 @@ const fields = {
   customerName: textOrNull(s.customerName),
   customerPhone: textOrNull(s.customerPhone),
   customerEmail: textOrNull(s.customerEmail),
-  messages: arrayOf(
-    jsonObject(SnapshotMessageSchema, {
-      id: copy.messageId,
-      content: copy.content,
-      sender: copy.sender,
-      senderType: copy.senderType,
-      timestamp: iso(copy.timestamp),
-    }),
-    copies,
-  ),
+  messages: arrayOf(copyJson, copies),
   // Fixed at capture (the copies are immutable): the list reads it without the copies.
   messageCount: s.messageCount,
   snapshotDate: iso(s.snapshotDate),
