@@ -114,7 +114,7 @@ try {
   );
 
   // An existing conversation is left exactly as it is: a re-import whose record now has one more
-  // message adds nothing to it (the old import appended the message and called it unchanged).
+  // message adds nothing to it.
   const grown = file(
     "grown.jsonl",
     lines({
@@ -137,8 +137,7 @@ try {
     count("select count(*) as n from messages where conversation_id = 'lines-1'") === 1,
   );
 
-  // Two records with one id: the second is refused and named (the old import merged its
-  // messages into the first).
+  // Two records with one id: the second is refused and named, not merged into the first.
   const twice = file(
     "twice.jsonl",
     lines(
@@ -176,7 +175,7 @@ try {
   );
 
   // A message id another organization holds: the record is reported by name, not dropped
-  // silently (the old import left the message out and exited 0).
+  // silently.
   const acmeMessage = file(
     "acme-message.jsonl",
     lines({
@@ -207,7 +206,7 @@ try {
     count("select count(*) as n from conversations where id = 'globex-conv-77'") === 0,
   );
 
-  // A NUL character refuses its record alone (the old import failed the whole chunk).
+  // A NUL character refuses its record alone.
   const nul = file(
     "nul.jsonl",
     lines(
@@ -357,8 +356,7 @@ try {
     count("select count(*) as n from contacts where email like 'export-%@sample.example'") === 50,
   );
 
-  // Edited after the import, then imported again: the edit stays (the old import put the old
-  // tags back into the tag index and reported the snapshot unchanged).
+  // Edited after the import, then imported again: the edit stays, no old tag or copy comes back.
   const [edited] = d1(
     "select id from training_snapshots where customer_name = 'Export Customer 0'",
   ) as { id: string }[];

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { openRequestDatabase } from "../../src/platform/db/request-database";
 import { exportItemJson } from "../../src/surfaces/training-api/snapshots/snapshots.document";
 import {
-  exportPage,
   findSnapshotDocument,
   listSnapshots,
 } from "../../src/surfaces/training-api/snapshots/snapshots.repository";
@@ -164,7 +163,7 @@ describe("a database that holds references across tenants (written before the co
     // A Globex tag row pointing at an Acme snapshot drives neither the list nor the export.
     const byTag = { isArchived: false, tag: ["shared"] };
     expect(await listSnapshots(legacy, GLOBEX, byTag, undefined, 10)).toEqual([]);
-    expect(await exportPage(legacy, exportItemJson, GLOBEX, byTag, undefined, 10)).toEqual([]);
+    expect(await listSnapshots(legacy, GLOBEX, byTag, undefined, 10, exportItemJson)).toEqual([]);
 
     // A Globex conversation whose contact is Acme's: no customer of Acme comes back.
     const keyed = apiKeyHeaders(GLOBEX_KEY, GLOBEX);

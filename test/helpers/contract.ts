@@ -93,6 +93,20 @@ const codeOf = (body: unknown): unknown => {
   return value?.code ?? value?.error?.code;
 };
 
+/** The body as JSON, or undefined after saying why it is not. */
+async function jsonBody(where: string, response: Response): Promise<{ body: unknown } | undefined> {
+  if (!response.headers.get("content-type")?.startsWith("application/json")) {
+    problems.push(`${where}: not JSON (${response.headers.get("content-type")})`);
+    return undefined;
+  }
+  try {
+    return { body: await response.clone().json() };
+  } catch {
+    problems.push(`${where}: the body does not parse as JSON`);
+    return undefined;
+  }
+}
+
 async function checkErrorBody(where: string, schemaRef: string | undefined, response: Response) {
   const name = schemaRef?.split("/").pop() ?? "";
   const schema = SCHEMAS[name];
@@ -100,17 +114,9 @@ async function checkErrorBody(where: string, schemaRef: string | undefined, resp
     problems.push(`${where}: documented without a known JSON error schema (${schemaRef})`);
     return;
   }
-  if (!response.headers.get("content-type")?.startsWith("application/json")) {
-    problems.push(`${where}: not JSON (${response.headers.get("content-type")})`);
-    return;
-  }
-  let body: unknown;
-  try {
-    body = await response.clone().json();
-  } catch {
-    problems.push(`${where}: the body does not parse as JSON`);
-    return;
-  }
+  const json = await jsonBody(where, response);
+  if (!json) return;
+  const { body } = json;
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -181,14 +187,9 @@ export function contractCheck(
         problems.push(`${where}: ${operation.operationId} documents no JSON schema for ${status}`);
         return;
       }
-      let body: unknown;
-      try {
-        body = await response.clone().json();
-      } catch {
-        problems.push(`${where}: the body does not parse as JSON`);
-        return;
-      }
-      for (const problem of documentProblems(schema as z.ZodType, body)) {
+      const json = await jsonBody(where, response);
+      if (!json) return;
+      for (const problem of documentProblems(schema as z.ZodType, json.body)) {
         problems.push(`${where}: ${problem}`);
       }
     }

@@ -17,6 +17,7 @@ import {
 import { sha256Hex } from "../../src/platform/util/encoding";
 import { newObjectId } from "../../src/platform/util/ids";
 import { hashPassword } from "../../src/surfaces/training-api/password";
+import { snapshotInserts } from "../../src/surfaces/training-api/snapshots/snapshots.repository";
 import { ACME } from "./seed";
 
 /*
@@ -303,32 +304,25 @@ export async function insertManySnapshots(
       createdAt,
     };
   });
-  const copies = snapshots.flatMap((snapshot) =>
-    Array.from({ length: messagesPer }, (_, position) => ({
-      snapshotId: snapshot.id,
-      position,
-      organizationId: snapshot.organizationId,
-      messageId: newObjectId(snapshot.createdAt),
-      content: `${snapshot.id} says ${position}`,
-      sender: position % 2 === 0 ? ("contact" as const) : ("user" as const),
-      senderType: position % 2 === 0 ? ("human" as const) : ("AI" as const),
-      timestamp: snapshot.createdAt - 1000 + position,
-    })),
+  // Written by the API's own statements: rows, copies and the tag index.
+  await runBatch(
+    snapshotInserts(
+      testDb(),
+      snapshots.map((snapshot) => ({
+        snapshot,
+        copies: Array.from({ length: messagesPer }, (_, position) => ({
+          snapshotId: snapshot.id,
+          position,
+          organizationId: snapshot.organizationId,
+          messageId: newObjectId(snapshot.createdAt),
+          content: `${snapshot.id} says ${position}`,
+          sender: position % 2 === 0 ? ("contact" as const) : ("user" as const),
+          senderType: position % 2 === 0 ? ("human" as const) : ("AI" as const),
+          timestamp: snapshot.createdAt - 1000 + position,
+        })),
+      })),
+    ),
   );
-  const tags = snapshots.flatMap((snapshot) =>
-    snapshot.tags.map((tag) => ({
-      snapshotId: snapshot.id,
-      tag,
-      organizationId: snapshot.organizationId,
-      isArchived: snapshot.isArchived,
-      createdAt: snapshot.createdAt,
-    })),
-  );
-  await runBatch([
-    ...chunkedInserts(trainingSnapshots, snapshots),
-    ...chunkedInserts(trainingSnapshotMessages, copies),
-    ...chunkedInserts(trainingSnapshotTags, tags),
-  ]);
   return snapshots;
 }
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { userColumns } from "../../../platform/db/zod";
 import { IsoDateSchema, ObjectIdSchema } from "../../../platform/http/schemas";
+import { UserSchema } from "../users/users.schemas";
 
 export const LoginBodySchema = z
   .strictObject({
@@ -60,15 +60,14 @@ export const ChangePasswordBodySchema = z
   })
   .openapi("ChangePasswordRequest");
 
-export const AuthenticatedUserSchema = z
-  .object({
-    _id: ObjectIdSchema.openapi({ example: "65b1f0a2c3d4e5f6a7b8c9d0" }),
-    firstName: userColumns.firstName.openapi({ example: "Alice" }),
-    lastName: userColumns.lastName.openapi({ example: "Rivera" }),
-    email: userColumns.email.openapi({ example: "alice@example.com" }),
-    role: userColumns.role.openapi({ example: "manager" }),
-  })
-  .openapi("AuthenticatedUser");
+/** The user a login answers: the user's identity and role, none of the account's state. */
+export const AuthenticatedUserSchema = UserSchema.pick({
+  _id: true,
+  firstName: true,
+  lastName: true,
+  email: true,
+  role: true,
+}).openapi("AuthenticatedUser");
 
 export const LoginResponseSchema = z
   .object({

@@ -1,7 +1,7 @@
 import type { Database } from "../../../platform/db/client";
 import type { CursorPosition } from "../../../platform/db/keyset";
 import { exportItemJson, fineTuningLineJson } from "./snapshots.document";
-import { exportPage } from "./snapshots.repository";
+import { listSnapshots } from "./snapshots.repository";
 import type { SnapshotFilters } from "./snapshots.schemas";
 
 export type ExportFormat = "json" | "jsonl";
@@ -37,13 +37,13 @@ export function exportStream(options: {
             chunk += `{"exportDate":${JSON.stringify(options.exportDate)},"organizationId":${JSON.stringify(organizationId)},"data":[`;
           }
           started = true;
-          const page = await exportPage(
+          const page = await listSnapshots(
             db,
-            format === "jsonl" ? fineTuningLineJson : exportItemJson,
             organizationId,
             filters,
             position,
             EXPORT_PAGE_SIZE,
+            format === "jsonl" ? fineTuningLineJson : exportItemJson,
           );
           for (const { doc } of page) {
             chunk += format === "jsonl" ? `${doc}\n` : `${total > 0 ? "," : ""}${doc}`;

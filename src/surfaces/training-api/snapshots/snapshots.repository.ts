@@ -150,8 +150,10 @@ function selectPage(
 export type SnapshotListRow = { doc: string; createdAt: number; id: string };
 
 /**
- * Up to `limit` list items after `position`; one statement, sent as a batch so that a check
- * deferred for this request (the caller's freshness) travels in the same round trip.
+ * Up to `limit` snapshots after `position`, each as `doc`: its list item, or another of its
+ * documents (the export's item or fine-tuning line, copies included). One statement, sent as a
+ * batch so that a check deferred for this request (the caller's freshness) travels in the same
+ * round trip.
  */
 export async function listSnapshots(
   db: Database,
@@ -159,9 +161,10 @@ export async function listSnapshots(
   filters: SnapshotFilters,
   position: CursorPosition | undefined,
   limit: number,
+  doc: SQL = snapshotListItemJson,
 ): Promise<SnapshotListRow[]> {
   const [rows] = await db.batch([
-    selectDocumentPage(db, snapshotListItemJson, organizationId, filters, position, limit),
+    selectDocumentPage(db, doc, organizationId, filters, position, limit),
   ]);
   return rows as SnapshotListRow[];
 }
@@ -195,24 +198,6 @@ export const selectDocumentPage = (
     position,
     limit,
   );
-
-/**
- * One page of the export: each snapshot as `doc` (an export item or a fine-tuning line, JSON
- * text, its copies included), in one round trip.
- */
-export async function exportPage(
-  db: Database,
-  doc: SQL,
-  organizationId: string,
-  filters: SnapshotFilters,
-  position: CursorPosition | undefined,
-  limit: number,
-): Promise<SnapshotListRow[]> {
-  const [rows] = await db.batch([
-    selectDocumentPage(db, doc, organizationId, filters, position, limit),
-  ]);
-  return rows as SnapshotListRow[];
-}
 
 export type NewSnapshot = typeof trainingSnapshots.$inferInsert;
 export type NewSnapshotMessage = typeof trainingSnapshotMessages.$inferInsert;

@@ -3,6 +3,7 @@ import { USER_ROLES } from "../../../platform/db/schema";
 import { userColumns } from "../../../platform/db/zod";
 import {
   CursorQuerySchema,
+  EmailSchema,
   IsoDateSchema,
   LimitQuerySchema,
   ObjectIdSchema,
@@ -51,19 +52,7 @@ const RoleSchema = z.enum(USER_ROLES).openapi({ example: "manager" });
 export const CreateUserBodySchema = z
   .strictObject({
     // Stored trimmed and lowercase, as login looks it up.
-    email: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .pipe(
-        z
-          .email({
-            error: (issue) =>
-              issue.code === "invalid_format" ? "must be an email address" : undefined,
-          })
-          .max(254),
-      )
-      .openapi({ example: "grace@acme.example" }),
+    email: EmailSchema.openapi({ example: "grace@acme.example" }),
     firstName: PersonNameSchema.openapi({ example: "Grace" }),
     lastName: PersonNameSchema.openapi({ example: "Hopper" }),
     role: RoleSchema,
