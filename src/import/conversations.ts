@@ -115,6 +115,8 @@ export async function importConversations(
 
   const found = await existing(db, organizationId, candidates);
   const firstWith = new Map<string, number>();
+  /** The batch's message ids, each with the record that has it. */
+  const messageOwners = new Map<string, number>();
   const writes: PlannedWrite<PlannedConversation>[] = [];
   for (const { position, plan } of candidates) {
     const { id, userId } = plan.conversation;
@@ -138,7 +140,7 @@ export async function importConversations(
       });
       continue;
     }
-    const problem = messageProblem(organizationId, plan, found.messages, firstWith, position);
+    const problem = messageProblem(organizationId, plan, found.messages, messageOwners, position);
     if (problem) {
       outcomes.push({ position, key: id, ...problem });
       continue;
@@ -169,7 +171,7 @@ export const repeatReason = (id: string, first: number) =>
 /**
  * A message id the record cannot have: another organization's (not imported, said so), another
  * conversation's, or one an earlier record of the batch claims (both refused). Message ids of
- * the batch are claimed in `claimed` under a `message:` prefix.
+ * the batch are recorded in `claimed`.
  */
 function messageProblem(
   organizationId: string,
@@ -197,7 +199,7 @@ function messageProblem(
         reason: `record.messages[${i}]._id ${message.id} already belongs to conversation ${holder.conversationId} [taken_id]`,
       };
     }
-    const earlier = claimed.get(`message:${message.id}`);
+    const earlier = claimed.get(message.id);
     if (earlier !== undefined && earlier !== position) {
       return {
         status: "rejected",
@@ -205,6 +207,6 @@ function messageProblem(
       };
     }
   }
-  for (const message of plan.messages) claimed.set(`message:${message.id}`, position);
+  for (const message of plan.messages) claimed.set(message.id, position);
   return undefined;
 }
