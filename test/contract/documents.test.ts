@@ -117,6 +117,59 @@ describe("one document, every rendering", () => {
     expect(event?.data).toBe(`{"conversationId":"${conversation.id}","message":${appended}}`);
   });
 
+  it("a reviewed draft: each action's event holds the message as GET then shows it", async () => {
+    await createEndpoint({
+      events: [
+        "conversation.message.edited",
+        "conversation.message.approved",
+        "conversation.message.rejected",
+      ],
+    });
+    const { conversation } = await insertConversation({ messageCount: 1 });
+    const base = `/v1/api/conversations/${conversation.id}`;
+    const json = { ...apiKeyHeaders().headers, "content-type": "application/json" };
+    const draft = async () => {
+      const answer = await text(
+        await request(`${base}/messages`, {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify({ direction: "outbound", message: "A draft" }),
+        }),
+      );
+      return (JSON.parse(answer) as { _id: string })._id;
+    };
+    const act = async (id: string, metadata: Record<string, string>) => {
+      await text(
+        await request(`${base}/message/${id}/action`, {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify({ metadata }),
+        }),
+      );
+      const get = JSON.parse(await text(await request(base, apiKeyHeaders()))) as {
+        messages: { _id: string }[];
+      };
+      return JSON.stringify(get.messages.find((message) => message._id === id));
+    };
+    const eventOf = async (type: string, id: string) =>
+      (await eventsOf(type)).filter((e) => String(e.data).includes(id)).map((e) => e.data);
+    const envelope = (message: string) =>
+      `{"conversationId":"${conversation.id}","message":${message}}`;
+
+    const edited = await draft();
+    const afterEdit = await act(edited, { action: "Edit", editedMessage: "Better" });
+    expect(await eventOf("conversation.message.edited", edited)).toEqual([envelope(afterEdit)]);
+    const afterApprove = await act(edited, { action: "Approve" });
+    expect(await eventOf("conversation.message.approved", edited)).toEqual([
+      envelope(afterApprove),
+    ]);
+    const rejected = await draft();
+    const afterReject = await act(rejected, { action: "Reject" });
+    expect(await eventOf("conversation.message.rejected", rejected)).toEqual([
+      envelope(afterReject),
+    ]);
+  });
+
   it("a snapshot: the create's and PATCH's data, GET, its list item and its events are the same bytes", async () => {
     await createEndpoint({ events: ["training.snapshot.created", "training.snapshot.updated"] });
     const token = await tokenFor();
