@@ -1,7 +1,9 @@
 import { createApp } from "./app";
+import { tenantDatabases } from "./platform/db/client";
 import type { WebhookMessage } from "./platform/events/announce";
 import { handleWebhookBatch } from "./platform/events/delivery";
 import { sweep } from "./platform/events/sweep";
+import { storeMissingDistances } from "./surfaces/conversations-api/messages/messages.drafts";
 
 const app = createApp();
 
@@ -12,8 +14,18 @@ export default {
   fetch: app.fetch,
   /** Webhook deliveries (the `WEBHOOK_QUEUE` consumer). */
   queue: (batch, env) => handleWebhookBatch(batch, env),
-  /** The webhook sweep (Cron Trigger): stranded events queued, old ones pruned. */
+  /**
+   * The sweeps (Cron Trigger): stranded webhook events queued, old ones pruned; edited drafts
+   * whose request stopped before storing their distance given one.
+   */
   scheduled: async (_controller, env, ctx) => {
     ctx.waitUntil(sweep(env));
+    ctx.waitUntil(
+      Promise.all(tenantDatabases(env).map((db) => storeMissingDistances(db))).then((counts) => {
+        const stored = counts.reduce((a, b) => a + b, 0);
+        if (stored > 0)
+          console.info(JSON.stringify({ level: "info", message: "edit distances stored", stored }));
+      }),
+    );
   },
 } satisfies ExportedHandler<Env, WebhookMessage>;

@@ -160,7 +160,9 @@ export async function importConversations(
     });
   }
   outcomes.push(
-    ...(await writeRecords(db, writes, (plans) => conversationInserts(db, organizationId, plans))),
+    ...(await writeRecords(db, writes, (plans) =>
+      conversationInserts(db, organizationId, plans, null),
+    )),
   );
   return outcomes.sort((a, b) => a.position - b.position);
 }

@@ -117,7 +117,7 @@ describe("one document, every rendering", () => {
     expect(event?.data).toBe(`{"conversationId":"${conversation.id}","message":${appended}}`);
   });
 
-  it("a reviewed draft: each action's event holds the message as GET then shows it", async () => {
+  it("a reviewed draft: each action's event holds the message as GET then shows it, and what the review adds", async () => {
     await createEndpoint({
       events: [
         "conversation.message.edited",
@@ -153,21 +153,27 @@ describe("one document, every rendering", () => {
     };
     const eventOf = async (type: string, id: string) =>
       (await eventsOf(type)).filter((e) => String(e.data).includes(id)).map((e) => e.data);
-    const envelope = (message: string) =>
-      `{"conversationId":"${conversation.id}","message":${message}}`;
+    const start = (message: string) =>
+      `{"conversationId":"${conversation.id}","message":${message}`;
+    /** A review event: the message as GET shows it, then how long the review took. */
+    const reviewed = async (type: string, id: string, message: string) => {
+      const [data, ...others] = await eventOf(type, id);
+      expect(others).toEqual([]);
+      const [, seconds] = /^(?:.*),"reviewSeconds":([0-9.]+)\}$/s.exec(String(data)) ?? [];
+      expect(data).toBe(`${start(message)},"reviewSeconds":${seconds}}`);
+      expect(Number(seconds)).toBeGreaterThanOrEqual(0);
+    };
 
     const edited = await draft();
     const afterEdit = await act(edited, { action: "Edit", editedMessage: "Better" });
-    expect(await eventOf("conversation.message.edited", edited)).toEqual([envelope(afterEdit)]);
-    const afterApprove = await act(edited, { action: "Approve" });
-    expect(await eventOf("conversation.message.approved", edited)).toEqual([
-      envelope(afterApprove),
+    expect(await eventOf("conversation.message.edited", edited)).toEqual([
+      `${start(afterEdit)},"previousMessage":"A draft"}`,
     ]);
+    const afterApprove = await act(edited, { action: "Approve" });
+    await reviewed("conversation.message.approved", edited, afterApprove);
     const rejected = await draft();
     const afterReject = await act(rejected, { action: "Reject" });
-    expect(await eventOf("conversation.message.rejected", rejected)).toEqual([
-      envelope(afterReject),
-    ]);
+    await reviewed("conversation.message.rejected", rejected, afterReject);
   });
 
   it("a snapshot: the create's and PATCH's data, GET, its list item and its events are the same bytes", async () => {

@@ -75,3 +75,6 @@ export const objectOrNull = (present: AnyColumn, object: SQL): SQL =>
 /** `[element, …]` over `rows` (a subquery, in the order it is written in). */
 export const arrayOf = (element: SQL, rows: SQL): SQL =>
   sql`(select json_group_array(${element}) from ${rows})`;
+
+/** Milliseconds → seconds, as a JSON number with up to three decimals (null for null). */
+export const reviewSeconds = (ms: ColumnOf<number>): SQL => sql`round(${ms} / 1000.0, 3)`;

@@ -429,6 +429,94 @@ export const SUBSCRIBABLE_EVENT_TYPES = [
 /** …and the test ping, sent to one endpoint on request. */
 export const WEBHOOK_EVENT_TYPES = [...SUBSCRIBABLE_EVENT_TYPES, "webhook.test"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+/* ---- the review of AI drafts ---- */
+
+/** How a reviewed draft ended: sent as written, sent after edits, or not sent. */
+export const DRAFT_OUTCOMES = ["approved", "edited", "rejected"] as const;
+/** The steps of a draft's history. */
+export const REVISION_ACTIONS = ["Draft", "Edit", "Approve", "Reject"] as const;
+/** Who took a step: an API key (the Conversations API) or a user. */
+export const ACTOR_TYPES = ["apiKey", "user"] as const;
+
+/*
+ * An AI draft (an outbound message written `pending`) and, once a person approves or rejects it,
+ * its review: one row per draft, written in the same batch as the message and as each action.
+ * `draft` is the text as the AI wrote it, null when it was edited before history was kept;
+ * `final` the text sent, null until approved and when rejected. The conversation's agent and
+ * pathway are copied so reviews are read through one table's indexes; the message and its
+ * conversation cascade (erasing a contact erases its drafts).
+ */
+export const drafts = sqliteTable(
+  "drafts",
+  {
+    messageId: text("message_id")
+      .primaryKey()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    organizationId: text("organization_id").notNull(),
+    conversationId: text("conversation_id").notNull(),
+    agentId: text("agent_id"),
+    pathwayId: text("pathway_id"),
+    // What produced the draft, as the client said (optional, short).
+    model: text("model"),
+    promptVersion: text("prompt_version"),
+    draft: text("draft"),
+    final: text("final"),
+    outcome: text("outcome", { enum: DRAFT_OUTCOMES }),
+    // Why a person rejected it (`metadata.reason` of the Reject).
+    reason: text("reason"),
+    draftedAt: integer("drafted_at").notNull(),
+    reviewedAt: integer("reviewed_at"),
+    // From draft to verdict, in milliseconds.
+    reviewMs: integer("review_ms"),
+    // Characters (code points) changed between draft and final (Levenshtein); 0 when approved
+    // as written. Computed by the Worker right after the review commits, else by the sweep.
+    editDistance: integer("edit_distance"),
+  },
+  (t) => [
+    // Reviews, newest first (the reviews list, the preference export).
+    index("drafts_org_reviewed_idx")
+      .on(t.organizationId, t.reviewedAt, t.messageId)
+      .where(sql`${t.reviewedAt} is not null`),
+    // Stats over a range of drafting times: cost follows the range, not the history.
+    index("drafts_org_drafted_idx").on(t.organizationId, t.draftedAt),
+    // Edited drafts whose distance is still to be computed (the sweep's work).
+    index("drafts_distance_pending_idx")
+      .on(t.reviewedAt)
+      .where(sql`${t.outcome} = 'edited' and ${t.editDistance} is null and ${t.draft} is not null`),
+    foreignKey({
+      columns: [t.organizationId, t.conversationId],
+      foreignColumns: [conversations.organizationId, conversations.id],
+    }).onDelete("cascade"),
+    check("drafts_outcome_ck", sql`outcome is null or ${inList("outcome", DRAFT_OUTCOMES)}`),
+  ],
+);
+
+/*
+ * A draft's history, oldest first: `Draft` (the AI's text), each `Edit` (the text after it),
+ * then `Approve` (the text sent) or `Reject` (no text). Who took each step is kept by type, id
+ * and the name it had then, so a deleted key or user still reads as it was.
+ */
+export const draftRevisions = sqliteTable(
+  "draft_revisions",
+  {
+    messageId: text("message_id")
+      .notNull()
+      .references(() => drafts.messageId, { onDelete: "cascade" }),
+    revision: integer("revision").notNull(),
+    organizationId: text("organization_id").notNull(),
+    action: text("action", { enum: REVISION_ACTIONS }).notNull(),
+    message: text("message"),
+    actorType: text("actor_type", { enum: ACTOR_TYPES }),
+    actorId: text("actor_id"),
+    actorName: text("actor_name"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.revision] }),
+    check("draft_revisions_action_ck", inList("action", REVISION_ACTIONS)),
+  ],
+);
+
 export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
 
 /*

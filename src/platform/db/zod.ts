@@ -3,6 +3,8 @@ import { createSchemaFactory } from "drizzle-zod";
 import {
   contacts,
   conversations,
+  draftRevisions,
+  drafts,
   messages,
   trainingSnapshotMessages,
   trainingSnapshots,
@@ -26,3 +28,5 @@ export const snapshotColumns = createSelectSchema(trainingSnapshots).shape;
 export const snapshotMessageColumns = createSelectSchema(trainingSnapshotMessages).shape;
 export const webhookEndpointColumns = createSelectSchema(webhookEndpoints).shape;
 export const webhookDeliveryColumns = createSelectSchema(webhookDeliveries).shape;
+export const draftColumns = createSelectSchema(drafts).shape;
+export const revisionColumns = createSelectSchema(draftRevisions).shape;

@@ -2,6 +2,7 @@ import { and, inArray, isNull, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Database } from "../db/client";
 import { webhookEvents } from "../db/schema";
+import { afterResponse } from "../http/after-response";
 import type { AppEnv } from "../http/app-env";
 import { Outbox } from "./outbox";
 
@@ -62,19 +63,9 @@ export const announceEvents = createMiddleware<AppEnv>(async (c, next) => {
   const { ids } = outbox;
   if (ids.length === 0) return;
   // The request's own handle: the database authentication chose for this organization.
-  const work = queueEvents(c.var.db, c.env.WEBHOOK_QUEUE, ids).catch((error: unknown) =>
-    console.warn(
-      JSON.stringify({
-        level: "warn",
-        requestId: c.get("requestId"),
-        message: "webhook events not queued; the sweep will",
-        error: error instanceof Error ? error.message : String(error),
-      }),
-    ),
+  await afterResponse(
+    c,
+    queueEvents(c.var.db, c.env.WEBHOOK_QUEUE, ids),
+    "webhook events not queued; the sweep will",
   );
-  try {
-    c.executionCtx.waitUntil(work);
-  } catch {
-    await work; // no execution context (a bare app.request in a script)
-  }
 });

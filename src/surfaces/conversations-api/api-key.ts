@@ -7,6 +7,7 @@ import { createDatabase } from "../../platform/db/client";
 import { ApiError } from "../../platform/errors/api-error";
 import { answering } from "../../platform/errors/documented";
 import { zodValidationError } from "../../platform/errors/validation";
+import { afterResponse } from "../../platform/http/after-response";
 import type { AppEnv, AppVariables } from "../../platform/http/app-env";
 import { clientKey } from "../../platform/http/client-address";
 import { countFailure, enforceRateLimit, refuseIfThrottled } from "../../platform/http/rate-limit";
@@ -44,23 +45,11 @@ function recordUse(c: Context<ConversationsEnv>, keyId: string) {
   const now = Date.now();
   if (recentlyTouched.get(keyId, LAST_USED_INTERVAL_MS, now)) return;
   recentlyTouched.set(keyId, true, now);
-  const write = touchApiKey(createDatabase(c.env.DB), keyId, now, LAST_USED_INTERVAL_MS)
-    .then(() => undefined)
-    .catch((error: unknown) =>
-      console.warn(
-        JSON.stringify({
-          level: "warn",
-          requestId: c.get("requestId"),
-          message: "could not record API key use",
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      ),
-    );
-  try {
-    c.executionCtx.waitUntil(write);
-  } catch {
-    // No execution context (a bare app.request in a script): the write still runs.
-  }
+  void afterResponse(
+    c,
+    touchApiKey(createDatabase(c.env.DB), keyId, now, LAST_USED_INTERVAL_MS),
+    "could not record API key use",
+  );
 }
 
 const headerValue = (c: Context, name: string) => c.req.header(name) || undefined;

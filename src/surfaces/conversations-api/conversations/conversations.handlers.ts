@@ -90,6 +90,7 @@ export const create: ConversationsHandler<CreateRoute> = async (c) => {
       c.var.outbox,
       c.var.caller.organizationId,
       planned,
+      { type: "apiKey", id: c.var.caller.keyId },
     );
   } catch (error) {
     refusal(error, body);

@@ -4,6 +4,7 @@ import type { Database } from "../../../platform/db/client";
 import { contacts, type conversations, type messages } from "../../../platform/db/schema";
 import { NAME_MAX_LENGTH } from "../../../platform/http/schemas";
 import { splitFullName } from "../../../platform/util/text";
+import { type DraftOrigin, isDraft } from "../messages/messages.drafts";
 import type { NewMessage } from "../messages/messages.schemas";
 import type { CreateConversationBody } from "./conversations.schemas";
 
@@ -26,6 +27,8 @@ export interface PlannedConversation {
   contact: ContactRow;
   conversation: ConversationRow;
   messages: MessageRow[];
+  /** Its AI drafts (outbound, pending), with what produced them. */
+  drafts: DraftOrigin[];
 }
 
 /** The statuses of a message that went out (or came in): `sent` defaults to true for them. */
@@ -95,7 +98,8 @@ export function planConversation(
 ): PlannedConversation {
   const given = (body.messages ?? []).map((m) => m.createdAt).filter((t) => t !== undefined);
   const createdAt = body.createdAt ?? (given.length > 0 ? Math.min(...given) : now);
-  const rows = (body.messages ?? []).map((m, i) => planMessage(m, ids.message(i), createdAt + i));
+  const sent = body.messages ?? [];
+  const rows = sent.map((m, i) => planMessage(m, ids.message(i), createdAt + i));
   const latest = rows.reduce((max, m) => Math.max(max, m.updatedAt), createdAt);
   return {
     contact: contactFromCustomer(body.customer, ids.contact, now, body.channelType),
@@ -108,6 +112,11 @@ export function planConversation(
       updatedAt: Math.max(body.updatedAt ?? latest, latest),
     },
     messages: rows,
+    drafts: rows.flatMap((row, i) =>
+      isDraft(row)
+        ? [{ messageId: row.id, model: sent[i]?.model, promptVersion: sent[i]?.promptVersion }]
+        : [],
+    ),
   };
 }
 

@@ -8,6 +8,7 @@ import type { RequestDatabase } from "../../../platform/db/request-database";
 import { contacts, conversations, messages } from "../../../platform/db/schema";
 import { sameTenant } from "../../../platform/db/tenant";
 import type { Outbox } from "../../../platform/events/outbox";
+import { type Actor, draftInserts } from "../messages/messages.drafts";
 import {
   conversationDocumentSql,
   conversationJson,
@@ -183,6 +184,7 @@ export function conversationInserts(
   db: Database,
   organizationId: string,
   plans: PlannedConversation[],
+  actor: Actor,
 ): BatchItem<"sqlite">[] {
   return [
     ...customerContactInserts(
@@ -203,6 +205,12 @@ export function conversationInserts(
         p.messages.map((m) => ({ ...m, organizationId, conversationId: p.conversation.id })),
       ),
     ),
+    ...draftInserts(
+      db,
+      organizationId,
+      plans.flatMap((p) => p.drafts),
+      actor,
+    ),
   ];
 }
 
@@ -215,10 +223,11 @@ export async function createConversation(
   outbox: Outbox,
   organizationId: string,
   planned: PlannedConversation,
+  actor: Actor,
 ): Promise<string> {
   const id = planned.conversation.id;
   const results = await db.batch([
-    ...conversationInserts(db, organizationId, [planned]),
+    ...conversationInserts(db, organizationId, [planned], actor),
     outbox.event(
       db,
       organizationId,

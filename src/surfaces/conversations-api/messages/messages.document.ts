@@ -1,13 +1,32 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "../../../platform/db/client";
-import { bool, iso, jsonObject, textOrNull } from "../../../platform/db/json-document";
-import { contacts, conversations, messages } from "../../../platform/db/schema";
+import {
+  arrayOf,
+  bool,
+  iso,
+  jsonObject,
+  objectOrNull,
+  reviewSeconds,
+  textOrNull,
+} from "../../../platform/db/json-document";
+import {
+  contacts,
+  conversations,
+  draftRevisions,
+  drafts,
+  messages,
+} from "../../../platform/db/schema";
 import { sameTenant } from "../../../platform/db/tenant";
 import {
   ConversationMessageSchema,
   MessageActionResponseSchema,
+  MessageEditedEventDataSchema,
   MessageEventDataSchema,
+  MessageReviewedEventDataSchema,
+  MessageRevisionsSchema,
+  RevisionActorSchema,
+  RevisionSchema,
 } from "./messages.schemas";
 
 /*
@@ -43,15 +62,37 @@ export const selectMessageDocument = (db: Database, organizationId: string, id: 
     .from(m)
     .where(ofMessage(organizationId, id));
 
-/** A message event's data (`{ conversationId, message }`) as a scalar subquery. */
-export const messageEventSql = (db: Database, organizationId: string, id: string): SQL =>
+/** The data of a message event: the message, and what the event adds about the review. */
+const eventJson = {
+  created: jsonObject(MessageEventDataSchema, {
+    conversationId: m.conversationId,
+    message: messageJson,
+  }),
+  edited: jsonObject(MessageEditedEventDataSchema, {
+    conversationId: m.conversationId,
+    message: messageJson,
+    // The text before this edit: the step before the last (null when it is not known).
+    previousMessage: sql`(select ${draftRevisions.message} from ${draftRevisions}
+      where ${draftRevisions.messageId} = ${m.id} order by ${draftRevisions.revision} desc limit 1 offset 1)`,
+  }),
+  reviewed: jsonObject(MessageReviewedEventDataSchema, {
+    conversationId: m.conversationId,
+    message: messageJson,
+    reviewSeconds: sql`(select ${reviewSeconds(drafts.reviewMs)} from ${drafts} where ${drafts.messageId} = ${m.id})`,
+  }),
+};
+
+export type MessageEventKind = keyof typeof eventJson;
+
+/** A message event's data as a scalar subquery, written in the batch of its change. */
+export const messageEventSql = (
+  db: Database,
+  organizationId: string,
+  id: string,
+  kind: MessageEventKind = "created",
+): SQL =>
   sql`(${db
-    .select({
-      doc: sql<string>`${jsonObject(MessageEventDataSchema, {
-        conversationId: m.conversationId,
-        message: messageJson,
-      })}`.as("doc"),
-    })
+    .select({ doc: sql<string>`${eventJson[kind]}`.as("doc") })
     .from(m)
     .where(ofMessage(organizationId, id))})`;
 
@@ -95,4 +136,45 @@ export const selectActionResult = (
     .from(m)
     .innerJoin(c, sameTenant(c, m.conversationId, m))
     .innerJoin(contacts, sameTenant(contacts, c.contactId, c))
+    .where(and(ofMessage(organizationId, messageId), eq(m.conversationId, conversationId)));
+
+/** A step of a draft's history, read as `r` (the rows of a subquery in revision order). */
+const r = alias(draftRevisions, "r");
+
+const revisionJson = jsonObject(RevisionSchema, {
+  revision: r.revision,
+  action: r.action,
+  message: r.message,
+  actor: objectOrNull(
+    r.actorType,
+    jsonObject(RevisionActorSchema.unwrap(), {
+      type: r.actorType,
+      _id: r.actorId,
+      name: r.actorName,
+    }),
+  ),
+  createdAt: iso(r.createdAt),
+});
+
+/** A draft's history: the message, its status and its steps, oldest first. */
+const revisionsJson = jsonObject(MessageRevisionsSchema, {
+  messageId: m.id,
+  status: m.status,
+  revisions: arrayOf(
+    revisionJson,
+    sql`(select * from ${draftRevisions}
+      where ${draftRevisions.messageId} = ${m.id} order by ${draftRevisions.revision}) as ${sql.identifier("r")}`,
+  ),
+});
+
+/** The history of a message of a conversation as `{ doc }`, or no row (no such message). */
+export const selectRevisions = (
+  db: Database,
+  organizationId: string,
+  conversationId: string,
+  messageId: string,
+) =>
+  db
+    .select({ doc: sql<string>`${revisionsJson}`.as("doc") })
+    .from(m)
     .where(and(ofMessage(organizationId, messageId), eq(m.conversationId, conversationId)));

@@ -1,12 +1,22 @@
 import { ApiError } from "../../../platform/errors/api-error";
+import { afterResponse } from "../../../platform/http/after-response";
 import { jsonText } from "../../../platform/http/json-text";
 import { newObjectId } from "../../../platform/util/ids";
 import { planMessage } from "../conversations/conversations.ingest";
 import type { ConversationsHandler } from "../router";
 import { refusal } from "../write-refusal";
 import { changeFor } from "./messages.actions";
-import { appendMessage as appendToConversation, applyMessageAction } from "./messages.repository";
-import type { AppendMessageRoute, MessageActionRoute } from "./messages.routes";
+import { storeEditDistance } from "./messages.drafts";
+import {
+  appendMessage as appendToConversation,
+  applyMessageAction,
+  findRevisions,
+} from "./messages.repository";
+import type {
+  AppendMessageRoute,
+  MessageActionRoute,
+  MessageRevisionsRoute,
+} from "./messages.routes";
 
 export const appendMessage: ConversationsHandler<AppendMessageRoute> = async (c) => {
   const { conversationId } = c.req.valid("param");
@@ -21,6 +31,10 @@ export const appendMessage: ConversationsHandler<AppendMessageRoute> = async (c)
       conversationId,
       planMessage(body, newObjectId(now), now),
       now,
+      {
+        actor: { type: "apiKey", id: c.var.caller.keyId },
+        origin: { model: body.model, promptVersion: body.promptVersion },
+      },
     );
   } catch (error) {
     refusal(error, {});
@@ -33,14 +47,21 @@ export const messageAction: ConversationsHandler<MessageActionRoute> = async (c)
   const { conversationId, messageId } = c.req.valid("param");
   const { caller } = c.var;
   const { metadata } = c.req.valid("json");
+  const db = c.get("db");
   const outcome = await applyMessageAction(
-    c.get("db"),
+    db,
     c.var.outbox,
     caller.organizationId,
     conversationId,
     messageId,
     changeFor(metadata),
-    Date.now(),
+    {
+      action: metadata.action,
+      editedMessage: metadata.editedMessage,
+      reason: metadata.reason,
+      actor: { type: "apiKey", id: caller.keyId },
+      now: Date.now(),
+    },
   );
   if (outcome.status === "not_found") {
     throw new ApiError(
@@ -57,5 +78,32 @@ export const messageAction: ConversationsHandler<MessageActionRoute> = async (c)
         : `Only pending messages can be acted on; this one is ${status}`,
     );
   }
+  // An edited draft's distance is computed here, once the review has committed (not in SQL,
+  // whose cost would grow with the texts' product): after the answer, off its path.
+  const { review } = outcome;
+  if (review?.outcome === "edited" && review.editDistance === null) {
+    await afterResponse(
+      c,
+      storeEditDistance(db, caller.organizationId, messageId, review),
+      "edit distance not stored; the sweep will",
+    );
+  }
   return jsonText(c, outcome.doc, 200);
+};
+
+export const messageRevisions: ConversationsHandler<MessageRevisionsRoute> = async (c) => {
+  const { conversationId, messageId } = c.req.valid("param");
+  const doc = await findRevisions(
+    c.get("db"),
+    c.var.caller.organizationId,
+    conversationId,
+    messageId,
+  );
+  if (doc === null) {
+    throw new ApiError(
+      "not_found",
+      `Message ${messageId} not found in conversation ${conversationId}`,
+    );
+  }
+  return jsonText(c, doc, 200);
 };

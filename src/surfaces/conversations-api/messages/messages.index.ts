@@ -4,6 +4,7 @@ import * as routes from "./messages.routes";
 
 const router = createConversationsRouter()
   .openapi(routes.messageAction, handlers.messageAction)
+  .openapi(routes.messageRevisions, handlers.messageRevisions)
   .openapi(routes.appendMessage, handlers.appendMessage);
 
 export default router;

@@ -1,9 +1,26 @@
 import { and, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../../platform/db/client";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import { conversations, messages, type WebhookEventType } from "../../../platform/db/schema";
 import type { Outbox } from "../../../platform/events/outbox";
 import type { MessageRow } from "../conversations/conversations.ingest";
-import { messageEventSql, selectActionResult, selectMessageDocument } from "./messages.document";
+import {
+  type MessageEventKind,
+  messageEventSql,
+  selectActionResult,
+  selectMessageDocument,
+  selectRevisions,
+} from "./messages.document";
+import {
+  type Actor,
+  type DraftOrigin,
+  draftInserts,
+  isDraft,
+  type ReviewStep,
+  reviewStepStatements,
+  selectReview,
+} from "./messages.drafts";
 
 /**
  * Appends a message to a conversation of the organization, and moves the conversation's
@@ -18,6 +35,7 @@ export async function appendMessage(
   conversationId: string,
   message: MessageRow,
   now: number,
+  author: { actor: Actor; origin?: Omit<DraftOrigin, "messageId"> },
 ): Promise<string | undefined> {
   const c = conversations;
   const results = await db.batch([
@@ -52,6 +70,15 @@ export async function appendMessage(
       messageEventSql(db, organizationId, message.id),
       { when: sql`changes() > 0`, now },
     ),
+    // An AI draft starts its history (nothing is written for any other message).
+    ...(isDraft(message)
+      ? draftInserts(
+          db,
+          organizationId,
+          [{ ...author.origin, messageId: message.id }],
+          author.actor,
+        )
+      : []),
     // The id is new (a taken one fails the insert): the message is there only if it was inserted.
     selectMessageDocument(db, organizationId, message.id),
   ]);
@@ -67,18 +94,27 @@ export interface MessageChange {
 
 /** The event each outcome of an action announces (an edit keeps the message pending). */
 const ACTION_EVENTS = {
-  approved: "conversation.message.approved",
-  rejected: "conversation.message.rejected",
-  pending: "conversation.message.edited",
-} as const satisfies Record<MessageChange["status"], WebhookEventType>;
+  approved: ["conversation.message.approved", "reviewed"],
+  rejected: ["conversation.message.rejected", "reviewed"],
+  pending: ["conversation.message.edited", "edited"],
+} as const satisfies Record<MessageChange["status"], [WebhookEventType, MessageEventKind]>;
+
+/** A draft's review after an action: what is left to compute (the edit distance) needs it. */
+export type Review = {
+  outcome: string | null;
+  draft: string | null;
+  final: string | null;
+  editDistance: number | null;
+};
 
 export type ActionOutcome =
-  | { status: "done"; doc: string }
+  | { status: "done"; doc: string; review: Review | undefined }
   | { status: "not_found" }
   | { status: "not_pending"; current: { direction: string; status: string } };
 
 /**
  * Applies an action to a pending outbound message, atomically and in one round trip: the
+ * draft's history records the step first (messages.drafts.ts, under the same condition); the
  * conditional UPDATE only touches a message that is still pending and outbound; the
  * conversation's updatedAt moves only if it did (`changes()` is the previous statement's count);
  * the final read tells a missing message (404) from one in another state (409), and builds the
@@ -91,15 +127,19 @@ export async function applyMessageAction(
   conversationId: string,
   messageId: string,
   change: MessageChange,
-  now: number,
+  step: ReviewStep,
 ): Promise<ActionOutcome> {
+  const { now } = step;
   const m = messages;
   const ofMessage = and(
     eq(m.id, messageId),
     eq(m.conversationId, conversationId),
     eq(m.organizationId, organizationId),
   );
-  const [updated, , , current] = await db.batch([
+  const history = reviewStepStatements(db, organizationId, conversationId, messageId, step);
+  const [event, kind] = ACTION_EVENTS[change.status];
+  const results = await db.batch([
+    ...history,
     db
       .update(m)
       .set({
@@ -121,19 +161,33 @@ export async function applyMessageAction(
         ),
       ),
     // The touch changed a row only if the action applied.
-    outbox.event(
-      db,
-      organizationId,
-      ACTION_EVENTS[change.status],
-      messageEventSql(db, organizationId, messageId),
-      { when: sql`changes() > 0`, now },
-    ),
+    outbox.event(db, organizationId, event, messageEventSql(db, organizationId, messageId, kind), {
+      when: sql`changes() > 0`,
+      now,
+    }),
     selectActionResult(db, organizationId, conversationId, messageId),
-  ]);
+    selectReview(db, organizationId, messageId),
+  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const updated = results[history.length] as unknown[];
+  const current = results.at(-2) as { direction: string; status: string; doc: string }[];
+  const [review] = results.at(-1) as Review[];
   const after = current[0];
   if (!after) return { status: "not_found" };
   if (updated.length === 0) {
     return { status: "not_pending", current: { direction: after.direction, status: after.status } };
   }
-  return { status: "done", doc: after.doc };
+  return { status: "done", doc: after.doc, review };
+}
+
+/** A message's draft history (JSON text), or null when the conversation has no such message. */
+export async function findRevisions(
+  db: RequestDatabase,
+  organizationId: string,
+  conversationId: string,
+  messageId: string,
+): Promise<string | null> {
+  const found = await db.readFirst<{ doc: string }>(
+    selectRevisions(db, organizationId, conversationId, messageId).toSQL(),
+  );
+  return found?.doc ?? null;
 }

@@ -6,6 +6,7 @@ import {
   MessageActionBodySchema,
   MessageActionParamsSchema,
   MessageActionResponseSchema,
+  MessageRevisionsSchema,
   NewMessageSchema,
 } from "./messages.schemas";
 
@@ -56,5 +57,25 @@ export const messageAction = createRoute({
   },
 });
 
+export const messageRevisions = createRoute({
+  operationId: "getDraftRevisions",
+  method: "get",
+  path: "/v1/api/conversations/{conversationId}/message/{messageId}/revisions",
+  tags,
+  summary: "An AI draft's history (an extension)",
+  description:
+    "The draft as the AI wrote it, each edit and the verdict, oldest first, with who took each step: what a person changed is kept, not overwritten. A draft edited before history was kept shows a null original. The vendor's shapes are unchanged; this is where the history is read.",
+  security,
+  request: { params: MessageActionParamsSchema },
+  responses: {
+    200: {
+      description: "The draft's history",
+      content: { "application/json": { schema: MessageRevisionsSchema } },
+    },
+    ...conversationsErrors(404),
+  },
+});
+
 export type AppendMessageRoute = typeof appendMessage;
 export type MessageActionRoute = typeof messageAction;
+export type MessageRevisionsRoute = typeof messageRevisions;
