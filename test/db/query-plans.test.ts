@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import { selectActiveKeyByHash } from "../../src/accounts/api-keys";
 import { loginQueries } from "../../src/accounts/logins";
@@ -8,6 +9,10 @@ import { readWithCheck } from "../../src/platform/db/read-with-check";
 import { Outbox } from "../../src/platform/events/outbox";
 import { pruneStatements, strandedEventsQuery } from "../../src/platform/events/sweep";
 import { conversationDocumentQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
+import {
+  listReviewsQuery,
+  statsSql,
+} from "../../src/surfaces/training-api/reviews/reviews.repository";
 import { captureQueries } from "../../src/surfaces/training-api/snapshots/snapshots.capture";
 import {
   exportItemJson,
@@ -198,6 +203,34 @@ describe("training snapshot writes and export", () => {
       expect(text, text).not.toMatch(/^SCAN (?!json_each)(?!.*USING (COVERING )?INDEX)/m);
       expect(text).toMatch(/SEARCH (conversations|messages) USING/);
       // Sorting one contact's messages (≤ 1,001 rows) across conversations is expected here.
+    }
+  });
+});
+
+describe("reviews", () => {
+  it("a reviews page walks the partial index of reviews in order, whatever the filters", async () => {
+    for (const filters of [
+      {},
+      { outcome: "edited" as const, agentId: "a" },
+      { reviewedAfter: 1 },
+    ]) {
+      const lines = await plan(listReviewsQuery(db, ACME, filters, { createdAt: 5, id: "m" }, 21));
+      expectIndexed(lines);
+      expect(lines.join("\n")).toMatch(
+        /SEARCH drafts USING INDEX drafts_org_reviewed_idx \(organization_id=\?/,
+      );
+    }
+  });
+
+  it("stats read only the range, through (organization, drafted_at): never the whole history", async () => {
+    const range = { from: 1, to: 2, groupBy: "day" as const };
+    for (const group of ["day", "agent", "total"] as const) {
+      const lines = await plan(new SQLiteSyncDialect().sqlToQuery(statsSql(ACME, range, group)));
+      const text = lines.join("\n");
+      expect(text, text).toMatch(
+        /SEARCH drafts USING INDEX drafts_org_drafted_idx \(organization_id=\? AND drafted_at>\? AND drafted_at<\?\)/,
+      );
+      expect(text, text).not.toMatch(/SCAN drafts/);
     }
   });
 });

@@ -99,7 +99,7 @@ describe("events are written with the change that causes them", () => {
     expect(JSON.parse(event?.data)).toEqual(created.body);
   });
 
-  it("message actions announce approved, edited and rejected with the message as it now is", async () => {
+  it("message actions announce approved, edited and rejected with the message as it now is, and what the review adds", async () => {
     await createEndpoint({
       events: [
         "conversation.message.approved",
@@ -124,7 +124,14 @@ describe("events are written with the change that causes them", () => {
       const shown = (await (await request(conversation, apiKeyHeaders())).json()) as Body;
       const message = shown.messages.find((m: Body) => m._id === draft.body._id);
       const [event] = await eventsOf(type);
-      expect(JSON.parse(event?.data)).toEqual({ conversationId: DOCS_CONVERSATION, message });
+      // What the review adds: the text before an edit, the time a verdict took.
+      const review =
+        action === "Edit" ? { previousMessage: "AI draft" } : { reviewSeconds: expect.any(Number) };
+      expect(JSON.parse(event?.data)).toEqual({
+        conversationId: DOCS_CONVERSATION,
+        message,
+        ...review,
+      });
     }
     // A refused action (already approved: 409) announces nothing more.
     const before = (await eventsOf("conversation.message.approved")).length;

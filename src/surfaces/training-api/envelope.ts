@@ -19,6 +19,21 @@ import type { ErrorEnvelope } from "../../platform/http/router";
 
 export const ok = <T>(data: T) => ({ success: true as const, data });
 
+/** Where a newest-first list stopped, and how to go on. */
+export const PaginationSchema = z.object({
+  nextCursor: z.string().nullable().openapi({
+    description: "Pass as `cursor` for the next page; null on the last page.",
+  }),
+  hasMore: z.boolean(),
+  limit: z.number().int(),
+});
+
+/** A list page's answer: `{ success, data: [item…], pagination }`, named `name`. */
+export const listResponseSchema = <T extends z.ZodType>(item: T, name: string) =>
+  z
+    .object({ success: z.literal(true), data: z.array(item), pagination: PaginationSchema })
+    .openapi(name);
+
 /** The cursor position of a row listed newest first by (createdAt, id). */
 export const byCreation = (row: { createdAt: number; id: string }): CursorPosition => ({
   createdAt: row.createdAt,

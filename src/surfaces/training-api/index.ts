@@ -4,6 +4,8 @@ import apiKeys from "./api-keys/api-keys.index";
 import auth from "./auth/auth.index";
 import contacts from "./contacts/contacts.index";
 import { renderTrainingError, trainingEnvelope } from "./envelope";
+import trainingExport from "./export/export.index";
+import reviews from "./reviews/reviews.index";
 import { TRAINING_PREFIX } from "./router";
 import snapshots from "./snapshots/snapshots.index";
 import users from "./users/users.index";
@@ -13,6 +15,8 @@ import webhooks from "./webhooks/webhooks.index";
 export const trainingRoutes = new OpenAPIHono<AppEnv>()
   .route("/", auth)
   .route("/", snapshots)
+  .route("/", trainingExport)
+  .route("/", reviews)
   .route("/", apiKeys)
   .route("/", users)
   .route("/", contacts)

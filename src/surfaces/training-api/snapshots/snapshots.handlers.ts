@@ -15,7 +15,6 @@ import {
 } from "../envelope";
 import type { TrainingHandler } from "../router";
 import { capturedSnapshot, loadCaptureSources } from "./snapshots.capture";
-import { exportStream } from "./snapshots.export";
 import {
   deleteSnapshot,
   findSnapshotDocument,
@@ -25,7 +24,6 @@ import {
 } from "./snapshots.repository";
 import type {
   CreateRoute,
-  ExportRoute,
   GetOneRoute,
   ListRoute,
   PatchRoute,
@@ -153,36 +151,4 @@ export const remove: TrainingHandler<RemoveRoute> = async (c) => {
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "stale") throw stale();
   return c.body(null, 204);
-};
-
-export const exportSnapshots: TrainingHandler<ExportRoute> = async (c) => {
-  const { user } = c.var;
-  const { format, ...filters } = c.req.valid("query");
-  const now = Date.now();
-  const requestId = c.get("requestId");
-  const body = exportStream({
-    db: c.get("db"),
-    organizationId: user.organizationId,
-    filters,
-    format,
-    exportDate: new Date(now).toISOString(),
-    onError: (error) =>
-      console.error(
-        JSON.stringify({
-          level: "error",
-          requestId,
-          path: c.req.path,
-          message: "export stream failed",
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        }),
-      ),
-  });
-  const extension = format === "jsonl" ? "jsonl" : "json";
-  const streamed = c.body(body, 200, {
-    "Content-Type": format === "jsonl" ? "application/x-ndjson" : "application/json; charset=utf-8",
-    "Content-Disposition": `attachment; filename="training-data-${now}.${extension}"`,
-  });
-  // The route types its 200 as the JSON document (and `application/x-ndjson` reads as JSON to
-  // the type), which a stream is not: it leaves as the plain Response it is.
-  return streamed as unknown as Awaited<ReturnType<TrainingHandler<ExportRoute>>>;
 };

@@ -5,7 +5,6 @@ import * as routes from "./snapshots.routes";
 const router = createTrainingRouter()
   .openapi(routes.list, handlers.list)
   .openapi(routes.create, handlers.create)
-  .openapi(routes.exportSnapshots, handlers.exportSnapshots)
   .openapi(routes.getOne, handlers.getOne)
   .openapi(routes.patch, handlers.patch, handlers.patchHook)
   .openapi(routes.remove, handlers.remove);

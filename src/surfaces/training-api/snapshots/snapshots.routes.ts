@@ -5,8 +5,6 @@ import { trainingErrors } from "../envelope";
 import { snapshotExample } from "./snapshots.examples";
 import {
   CreateSnapshotBodySchema,
-  ExportDocumentSchema,
-  ExportSnapshotsQuerySchema,
   ListSnapshotsQuerySchema,
   PatchSnapshotBodySchema,
   SnapshotEnvelopeSchema,
@@ -154,40 +152,8 @@ export const remove = createRoute({
   },
 });
 
-export const exportSnapshots = createRoute({
-  operationId: "exportTrainingSnapshots",
-  method: "get",
-  path: "/api/training/export",
-  tags,
-  summary: "Export snapshots for training (JSON attachment or chat fine-tuning JSONL)",
-  description:
-    'Streamed page by page. `format=json` (default) is the vendor\'s document as an attachment `training-data-<ts>.json` (`totalSnapshots` comes after `data`, so it counts exactly what was streamed). `format=jsonl` gives one `{"messages":[{"role","content"}…]}` line per snapshot: the organization\'s side is `assistant`, the customer `user`.',
-  security,
-  request: { query: ExportSnapshotsQuerySchema },
-  responses: {
-    200: {
-      description: "The export, streamed",
-      headers: {
-        "Content-Disposition": {
-          description: "attachment; filename=training-data-<ts>.json|.jsonl",
-          schema: { type: "string" },
-        },
-      },
-      content: {
-        "application/json": { schema: ExportDocumentSchema },
-        "application/x-ndjson": {
-          schema: z.string().openapi({
-            example: '{"messages":[{"role":"assistant","content":"Hi! How can we help?"}]}\n',
-          }),
-        },
-      },
-    },
-  },
-});
-
 export type ListRoute = typeof list;
 export type CreateRoute = typeof create;
 export type GetOneRoute = typeof getOne;
 export type PatchRoute = typeof patch;
 export type RemoveRoute = typeof remove;
-export type ExportRoute = typeof exportSnapshots;

@@ -22,6 +22,7 @@ import {
   SearchQuerySchema,
   VendorIdSchema,
 } from "../../../platform/http/schemas";
+import { listResponseSchema } from "../envelope";
 
 export const SnapshotParamsSchema = z.object({
   id: ObjectIdSchema.openapi({ param: { name: "id", in: "path" } }),
@@ -103,19 +104,10 @@ export const SnapshotListItemSchema = SnapshotSchema.omit({ messages: true }).op
   { description: "A snapshot as lists return it: everything but `messages`." },
 );
 
-export const SnapshotListResponseSchema = z
-  .object({
-    success: z.literal(true),
-    data: z.array(SnapshotListItemSchema),
-    pagination: z.object({
-      nextCursor: z.string().nullable().openapi({
-        description: "Pass as `cursor` for the next page; null on the last page.",
-      }),
-      hasMore: z.boolean(),
-      limit: z.number().int(),
-    }),
-  })
-  .openapi("TrainingSnapshotList");
+export const SnapshotListResponseSchema = listResponseSchema(
+  SnapshotListItemSchema,
+  "TrainingSnapshotList",
+);
 
 export const SnapshotWriteResponseSchema = z
   .object({
@@ -267,7 +259,7 @@ const TagFilterSchema = z
   .transform((tags) => [...new Set(tags)])
   .openapi({ description: "Repeatable; a snapshot must carry every tag given." });
 
-const SnapshotFilterShape = {
+export const SnapshotFilterShape = {
   quality: QualitySchema.optional(),
   category: CategorySchema.optional(),
   tag: TagFilterSchema.optional(),
@@ -289,13 +281,6 @@ export const ListSnapshotsQuerySchema = z.strictObject({
 });
 
 export type ListSnapshotsQuery = z.infer<typeof ListSnapshotsQuerySchema>;
-
-export const ExportSnapshotsQuerySchema = z.strictObject({
-  ...SnapshotFilterShape,
-  format: z.enum(["json", "jsonl"]).default("json").openapi({
-    description: "`json`: the vendor's export document; `jsonl`: chat fine-tuning lines.",
-  }),
-});
 
 /** The filters shared by the list and the export. */
 export type SnapshotFilters = Pick<
