@@ -39,6 +39,16 @@ export const openApiConfig = (origin: string) => ({
   servers: [{ url: origin }],
   tags: [
     { name: "Training snapshots", description: "Curated conversation copies for training" },
+    {
+      name: "Training data",
+      description:
+        "Exports for fine-tuning: snapshots as chat lines, reviewed drafts as preference pairs",
+    },
+    {
+      name: "Reviews",
+      description:
+        "AI drafts a person approved, edited or rejected: the AI's text beside what was sent, and the numbers of the review loop",
+    },
     { name: "Conversations", description: "Live conversations and their messages" },
     { name: "Auth", description: "Tokens for the Training API" },
     { name: "API keys", description: "Keys for the Conversations API (admins)" },

@@ -46,13 +46,7 @@ async function tenant() {
   };
   const get = async (path: string, token = org.token) => {
     const response = await request(path, bearer(token));
-    return {
-      response,
-      body: response.headers.get("content-type")?.includes("json")
-        ? ((await response.json()) as Body)
-        : undefined,
-      text: undefined as string | undefined,
-    };
+    return { response, body: (await response.json()) as Body };
   };
   const lines = async (query: string) => {
     const response = await request(`/api/training/export?${query}`, bearer(org.token));
@@ -84,12 +78,12 @@ describe("GET /api/training/reviews", () => {
 
     const { response, body } = await t.get("/api/training/reviews");
     expect(response.status).toBe(200);
-    expect(body?.data.map((r: Body) => [r.messageId, r.outcome])).toEqual([
+    expect(body.data.map((r: Body) => [r.messageId, r.outcome])).toEqual([
       [rejected.messageId, "rejected"],
       [edited.messageId, "edited"],
       [kept.messageId, "approved"],
     ]);
-    const [r, e, k] = body?.data as Body[];
+    const [r, e, k] = body.data as Body[];
     expect(Object.keys(e as Body)).toEqual([
       "conversationId",
       "messageId",
@@ -120,7 +114,7 @@ describe("GET /api/training/reviews", () => {
       editDistance: 0,
     });
     expect(r).toMatchObject({ final: null, reason: "Wrong", editDistance: null });
-    expect(body?.pagination).toEqual({ nextCursor: null, hasMore: false, limit: 20 });
+    expect(body.pagination).toEqual({ nextCursor: null, hasMore: false, limit: 20 });
   });
 
   it("filters by outcome, agent and model, and walks pages with the cursor", async () => {
@@ -130,26 +124,26 @@ describe("GET /api/training/reviews", () => {
     await t.review("other agent", [edit("changed"), approve], { agentId: "agent-b" });
 
     const edited = await t.get("/api/training/reviews?outcome=edited");
-    expect(edited.body?.data.map((r: Body) => r.draft)).toEqual(["other agent"]);
+    expect(edited.body.data.map((r: Body) => r.draft)).toEqual(["other agent"]);
     const agentA = await t.get("/api/training/reviews?agentId=agent-a&limit=2");
-    expect(agentA.body?.data.map((r: Body) => r.messageId)).toEqual(ids.slice(0, 2));
-    expect(agentA.body?.pagination.hasMore).toBe(true);
+    expect(agentA.body.data.map((r: Body) => r.messageId)).toEqual(ids.slice(0, 2));
+    expect(agentA.body.pagination.hasMore).toBe(true);
     const next = await t.get(
-      `/api/training/reviews?agentId=agent-a&limit=2&cursor=${agentA.body?.pagination.nextCursor}`,
+      `/api/training/reviews?agentId=agent-a&limit=2&cursor=${agentA.body.pagination.nextCursor}`,
     );
-    expect(next.body?.data.map((r: Body) => r.messageId)).toEqual(ids.slice(2));
-    expect((await t.get("/api/training/reviews?model=none")).body?.data).toEqual([]);
+    expect(next.body.data.map((r: Body) => r.messageId)).toEqual(ids.slice(2));
+    expect((await t.get("/api/training/reviews?model=none")).body.data).toEqual([]);
   });
 
   it("shows nothing of another organization, to any role of this one", async () => {
     const t = await tenant();
     await t.review("mine", [approve]);
     const other = await newOrganization("admin");
-    expect((await t.get("/api/training/reviews", other.token)).body?.data).toEqual([]);
+    expect((await t.get("/api/training/reviews", other.token)).body.data).toEqual([]);
     const { token: agentToken } = await newUserToken("agent", t.organizationId);
     const asAgent = await t.get("/api/training/reviews", agentToken);
     expect(asAgent.response.status).toBe(200);
-    expect(asAgent.body?.data).toHaveLength(1);
+    expect(asAgent.body.data).toHaveLength(1);
   });
 });
 
@@ -164,7 +158,7 @@ describe("GET /api/training/reviews/stats", () => {
 
     const { response, body } = await t.get("/api/training/reviews/stats?groupBy=model");
     expect(response.status).toBe(200);
-    const data = body?.data as Body;
+    const data = body.data as Body;
     expect(data.groupBy).toBe("model");
     expect(data.total).toMatchObject({
       key: "total",
@@ -186,9 +180,9 @@ describe("GET /api/training/reviews/stats", () => {
 
     const today = new Date().toISOString().slice(0, 10);
     const byDay = await t.get("/api/training/reviews/stats?groupBy=day");
-    expect(byDay.body?.data.buckets.map((b: Body) => [b.key, b.drafted])).toEqual([[today, 5]]);
+    expect(byDay.body.data.buckets.map((b: Body) => [b.key, b.drafted])).toEqual([[today, 5]]);
     const filtered = await t.get("/api/training/reviews/stats?groupBy=agent&model=m-1");
-    expect(filtered.body?.data.buckets).toEqual([
+    expect(filtered.body.data.buckets).toEqual([
       expect.objectContaining({ key: "agent-a", drafted: 2, approved: 2 }),
     ]);
   });
@@ -199,7 +193,7 @@ describe("GET /api/training/reviews/stats", () => {
     const empty = await t.get(
       "/api/training/reviews/stats?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z",
     );
-    expect(empty.body?.data).toEqual({
+    expect(empty.body.data).toEqual({
       from: "2020-01-01T00:00:00.000Z",
       to: "2020-02-01T00:00:00.000Z",
       groupBy: "day",
