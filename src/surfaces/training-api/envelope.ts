@@ -79,6 +79,14 @@ export function respondWithPage(
   );
 }
 
+/** A result whose data is already JSON text (a document, an array of them): `{ success, data }`. */
+export const respondWithData = <S extends 200 | 201>(
+  c: Context,
+  dataJson: string,
+  status: S,
+  headers: Record<string, string> = {},
+) => jsonText(c, `{"success":true,"data":${dataJson}}`, status, headers);
+
 /** A write's answer around its document (JSON text): `{ success, message, data }`. */
 export const respondWritten = <S extends 200 | 201>(
   c: Context,
