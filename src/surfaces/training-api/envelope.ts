@@ -20,35 +20,10 @@ import type { ErrorEnvelope } from "../../platform/http/router";
 export const ok = <T>(data: T) => ({ success: true as const, data });
 
 /** The cursor position of a row listed newest first by (createdAt, id). */
-export const byCreation = (row: { createdAt: number; id: string }): CursorPosition => ({
+const byCreation = (row: { createdAt: number; id: string }): CursorPosition => ({
   createdAt: row.createdAt,
   id: row.id,
 });
-
-/**
- * A newest-first keyset page from `limit + 1` rows (the extra one says there is more):
- * `{ success, data, pagination: { nextCursor, hasMore, limit } }`, `key` giving a row's
- * (createdAt, id) and `shape` its document.
- */
-export function page<R, D>(
-  rows: R[],
-  limit: number,
-  key: (row: R) => CursorPosition,
-  shape: (row: R) => D,
-) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  const hasMore = rows.length > limit;
-  return {
-    success: true as const,
-    data: items.map(shape),
-    pagination: {
-      nextCursor: hasMore && last !== undefined ? encodeCursor(key(last)) : null,
-      hasMore,
-      limit,
-    },
-  };
-}
 
 /** Writes say what they did, as the vendor's create answer does. */
 export const okWithMessage = <T>(message: string, data: T) => ({
