@@ -9,6 +9,7 @@ import { readWithCheck } from "../../src/platform/db/read-with-check";
 import { Outbox } from "../../src/platform/events/outbox";
 import { pruneStatements, strandedEventsQuery } from "../../src/platform/events/sweep";
 import { conversationDocumentQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
+import { contactDocumentQuery } from "../../src/surfaces/training-api/contacts/contacts.repository";
 import {
   listReviewsQuery,
   statsSql,
@@ -22,7 +23,11 @@ import {
   selectDocumentPage,
   snapshotDocumentQuery,
 } from "../../src/surfaces/training-api/snapshots/snapshots.repository";
-import { deliveryPageQuery } from "../../src/surfaces/training-api/webhooks/webhooks.repository";
+import { userDocumentQuery } from "../../src/surfaces/training-api/users/users.repository";
+import {
+  deliveryPageQuery,
+  webhookDocumentQuery,
+} from "../../src/surfaces/training-api/webhooks/webhooks.repository";
 import { ACME, ALICE, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
 
 /*
@@ -103,6 +108,21 @@ describe("query plans use indexes", () => {
     expect(conversationPlan.join("\n")).toMatch(
       /SEARCH messages USING INDEX messages_conversation_created_idx \(conversation_id=\?\)/,
     );
+  });
+
+  it("GET contact, user, webhook endpoint (one statement each): one row by key", async () => {
+    for (const [query, table] of [
+      [contactDocumentQuery(ACME, JANE), "contacts"],
+      [userDocumentQuery(ACME, ALICE), "users"],
+      [webhookDocumentQuery(ACME, "6790a0b0c0d0e0f0a0b0c0d0"), "webhook_endpoints"],
+    ] as const) {
+      const lines = await plan(query);
+      expectIndexed(lines);
+      expect(lines, lines.join(" | ")).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        new RegExp(`^SEARCH ${table} USING INDEX \\S+ \\((organization_id=\\? AND )?id=\\?\\)$`),
+      );
+    }
   });
 
   it("API key lookup through the unique hash index", async () => {

@@ -17,7 +17,7 @@ const renderer: Database = drizzle({} as D1Database);
 const dialect = new SQLiteSyncDialect();
 
 type Placeholders<K extends string> = { readonly [name in K]: Placeholder<name> };
-type Renderable = SQL | { toSQL(): Statement };
+export type Renderable = SQL | { toSQL(): Statement };
 
 /**
  * `build(db, p)` gives the statement, with `p.<name>` wherever a value goes; the result binds

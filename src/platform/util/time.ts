@@ -29,6 +29,3 @@ export function toIso(ms: number): string {
   const fraction = millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : `${millis}`;
   return `${cachedDayPrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${fraction}Z`;
 }
-
-export const toIsoOrNull = (ms: number | null | undefined): string | null =>
-  ms === null || ms === undefined ? null : toIso(ms);

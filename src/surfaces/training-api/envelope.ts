@@ -35,35 +35,10 @@ export const listResponseSchema = <T extends z.ZodType>(item: T, name: string) =
     .openapi(name);
 
 /** The cursor position of a row listed newest first by (createdAt, id). */
-export const byCreation = (row: { createdAt: number; id: string }): CursorPosition => ({
+const byCreation = (row: { createdAt: number; id: string }): CursorPosition => ({
   createdAt: row.createdAt,
   id: row.id,
 });
-
-/**
- * A newest-first keyset page from `limit + 1` rows (the extra one says there is more):
- * `{ success, data, pagination: { nextCursor, hasMore, limit } }`, `key` giving a row's
- * (createdAt, id) and `shape` its document.
- */
-export function page<R, D>(
-  rows: R[],
-  limit: number,
-  key: (row: R) => CursorPosition,
-  shape: (row: R) => D,
-) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  const hasMore = rows.length > limit;
-  return {
-    success: true as const,
-    data: items.map(shape),
-    pagination: {
-      nextCursor: hasMore && last !== undefined ? encodeCursor(key(last)) : null,
-      hasMore,
-      limit,
-    },
-  };
-}
 
 /** Writes say what they did, as the vendor's create answer does. */
 export const okWithMessage = <T>(message: string, data: T) => ({
@@ -93,6 +68,14 @@ export function respondWithPage(
     200,
   );
 }
+
+/** A result whose data is already JSON text (a document, an array of them): `{ success, data }`. */
+export const respondWithData = <S extends 200 | 201>(
+  c: Context,
+  dataJson: string,
+  status: S,
+  headers: Record<string, string> = {},
+) => jsonText(c, `{"success":true,"data":${dataJson}}`, status, headers);
 
 /** A write's answer around its document (JSON text): `{ success, message, data }`. */
 export const respondWritten = <S extends 200 | 201>(

@@ -2,9 +2,8 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
+import { documentById } from "../../../platform/db/document-by-id";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
-import { renderedOnce } from "../../../platform/db/rendered-once";
-import type { RequestDatabase } from "../../../platform/db/request-database";
 import { contacts, conversations, messages } from "../../../platform/db/schema";
 import { sameTenant } from "../../../platform/db/tenant";
 import type { Outbox } from "../../../platform/events/outbox";
@@ -22,26 +21,16 @@ import {
 import type { ConversationFilters } from "./conversations.schemas";
 
 /**
- * The GET's statement: the conversation, its customer and its messages as JSON text built
- * inside SQLite (no rows to map, nothing to stringify), rendered once per isolate.
+ * The GET's read: the conversation, its customer and its messages as JSON text built inside
+ * SQLite (no rows to map, nothing to stringify), one statement rendered once per isolate.
  */
-const conversationDocument = renderedOnce(["organizationId", "id"], (db, p) =>
-  selectConversationDocument(db, p.organizationId, p.id),
-);
+const conversationDocument = documentById(selectConversationDocument);
 
 /** The statement `findConversationDocument` runs, for EXPLAIN QUERY PLAN checks. */
-export const conversationDocumentQuery = (organizationId: string, id: string) =>
-  conversationDocument({ organizationId, id });
+export const conversationDocumentQuery = conversationDocument.query;
 
 /** A conversation as GET returns it (JSON text), in one D1 round trip; null when there is none. */
-export async function findConversationDocument(
-  db: RequestDatabase,
-  organizationId: string,
-  id: string,
-): Promise<string | null> {
-  const row = await db.readFirst<{ doc: string }>(conversationDocumentQuery(organizationId, id));
-  return row?.doc ?? null;
-}
+export const findConversationDocument = conversationDocument.find;
 
 /**
  * A page of conversations is newest first with the id as tie-break. The equality filters pick

@@ -2,11 +2,10 @@ import { forgetVerifiedKey } from "../../../accounts/api-keys";
 import { ApiError } from "../../../platform/errors/api-error";
 import { sha256Hex, toBase64Url } from "../../../platform/util/encoding";
 import { newObjectId } from "../../../platform/util/ids";
-import { toIso } from "../../../platform/util/time";
+import { respondWithData } from "../envelope";
 import type { TrainingHandler } from "../router";
-import { insertApiKey, listApiKeys, revokeApiKey } from "./api-keys.repository";
+import { insertApiKey, listApiKeyDocuments, revokeApiKey } from "./api-keys.repository";
 import type { CreateRoute, ListRoute, RevokeRoute } from "./api-keys.routes";
-import { shapeApiKey } from "./api-keys.shape";
 
 const KEY_PREFIX = "cvk_";
 const DISPLAY_PREFIX_LENGTH = 12;
@@ -31,20 +30,13 @@ export const create: TrainingHandler<CreateRoute> = async (c) => {
     lastUsedAt: null,
     revokedAt: null,
   };
-  await insertApiKey(c.get("db"), row);
-  return c.json(
-    {
-      success: true as const,
-      data: { _id: row.id, name, prefix: row.prefix, key, createdAt: toIso(now) },
-    },
-    201,
-  );
+  return respondWithData(c, await insertApiKey(c.get("db"), row, key), 201);
 };
 
 export const list: TrainingHandler<ListRoute> = async (c) => {
   const admin = c.var.user;
-  const keys = await listApiKeys(c.get("db"), admin.organizationId);
-  return c.json({ success: true as const, data: keys.map(shapeApiKey) }, 200);
+  const docs = await listApiKeyDocuments(c.get("db"), admin.organizationId);
+  return respondWithData(c, `[${docs.join(",")}]`, 200);
 };
 
 export const revoke: TrainingHandler<RevokeRoute> = async (c) => {

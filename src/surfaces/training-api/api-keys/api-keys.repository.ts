@@ -1,33 +1,37 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../../platform/db/client";
 import { apiKeys } from "../../../platform/db/schema";
+import { apiKeyDoc, createdApiKeyDoc } from "./api-keys.document";
 
-const publicColumns = {
-  id: apiKeys.id,
-  name: apiKeys.name,
-  prefix: apiKeys.prefix,
-  createdAt: apiKeys.createdAt,
-  lastUsedAt: apiKeys.lastUsedAt,
-  revokedAt: apiKeys.revokedAt,
-};
+/*
+ * The API keys' reads and writes, each one D1 round trip; their answers are the documents of
+ * api-keys.document.ts, as JSON text.
+ */
 
-export type ApiKeyRecord = Awaited<ReturnType<typeof listApiKeys>>[number];
-
-export async function insertApiKey(db: Database, row: typeof apiKeys.$inferInsert): Promise<void> {
-  await db.insert(apiKeys).values(row);
+/**
+ * Writes the key (its hash, never the key) and answers the create document, which shows `key`
+ * this once: one statement.
+ */
+export async function insertApiKey(
+  db: Database,
+  row: typeof apiKeys.$inferInsert,
+  key: string,
+): Promise<string> {
+  const [rows] = await db.batch([db.insert(apiKeys).values(row).returning(createdApiKeyDoc(key))]);
+  return (rows[0] as { doc: string }).doc;
 }
 
-/** Every key of the organization, newest first, without anything secret. */
-export async function listApiKeys(db: Database, organizationId: string) {
+/** Every key of the organization, newest first, as documents (JSON text): nothing secret. */
+export async function listApiKeyDocuments(db: Database, organizationId: string): Promise<string[]> {
   // A batch of one, so the caller's freshness check rides in the same round trip.
   const [keys] = await db.batch([
     db
-      .select(publicColumns)
+      .select(apiKeyDoc)
       .from(apiKeys)
       .where(eq(apiKeys.organizationId, organizationId))
       .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
   ]);
-  return keys;
+  return keys.map((row) => row.doc);
 }
 
 /**

@@ -69,6 +69,8 @@ export const AuthenticatedUserSchema = UserSchema.pick({
   role: true,
 }).openapi("AuthenticatedUser");
 
+export type AuthenticatedUser = z.infer<typeof AuthenticatedUserSchema>;
+
 export const LoginResponseSchema = z
   .object({
     success: z.literal(true),

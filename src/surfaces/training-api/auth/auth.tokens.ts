@@ -9,6 +9,7 @@ import { newObjectId } from "../../../platform/util/ids";
 import { toIso } from "../../../platform/util/time";
 import { opaqueToken } from "../../../platform/util/tokens";
 import { issueToken } from "../jwt";
+import type { AuthenticatedUser } from "./auth.schemas";
 
 export interface TokenHolder {
   id: string;
@@ -42,13 +43,18 @@ export async function tokenPair(
     expiresAt: toIso(claims.exp * 1000),
     refreshToken: session.refreshToken,
     refreshExpiresAt: toIso(session.refreshExpiresAt),
+    // Not the user document built in SQL (users.document.ts): this is the user the token was
+    // just issued to, from the read that checked them (password, setup token or refresh token)
+    // and gave the token its role and version. Reading the document again in the write's batch
+    // would cost a statement and could show a role the token does not carry. `satisfies` holds
+    // the keys to AuthenticatedUserSchema; the contract tests hold their order.
     user: {
       _id: user.id,
       firstName: user.firstName,
       lastName: user.lastName,
       email: user.email,
       role: user.role,
-    },
+    } satisfies AuthenticatedUser,
   };
 }
 

@@ -3,14 +3,13 @@ import { findDatabaseError } from "../../../platform/errors/database-error";
 import { decodeCursor } from "../../../platform/http/cursor";
 import { newObjectId } from "../../../platform/util/ids";
 import { textOrNull } from "../../../platform/util/text";
-import { byCreation, ok, page } from "../envelope";
+import { respondWithData, respondWithPage } from "../envelope";
 import type { TrainingHandler } from "../router";
 import {
-  type ContactRecord,
   deleteContact,
   duplicateOf,
-  findContact,
-  insertContactStatement,
+  findContactDocument,
+  insertContact,
   listContacts,
   updateContact,
 } from "./contacts.repository";
@@ -21,7 +20,6 @@ import type {
   PatchRoute,
   RemoveRoute,
 } from "./contacts.routes";
-import { shapeContact } from "./contacts.shape";
 
 const notFound = (id: string) => new ApiError("not_found", `Contact ${id} not found`);
 
@@ -50,22 +48,22 @@ export const list: TrainingHandler<ListRoute> = async (c) => {
     position,
     limit + 1,
   );
-  return c.json(page(rows, limit, byCreation, shapeContact), 200);
+  return respondWithPage(c, rows, limit);
 };
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const found = await findContact(c.get("db"), c.var.user.organizationId, id);
-  if (!found) throw notFound(id);
-  return c.json(ok(shapeContact(found)), 200);
+  const doc = await findContactDocument(c.get("db"), c.var.user.organizationId, id);
+  if (doc === null) throw notFound(id);
+  return respondWithData(c, doc, 200);
 };
 
 export const create: TrainingHandler<CreateRoute> = async (c) => {
   const body = c.req.valid("json");
-  const db = c.get("db");
   const now = Date.now();
-  const contact: ContactRecord = {
+  const contact = {
     id: newObjectId(now),
+    organizationId: c.var.user.organizationId,
     firstName: body.firstName,
     lastName: textOrNull(body.lastName),
     phoneNumber: body.phoneNumber ?? null,
@@ -74,15 +72,13 @@ export const create: TrainingHandler<CreateRoute> = async (c) => {
     createdAt: now,
     updatedAt: now,
   };
+  let doc: string;
   try {
-    await db.batch([
-      insertContactStatement(db, { ...contact, organizationId: c.var.user.organizationId }),
-    ]);
+    doc = await insertContact(c.get("db"), contact);
   } catch (error) {
     conflictOr(error, contact);
   }
-  c.header("Location", `/api/contacts/${contact.id}`);
-  return c.json(ok(shapeContact(contact)), 201);
+  return respondWithData(c, doc, 201, { Location: `/api/contacts/${contact.id}` });
 };
 
 export const patch: TrainingHandler<PatchRoute> = async (c) => {
@@ -90,14 +86,14 @@ export const patch: TrainingHandler<PatchRoute> = async (c) => {
   const body = c.req.valid("json");
   const changes =
     body.lastName === undefined ? body : { ...body, lastName: textOrNull(body.lastName) };
-  let updated: ContactRecord | undefined;
+  let doc: string | undefined;
   try {
-    updated = await updateContact(c.get("db"), c.var.user.organizationId, id, changes, Date.now());
+    doc = await updateContact(c.get("db"), c.var.user.organizationId, id, changes, Date.now());
   } catch (error) {
     conflictOr(error, body);
   }
-  if (!updated) throw notFound(id);
-  return c.json(ok(shapeContact(updated)), 200);
+  if (doc === undefined) throw notFound(id);
+  return respondWithData(c, doc, 200);
 };
 
 export const remove: TrainingHandler<RemoveRoute> = async (c) => {

@@ -1,5 +1,6 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../platform/db/client";
+import { documentById } from "../../../platform/db/document-by-id";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { contacts } from "../../../platform/db/schema";
 import {
@@ -8,32 +9,25 @@ import {
   containsPattern,
   usesSearchIndex,
 } from "../../../platform/db/search";
+import { contactDoc, selectContactDocument } from "./contacts.document";
 import type { ContactChanges, ContactFilters } from "./contacts.schemas";
 
-const publicColumns = {
-  id: contacts.id,
-  firstName: contacts.firstName,
-  lastName: contacts.lastName,
-  phoneNumber: contacts.phoneNumber,
-  email: contacts.email,
-  channelType: contacts.channelType,
-  createdAt: contacts.createdAt,
-  updatedAt: contacts.updatedAt,
-};
+/*
+ * The contacts' reads and writes, each one D1 round trip; every answer is the contact document
+ * (contacts.document.ts) as JSON text.
+ */
 
 const ofOrganization = (organizationId: string, id: string) =>
   and(eq(contacts.organizationId, organizationId), eq(contacts.id, id));
 
-const selectContact = (db: Database, organizationId: string, id: string) =>
-  db.select(publicColumns).from(contacts).where(ofOrganization(organizationId, id)).limit(1);
+/** The GET's read: one statement, rendered once per isolate. */
+const contactDocument = documentById(selectContactDocument);
 
-export type ContactRecord = Awaited<ReturnType<typeof selectContact>>[number];
+/** The statement `findContactDocument` runs, for EXPLAIN QUERY PLAN checks. */
+export const contactDocumentQuery = contactDocument.query;
 
-/** One contact (a batch of one: the caller's freshness check rides along). */
-export async function findContact(db: Database, organizationId: string, id: string) {
-  const [rows] = await db.batch([selectContact(db, organizationId, id)]);
-  return rows[0];
-}
+/** One contact's document (JSON text), or null: one round trip, the caller's check inside it. */
+export const findContactDocument = contactDocument.find;
 
 /** `q` shorter than the index's trigrams: a substring test on the rows the list walks anyway. */
 const containsText = (q: string): SQL => {
@@ -70,20 +64,22 @@ function selectPage(
     filters.phoneNumber ? eq(c.phoneNumber, filters.phoneNumber) : undefined,
     ...keysetRange(c.createdAt, c.id, {}, position),
   );
+  const selection = { ...contactDoc, createdAt: c.createdAt, id: c.id };
   const query =
     searched === undefined
-      ? db.select(publicColumns).from(c).$dynamic()
-      : db.select(publicColumns).from(contactSearch).crossJoin(c).$dynamic();
+      ? db.select(selection).from(c).$dynamic()
+      : db.select(selection).from(contactSearch).crossJoin(c).$dynamic();
   return query.where(where).orderBy(desc(c.createdAt), desc(c.id)).limit(limit);
 }
 
+/** A list page's rows: each contact's document and its cursor position. */
 export async function listContacts(
   db: Database,
   organizationId: string,
   filters: ContactFilters,
   position: CursorPosition | undefined,
   limit: number,
-) {
+): Promise<{ doc: string; createdAt: number; id: string }[]> {
   const [rows] = await db.batch([selectPage(db, organizationId, filters, position, limit)]);
   return rows;
 }
@@ -99,25 +95,31 @@ export const listContactsQuery = (
 
 export type NewContact = typeof contacts.$inferInsert;
 
-export const insertContactStatement = (db: Database, contact: NewContact) =>
-  db.insert(contacts).values(contact);
+/** Writes the contact and answers its document, in one statement (a unique rule may refuse it). */
+export async function insertContact(db: Database, contact: NewContact): Promise<string> {
+  const [rows] = await db.batch([db.insert(contacts).values(contact).returning(contactDoc)]);
+  return (rows[0] as { doc: string }).doc;
+}
 
-/** Applies the changes; `updatedAt` only moves forward. Undefined when there is no such contact. */
+/**
+ * Applies the changes and answers the contact's document as it is now, in one statement;
+ * `updatedAt` only moves forward. Undefined when there is no such contact.
+ */
 export async function updateContact(
   db: Database,
   organizationId: string,
   id: string,
   changes: ContactChanges,
   now: number,
-) {
+): Promise<string | undefined> {
   const [rows] = await db.batch([
     db
       .update(contacts)
       .set({ ...changes, updatedAt: sql`max(${contacts.updatedAt} + 1, ${now})` })
       .where(ofOrganization(organizationId, id))
-      .returning(publicColumns),
+      .returning(contactDoc),
   ]);
-  return rows[0];
+  return rows[0]?.doc;
 }
 
 /**

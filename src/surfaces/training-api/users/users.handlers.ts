@@ -1,18 +1,16 @@
-import { issueSetupTokenStatements } from "../../../accounts/setup-tokens";
 import { SETUP_TOKEN_TTL_MS } from "../../../platform/config";
 import { ApiError } from "../../../platform/errors/api-error";
 import { findDatabaseError } from "../../../platform/errors/database-error";
 import { decodeCursor } from "../../../platform/http/cursor";
 import { sha256Hex } from "../../../platform/util/encoding";
 import { newObjectId } from "../../../platform/util/ids";
-import { toIso } from "../../../platform/util/time";
 import { opaqueToken } from "../../../platform/util/tokens";
-import { byCreation, ok, page } from "../envelope";
+import { respondWithData, respondWithPage } from "../envelope";
 import type { TrainingHandler } from "../router";
 import {
   deleteUser,
-  findUser,
-  insertUserStatement,
+  findUserDocument,
+  insertUser,
   listUsers,
   updateUser,
 } from "./users.repository";
@@ -24,7 +22,6 @@ import type {
   PatchRoute,
   RemoveRoute,
 } from "./users.routes";
-import { shapeUser } from "./users.shape";
 
 const notFound = (id: string) => new ApiError("not_found", `User ${id} not found`);
 const lastAdmin = () =>
@@ -36,9 +33,9 @@ const DUPLICATE_EMAIL = /UNIQUE constraint failed: users\.organization_id, users
 
 export const me: TrainingHandler<MeRoute> = async (c) => {
   const { user } = c.var;
-  const found = await findUser(c.get("db"), user.organizationId, user.userId);
-  if (!found) throw notFound(user.userId);
-  return c.json(ok(shapeUser(found)), 200);
+  const doc = await findUserDocument(c.get("db"), user.organizationId, user.userId);
+  if (doc === null) throw notFound(user.userId);
+  return respondWithData(c, doc, 200);
 };
 
 export const list: TrainingHandler<ListRoute> = async (c) => {
@@ -51,14 +48,14 @@ export const list: TrainingHandler<ListRoute> = async (c) => {
     position,
     limit + 1,
   );
-  return c.json(page(rows, limit, byCreation, shapeUser), 200);
+  return respondWithPage(c, rows, limit);
 };
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const found = await findUser(c.get("db"), c.var.user.organizationId, id);
-  if (!found) throw notFound(id);
-  return c.json(ok(shapeUser(found)), 200);
+  const doc = await findUserDocument(c.get("db"), c.var.user.organizationId, id);
+  if (doc === null) throw notFound(id);
+  return respondWithData(c, doc, 200);
 };
 
 /**
@@ -68,38 +65,27 @@ export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
 export const create: TrainingHandler<CreateRoute> = async (c) => {
   const body = c.req.valid("json");
   const { organizationId } = c.var.user;
-  const db = c.get("db");
   const now = Date.now();
   const id = newObjectId(now);
   const setupToken = opaqueToken("st");
-  const setupExpiresAt = now + SETUP_TOKEN_TTL_MS;
+  let doc: string;
   try {
-    await db.batch([
-      insertUserStatement(db, { ...body, id, organizationId, now }),
-      ...issueSetupTokenStatements(db, {
+    doc = await insertUser(
+      c.get("db"),
+      { ...body, id, organizationId, now },
+      {
+        plaintext: setupToken,
         hash: await sha256Hex(setupToken),
-        organizationId,
-        userId: id,
-        now,
-        expiresAt: setupExpiresAt,
-      }),
-    ]);
+        expiresAt: now + SETUP_TOKEN_TTL_MS,
+      },
+    );
   } catch (error) {
     if (DUPLICATE_EMAIL.test(findDatabaseError(error)?.message ?? "")) {
       throw new ApiError("conflict", `A user with email ${body.email} already exists`);
     }
     throw error;
   }
-  const user = shapeUser({
-    id,
-    ...body,
-    isActive: true,
-    createdAt: now,
-    updatedAt: now,
-    lastLoginAt: null,
-  });
-  c.header("Location", `/api/users/${id}`);
-  return c.json(ok({ user, setupToken, setupExpiresAt: toIso(setupExpiresAt) }), 201);
+  return respondWithData(c, doc, 201, { Location: `/api/users/${id}` });
 };
 
 export const patch: TrainingHandler<PatchRoute> = async (c) => {
@@ -113,7 +99,7 @@ export const patch: TrainingHandler<PatchRoute> = async (c) => {
   );
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "last_admin") throw lastAdmin();
-  return c.json(ok(shapeUser(outcome.value)), 200);
+  return respondWithData(c, outcome.value, 200);
 };
 
 export const remove: TrainingHandler<RemoveRoute> = async (c) => {

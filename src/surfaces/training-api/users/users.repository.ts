@@ -1,37 +1,32 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { revokeSessionsIfInactive } from "../../../accounts/sessions";
-import { voidSetupTokensIfInactive } from "../../../accounts/setup-tokens";
+import {
+  issueSetupTokenStatements,
+  voidSetupTokensIfInactive,
+} from "../../../accounts/setup-tokens";
 import type { Database } from "../../../platform/db/client";
+import { documentById } from "../../../platform/db/document-by-id";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
-import { users } from "../../../platform/db/schema";
+import { type UserRole, users } from "../../../platform/db/schema";
+import { selectCreatedUserDocument, selectUserDocument, userDoc } from "./users.document";
 import type { UserChanges, UserFilters } from "./users.schemas";
 
-/** What a user is shown as: everything but the password hash and the token version. */
-const publicColumns = {
-  id: users.id,
-  firstName: users.firstName,
-  lastName: users.lastName,
-  email: users.email,
-  role: users.role,
-  isActive: users.isActive,
-  createdAt: users.createdAt,
-  updatedAt: users.updatedAt,
-  lastLoginAt: users.lastLoginAt,
-};
+/*
+ * The users' reads and writes, each one D1 round trip; every answer is the user document
+ * (users.document.ts) as JSON text.
+ */
 
 const ofOrganization = (organizationId: string, id: string) =>
   and(eq(users.organizationId, organizationId), eq(users.id, id));
 
-const selectUser = (db: Database, organizationId: string, id: string) =>
-  db.select(publicColumns).from(users).where(ofOrganization(organizationId, id)).limit(1);
+/** The GET's read: one statement, rendered once per isolate. */
+const userDocument = documentById(selectUserDocument);
 
-export type UserRecord = Awaited<ReturnType<typeof selectUser>>[number];
+/** The statement `findUserDocument` runs, for EXPLAIN QUERY PLAN checks. */
+export const userDocumentQuery = userDocument.query;
 
-/** One user of the organization (a batch of one: the caller's freshness check rides along). */
-export async function findUser(db: Database, organizationId: string, id: string) {
-  const [rows] = await db.batch([selectUser(db, organizationId, id)]);
-  return rows[0];
-}
+/** One user's document (JSON text), or null: one round trip, the caller's check inside it. */
+export const findUserDocument = userDocument.find;
 
 /** A page of the organization's users, newest first, through (organization, created_at, id). */
 export async function listUsers(
@@ -40,10 +35,10 @@ export async function listUsers(
   filters: UserFilters,
   position: CursorPosition | undefined,
   limit: number,
-) {
+): Promise<{ doc: string; createdAt: number; id: string }[]> {
   const [rows] = await db.batch([
     db
-      .select(publicColumns)
+      .select({ ...userDoc, createdAt: users.createdAt, id: users.id })
       .from(users)
       .where(
         and(
@@ -92,7 +87,7 @@ export async function updateUser(
   id: string,
   changes: UserChanges,
   now: number,
-): Promise<GuardedOutcome<UserRecord>> {
+): Promise<GuardedOutcome<string>> {
   const deactivates = changes.isActive === false;
   const [updated, current] = await db.batch([
     db
@@ -109,7 +104,7 @@ export async function updateUser(
           sql`(not ${removesAnAdmin(changes)} or ${anotherActiveAdmin(organizationId, id)})`,
         ),
       )
-      .returning(publicColumns),
+      .returning(userDoc),
     db.select({ id: users.id }).from(users).where(ofOrganization(organizationId, id)),
     ...(deactivates
       ? [
@@ -118,7 +113,7 @@ export async function updateUser(
         ]
       : []),
   ]);
-  if (updated[0]) return { status: "done", value: updated[0] };
+  if (updated[0]) return { status: "done", value: updated[0].doc };
   return current[0] ? { status: "last_admin" } : { status: "not_found" };
 }
 
@@ -147,8 +142,12 @@ export async function deleteUser(
   return current[0] ? { status: "last_admin" } : { status: "not_found" };
 }
 
-/** The insert of a new user, without a password until they use their setup token. */
-export const insertUserStatement = (
+/**
+ * A new user without a password, and the one-time setup token they set it with (`hash` stored,
+ * `plaintext` only in the answer), in one batch that ends with the create answer's document.
+ * A taken email breaks the unique index and the batch writes nothing.
+ */
+export async function insertUser(
   db: Database,
   user: {
     id: string;
@@ -156,18 +155,32 @@ export const insertUserStatement = (
     email: string;
     firstName: string;
     lastName: string;
-    role: UserRecord["role"];
+    role: UserRole;
     now: number;
   },
-) =>
-  db.insert(users).values({
-    id: user.id,
-    organizationId: user.organizationId,
-    email: user.email,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    role: user.role,
-    passwordHash: "",
-    createdAt: user.now,
-    updatedAt: user.now,
-  });
+  setupToken: { plaintext: string; hash: string; expiresAt: number },
+): Promise<string> {
+  const results = await db.batch([
+    db.insert(users).values({
+      id: user.id,
+      organizationId: user.organizationId,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      role: user.role,
+      passwordHash: "",
+      createdAt: user.now,
+      updatedAt: user.now,
+    }),
+    ...issueSetupTokenStatements(db, {
+      hash: setupToken.hash,
+      organizationId: user.organizationId,
+      userId: user.id,
+      now: user.now,
+      expiresAt: setupToken.expiresAt,
+    }),
+    selectCreatedUserDocument(db, user.organizationId, user.id, setupToken),
+  ]);
+  const [created] = results.at(-1) as { doc: string }[];
+  return (created as { doc: string }).doc;
+}

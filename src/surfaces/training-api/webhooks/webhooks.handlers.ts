@@ -3,12 +3,11 @@ import { newWebhookSecret } from "../../../platform/events/signature";
 import { decodeCursor } from "../../../platform/http/cursor";
 import { checkWebhookUrl } from "../../../platform/http/outbound-url";
 import { newObjectId } from "../../../platform/util/ids";
-import { toIso } from "../../../platform/util/time";
-import { byCreation, ok, page } from "../envelope";
+import { ok, respondWithData, respondWithPage } from "../envelope";
 import type { TrainingHandler } from "../router";
 import {
   deleteWebhook,
-  findWebhook,
+  findWebhookDocument,
   insertWebhook,
   listDeliveries,
   listWebhooks,
@@ -27,7 +26,6 @@ import type {
   TestRoute,
 } from "./webhooks.routes";
 import { MAX_URL_LENGTH, MAX_WEBHOOKS } from "./webhooks.schemas";
-import { shapeDelivery, shapeWebhook } from "./webhooks.shape";
 
 /** How long a rotated-out secret keeps signing. */
 export const SECRET_GRACE_MS = 24 * 3600 * 1000;
@@ -65,55 +63,48 @@ export const create: TrainingHandler<CreateRoute> = async (c) => {
   const body = c.req.valid("json");
   const url = publicUrl(c.env, body.url);
   const now = Date.now();
-  const secret = newWebhookSecret();
-  const created = await insertWebhook(c.get("db"), {
-    id: newObjectId(now),
+  const id = newObjectId(now);
+  const doc = await insertWebhook(c.get("db"), {
+    id,
     organizationId: c.var.user.organizationId,
     url,
     events: body.events,
     description: body.description ?? null,
     enabled: body.enabled ?? true,
-    secret,
+    secret: newWebhookSecret(),
     createdAt: now,
     updatedAt: now,
   });
-  if (!created) {
+  if (doc === undefined) {
     throw new ApiError(
       "conflict",
       `The organization already has ${MAX_WEBHOOKS} webhook endpoints; delete one first`,
     );
   }
-  c.header("Location", `/api/webhooks/${created.id}`);
-  return c.json(ok({ ...shapeWebhook(created), secret }), 201);
+  return respondWithData(c, doc, 201, { Location: `/api/webhooks/${id}` });
 };
 
 export const list: TrainingHandler<ListRoute> = async (c) => {
   const { cursor, limit } = c.req.valid("query");
   const position = cursor === undefined ? undefined : decodeCursor(cursor);
   const rows = await listWebhooks(c.get("db"), c.var.user.organizationId, position, limit + 1);
-  return c.json(page(rows, limit, byCreation, shapeWebhook), 200);
+  return respondWithPage(c, rows, limit);
 };
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const found = await findWebhook(c.get("db"), c.var.user.organizationId, id);
-  if (!found) throw notFound(id);
-  return c.json(ok(shapeWebhook(found)), 200);
+  const doc = await findWebhookDocument(c.get("db"), c.var.user.organizationId, id);
+  if (doc === null) throw notFound(id);
+  return respondWithData(c, doc, 200);
 };
 
 export const patch: TrainingHandler<PatchRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const body = c.req.valid("json");
   const changes = body.url === undefined ? body : { ...body, url: publicUrl(c.env, body.url) };
-  const updated = await updateWebhook(
-    c.get("db"),
-    c.var.user.organizationId,
-    id,
-    changes,
-    Date.now(),
-  );
-  if (!updated) throw notFound(id);
-  return c.json(ok(shapeWebhook(updated)), 200);
+  const doc = await updateWebhook(c.get("db"), c.var.user.organizationId, id, changes, Date.now());
+  if (doc === undefined) throw notFound(id);
+  return respondWithData(c, doc, 200);
 };
 
 export const remove: TrainingHandler<RemoveRoute> = async (c) => {
@@ -141,18 +132,16 @@ export const test: TrainingHandler<TestRoute> = async (c) => {
 export const rotateSecret: TrainingHandler<RotateSecretRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const now = Date.now();
-  const secret = newWebhookSecret();
-  const previousExpiresAt = now + SECRET_GRACE_MS;
-  const rotated = await rotate(
+  const doc = await rotate(
     c.get("db"),
     c.var.user.organizationId,
     id,
-    secret,
-    previousExpiresAt,
+    newWebhookSecret(),
+    now + SECRET_GRACE_MS,
     now,
   );
-  if (!rotated) throw notFound(id);
-  return c.json(ok({ _id: id, secret, previousSecretExpiresAt: toIso(previousExpiresAt) }), 200);
+  if (doc === undefined) throw notFound(id);
+  return respondWithData(c, doc, 200);
 };
 
 export const deliveries: TrainingHandler<DeliveriesRoute> = async (c) => {
@@ -167,5 +156,5 @@ export const deliveries: TrainingHandler<DeliveriesRoute> = async (c) => {
     limit + 1,
   );
   if (!rows) throw notFound(id);
-  return c.json(page(rows, limit, byCreation, shapeDelivery), 200);
+  return respondWithPage(c, rows, limit);
 };

@@ -1,24 +1,28 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../../platform/db/client";
+import { documentById } from "../../../platform/db/document-by-id";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { webhookDeliveries, webhookEndpoints } from "../../../platform/db/schema";
 import type { Outbox } from "../../../platform/events/outbox";
+import {
+  createdWebhookDoc,
+  deliveryJson,
+  rotatedSecretDoc,
+  selectWebhookDocument,
+  webhookDoc,
+} from "./webhooks.document";
 import { MAX_WEBHOOKS, type WebhookChanges } from "./webhooks.schemas";
+
+/*
+ * The webhook endpoints' reads and writes, each one D1 round trip; their answers are the
+ * documents of webhooks.document.ts, as JSON text.
+ */
 
 const e = webhookEndpoints;
 const d = webhookDeliveries;
 
-/** What an endpoint is shown as: everything but its secrets. */
-const publicColumns = {
-  id: e.id,
-  url: e.url,
-  events: e.events,
-  description: e.description,
-  enabled: e.enabled,
-  previousSecretExpiresAt: e.previousSecretExpiresAt,
-  createdAt: e.createdAt,
-  updatedAt: e.updatedAt,
-};
+/** A list page's row: the document and its cursor position. */
+export type ListRow = { doc: string; createdAt: number; id: string };
 
 const ofOrganization = (organizationId: string, id: string) =>
   and(eq(e.organizationId, organizationId), eq(e.id, id));
@@ -27,9 +31,10 @@ export type NewWebhook = typeof webhookEndpoints.$inferInsert & { createdAt: num
 
 /**
  * The endpoint, unless the organization already has `MAX_WEBHOOKS`: the count and the insert
- * are one statement, so two concurrent creations cannot both pass the limit. Undefined if full.
+ * are one statement, so two concurrent creations cannot both pass the limit. Its answer is the
+ * create document (with the secret); undefined if full.
  */
-export async function insertWebhook(db: Database, row: NewWebhook) {
+export async function insertWebhook(db: Database, row: NewWebhook): Promise<string | undefined> {
   const [inserted] = await db.batch([
     db
       .insert(e)
@@ -53,17 +58,19 @@ export async function insertWebhook(db: Database, row: NewWebhook) {
             sql`(select count(*) from ${e} where ${e.organizationId} = ${row.organizationId}) < ${MAX_WEBHOOKS}`,
           ),
       )
-      .returning(publicColumns),
+      .returning(createdWebhookDoc),
   ]);
-  return inserted[0];
+  return inserted[0]?.doc;
 }
 
-export async function findWebhook(db: Database, organizationId: string, id: string) {
-  const [rows] = await db.batch([
-    db.select(publicColumns).from(e).where(ofOrganization(organizationId, id)).limit(1),
-  ]);
-  return rows[0];
-}
+/** The GET's read: one statement, rendered once per isolate. */
+const webhookDocument = documentById(selectWebhookDocument);
+
+/** The statement `findWebhookDocument` runs, for EXPLAIN QUERY PLAN checks. */
+export const webhookDocumentQuery = webhookDocument.query;
+
+/** One endpoint's document (JSON text), or null: one round trip, the caller's check inside it. */
+export const findWebhookDocument = webhookDocument.find;
 
 /** A page of the organization's endpoints, newest first. */
 export async function listWebhooks(
@@ -71,10 +78,10 @@ export async function listWebhooks(
   organizationId: string,
   position: CursorPosition | undefined,
   limit: number,
-) {
+): Promise<ListRow[]> {
   const [rows] = await db.batch([
     db
-      .select(publicColumns)
+      .select({ ...webhookDoc, createdAt: e.createdAt, id: e.id })
       .from(e)
       .where(
         and(eq(e.organizationId, organizationId), ...keysetRange(e.createdAt, e.id, {}, position)),
@@ -85,21 +92,22 @@ export async function listWebhooks(
   return rows;
 }
 
+/** Applies the changes and answers the endpoint's document as it is now; undefined if none. */
 export async function updateWebhook(
   db: Database,
   organizationId: string,
   id: string,
   changes: WebhookChanges,
   now: number,
-) {
+): Promise<string | undefined> {
   const [rows] = await db.batch([
     db
       .update(e)
       .set({ ...changes, updatedAt: sql`max(${e.updatedAt} + 1, ${now})` })
       .where(ofOrganization(organizationId, id))
-      .returning(publicColumns),
+      .returning(webhookDoc),
   ]);
-  return rows[0];
+  return rows[0]?.doc;
 }
 
 /** Deletes the endpoint; its delivery records go with it, its events stay until pruned. */
@@ -113,7 +121,8 @@ export async function deleteWebhook(db: Database, organizationId: string, id: st
 /**
  * A new signing secret; the current one keeps signing too until `previousExpiresAt`, so a
  * receiver can switch without rejecting a delivery. Rotating again within the grace period
- * replaces the previous secret (the oldest one stops signing at once).
+ * replaces the previous secret (the oldest one stops signing at once). Answers the rotation's
+ * document (the new secret, shown once); undefined when there is no such endpoint.
  */
 export async function rotateSecret(
   db: Database,
@@ -122,7 +131,7 @@ export async function rotateSecret(
   secret: string,
   previousExpiresAt: number,
   now: number,
-) {
+): Promise<string | undefined> {
   const [rows] = await db.batch([
     db
       .update(e)
@@ -133,9 +142,9 @@ export async function rotateSecret(
         updatedAt: sql`max(${e.updatedAt} + 1, ${now})`,
       })
       .where(ofOrganization(organizationId, id))
-      .returning({ id: e.id }),
+      .returning(rotatedSecretDoc),
   ]);
-  return rows[0];
+  return rows[0]?.doc;
 }
 
 /**
@@ -172,17 +181,7 @@ export const deliveryPageQuery = (
   limit: number,
 ) =>
   db
-    .select({
-      id: d.id,
-      eventId: d.eventId,
-      type: d.type,
-      attempt: d.attempt,
-      status: d.status,
-      responseStatus: d.responseStatus,
-      durationMs: d.durationMs,
-      nextAttemptAt: d.nextAttemptAt,
-      createdAt: d.createdAt,
-    })
+    .select({ doc: sql<string>`${deliveryJson}`.as("doc"), createdAt: d.createdAt, id: d.id })
     .from(d)
     .where(
       and(
@@ -203,7 +202,7 @@ export async function listDeliveries(
   id: string,
   position: CursorPosition | undefined,
   limit: number,
-) {
+): Promise<ListRow[] | undefined> {
   const [endpoint, rows] = await db.batch([
     db.select({ id: e.id }).from(e).where(ofOrganization(organizationId, id)),
     deliveryPageQuery(db, organizationId, id, position, limit),
