@@ -40,10 +40,18 @@ export async function runClientExample(baseUrl: string, fetchImpl: typeof fetch 
   }
   const conversation = await conversationResponse.json();
 
+  const statsResponse = await client.api.training.reviews.stats.$get(
+    { query: { groupBy: "agent" } },
+    { headers: { authorization: `Bearer ${session.token}` } },
+  );
+  if (statsResponse.status !== 200) throw new Error(`review stats: ${statsResponse.status}`);
+  const { data: stats } = await statsResponse.json();
+
   return {
     user: `${session.user.firstName} ${session.user.lastName} (${session.user.role})`,
     snapshot: { id: snapshot._id, messages: snapshot.messageCount, tags: snapshot.tags },
     conversation: { id: conversation._id, customer: conversation.customer.name },
+    reviews: { groupBy: stats.groupBy, total: stats.total.key },
   };
 }
 
