@@ -89,7 +89,7 @@ describe("GET /api/training/reviews", () => {
       [edited.messageId, "edited"],
       [kept.messageId, "approved"],
     ]);
-    const [r, e, k] = body?.data as Body[];
+    const [r, e, k] = (body as Body).data as Body[];
     expect(Object.keys(e as Body)).toEqual([
       "conversationId",
       "messageId",
