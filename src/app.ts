@@ -6,6 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { docsRouter } from "./meta/docs";
 import { healthRouter } from "./meta/health/health.index";
 import { registerOpenApi } from "./meta/openapi";
+import { reviewRouter } from "./meta/review";
 import { corsOrigins } from "./platform/config";
 import { ApiError, validationError } from "./platform/errors/api-error";
 import { type ErrorRenderer, errorHandler } from "./platform/errors/faults";
@@ -111,6 +112,7 @@ export function createApp() {
     .route("/", conversationsRoutes);
   registerOpenApi(app);
   app.route("/", docsRouter(fallback));
+  app.route("/", reviewRouter(fallback));
 
   let routeTable: ReturnType<typeof createRouteTable> | undefined;
   app.notFound((c) => {

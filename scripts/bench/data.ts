@@ -40,6 +40,9 @@ const MAX_STATEMENT_BYTES = 100_000;
 const ROWS_PER_FILE = 60_000;
 // After every demo row, so the first pages of every list hold generated rows only.
 const BASE = Date.parse("2026-11-01T00:00:00.000Z");
+// The seed's reviews are dated the week before its day: a fixed day before BASE keeps them
+// behind the generated rows, and the seed (so the dataset's name) the same from day to day.
+const SEED_TIME = Date.parse("2026-10-20T00:00:00.000Z");
 
 type Row = (string | number | boolean | null)[];
 
@@ -305,7 +308,7 @@ export const rowsLabel = (rows: number) => `${rows / 1000}k`;
 
 /** The state folder of the dataset of `rows` rows per table, built first if need be. */
 export async function dataset(rows: number): Promise<string> {
-  const seed = (await seedStatements()).join("\n");
+  const seed = (await seedStatements({ now: SEED_TIME })).join("\n");
   const hash = createHash("sha256").update(`${rows}\n${seed}\n`);
   hash.update(readFileSync(fileURLToPath(import.meta.url)));
   for (const file of readdirSync("migrations")

@@ -3,14 +3,18 @@
  * returns the documented JSON, plus enough around them to try lists, flows, message actions,
  * snapshot creation and tenant isolation by hand.
  *
- * Everything is deterministic (ids, dates, password salts): the generated SQL is the same on every
- * run, and running it twice leaves the same rows.
+ * Everything is deterministic (ids, dates, password salts): running it twice leaves the same rows,
+ * and the generated SQL is the same on every run of a day. The one thing that moves is the week of
+ * reviewed AI drafts (demo-reviews.ts), dated the week before the day the seed runs so the review
+ * stats' default window (the last 30 days) always holds it.
  */
 import { createHash } from "node:crypto";
 import type {
   apiKeys,
   contacts,
   conversations,
+  draftRevisions,
+  drafts,
   messages,
   organizations,
   trainingSnapshotMessages,
@@ -19,6 +23,7 @@ import type {
   users,
 } from "../../src/platform/db/schema";
 import { hashPassword } from "../../src/surfaces/training-api/password";
+import { demoReviews } from "./demo-reviews";
 
 type Insert<T extends { $inferInsert: unknown }> = T["$inferInsert"];
 
@@ -26,6 +31,8 @@ export const DEMO_PASSWORD = "demo-password-123";
 export const ACME = "65a0e0e0e0e0e0e0e0e0e0e0";
 export const GLOBEX = "66b0e0e0e0e0e0e0e0e0e0e0";
 export const ACME_API_KEY = "dev_acme_0123456789abcdef0123456789abcdef";
+const ACME_API_KEY_ID = "65a1e0e0e0e0e0e0e0e0e0e0";
+const API_KEY_NAME = "Local development";
 export const GLOBEX_API_KEY = "dev_globex_0123456789abcdef0123456789abcdef";
 
 const at = (iso: string) => Date.parse(iso);
@@ -55,6 +62,8 @@ export interface DemoData {
   apiKeys: Insert<typeof apiKeys>[];
   conversations: Insert<typeof conversations>[];
   messages: Insert<typeof messages>[];
+  drafts: Insert<typeof drafts>[];
+  draftRevisions: Insert<typeof draftRevisions>[];
   snapshots: Insert<typeof trainingSnapshots>[];
   snapshotMessages: Insert<typeof trainingSnapshotMessages>[];
   snapshotTags: Insert<typeof trainingSnapshotTags>[];
@@ -139,7 +148,10 @@ const replyLines = [
   "Let me check: your parcel is out for delivery today.",
 ];
 
-function extraConversations(): Pick<DemoData, "contacts" | "conversations" | "messages"> {
+function extraConversations(): Pick<
+  DemoData,
+  "contacts" | "conversations" | "messages" | "drafts" | "draftRevisions"
+> {
   const contactRows: DemoData["contacts"] = extraContacts.map(
     ([firstName, lastName, phoneNumber, email, channelType], i) => ({
       id: extraContactId(i),
@@ -155,6 +167,8 @@ function extraConversations(): Pick<DemoData, "contacts" | "conversations" | "me
   );
   const conversationRows: DemoData["conversations"] = [];
   const messageRows: DemoData["messages"] = [];
+  const draftRows: DemoData["drafts"] = [];
+  const revisionRows: DemoData["draftRevisions"] = [];
   for (let i = 0; i < EXTRA_CONVERSATIONS; i++) {
     const start = at("2026-10-01T08:00:00.000Z") + i * 6 * 3600_000;
     const pending = i % 3 === 0;
@@ -178,6 +192,38 @@ function extraConversations(): Pick<DemoData, "contacts" | "conversations" | "me
         createdAt,
         updatedAt: createdAt,
       });
+      // A pending draft's history so far, as the API writes it (every review field empty), so
+      // that the seed also undoes an action taken on it while trying things.
+      if (status === "pending") {
+        draftRows.push({
+          messageId: extraMessageId(i, j),
+          organizationId: ACME,
+          conversationId: extraConversationId(i),
+          agentId: i % 4 < 2 ? "ag67890" : "ag24680",
+          pathwayId: i % 2 === 0 ? "pw12345" : "pw67890",
+          model: null,
+          promptVersion: null,
+          draft: line.text ?? "",
+          final: null,
+          outcome: null,
+          reason: null,
+          draftedAt: createdAt,
+          reviewedAt: null,
+          reviewMs: null,
+          editDistance: null,
+        });
+        revisionRows.push({
+          messageId: extraMessageId(i, j),
+          revision: 0,
+          organizationId: ACME,
+          action: "Draft",
+          message: line.text ?? "",
+          actorType: "apiKey",
+          actorId: ACME_API_KEY_ID,
+          actorName: API_KEY_NAME,
+          createdAt,
+        });
+      }
     });
     conversationRows.push({
       id: extraConversationId(i),
@@ -190,11 +236,28 @@ function extraConversations(): Pick<DemoData, "contacts" | "conversations" | "me
       updatedAt: start + 5 * 60_000,
     });
   }
-  return { contacts: contactRows, conversations: conversationRows, messages: messageRows };
+  return {
+    contacts: contactRows,
+    conversations: conversationRows,
+    messages: messageRows,
+    drafts: draftRows,
+    draftRevisions: revisionRows,
+  };
 }
 
-export async function demoData(): Promise<DemoData> {
+/**
+ * The demo rows. `now` dates the week of reviewed drafts (the week before its UTC day); the
+ * rest is fixed.
+ */
+export async function demoData(options: { now?: number } = {}): Promise<DemoData> {
   const extra = extraConversations();
+  const reviews = demoReviews({
+    organizationId: ACME,
+    contactIds: extraContacts.map((_, i) => extraContactId(i)),
+    userIds: [AGENT, ALICE],
+    actor: { id: ACME_API_KEY_ID, name: API_KEY_NAME },
+    now: options.now ?? Date.now(),
+  });
   const seeded = at("2026-01-05T09:00:00.000Z");
   return {
     organizations: [
@@ -260,13 +323,13 @@ export async function demoData(): Promise<DemoData> {
     ],
     apiKeys: (
       [
-        ["65a1e0e0e0e0e0e0e0e0e0e0", ACME, ACME_API_KEY, ADMIN],
+        [ACME_API_KEY_ID, ACME, ACME_API_KEY, ADMIN],
         ["66a1e0e0e0e0e0e0e0e0e0e0", GLOBEX, GLOBEX_API_KEY, BOB],
       ] as const
     ).map(([id, organizationId, key, createdByUserId]) => ({
       id,
       organizationId,
-      name: "Local development",
+      name: API_KEY_NAME,
       prefix: key.slice(0, 12),
       keyHash: sha256(key).toString("hex"),
       createdByUserId,
@@ -306,6 +369,7 @@ export async function demoData(): Promise<DemoData> {
         updatedAt: at("2026-06-02T10:05:00.000Z"),
       },
       ...extra.conversations,
+      ...reviews.conversations,
     ],
     messages: [
       {
@@ -358,7 +422,10 @@ export async function demoData(): Promise<DemoData> {
         updatedAt: at(m.at),
       })),
       ...extra.messages,
+      ...reviews.messages,
     ],
+    drafts: [...extra.drafts, ...reviews.drafts],
+    draftRevisions: [...extra.draftRevisions, ...reviews.draftRevisions],
     snapshots: [
       {
         id: SNAPSHOT,
