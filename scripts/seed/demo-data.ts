@@ -27,6 +27,28 @@ import { demoReviews } from "./demo-reviews";
 
 type Insert<T extends { $inferInsert: unknown }> = T["$inferInsert"];
 
+/** A message of a seeded conversation, delivered (outbound) or received (inbound) at its time. */
+const deliveredMessage =
+  (organizationId: string, conversationId: string) =>
+  (m: {
+    id: string;
+    direction: "inbound" | "outbound";
+    senderType: "AI" | "human" | "system";
+    text: string;
+    at: string;
+  }) => ({
+    id: m.id,
+    organizationId,
+    conversationId,
+    direction: m.direction,
+    senderType: m.senderType,
+    sent: true,
+    message: m.text,
+    status: m.direction === "inbound" ? ("received" as const) : ("delivered" as const),
+    createdAt: at(m.at),
+    updatedAt: at(m.at),
+  });
+
 export const DEMO_PASSWORD = "demo-password-123";
 export const ACME = "65a0e0e0e0e0e0e0e0e0e0e0";
 export const GLOBEX = "66b0e0e0e0e0e0e0e0e0e0e0";
@@ -397,30 +419,8 @@ export async function demoData(options: { now?: number } = {}): Promise<DemoData
         createdAt: at("2024-12-01T08:55:00.000Z"),
         updatedAt: at("2024-12-01T09:00:00.000Z"),
       },
-      ...janeMessages.map((m) => ({
-        id: m.id,
-        organizationId: ACME,
-        conversationId: JANE_CONVERSATION,
-        direction: m.direction,
-        senderType: m.senderType,
-        sent: true,
-        message: m.text,
-        status: m.direction === "inbound" ? ("received" as const) : ("delivered" as const),
-        createdAt: at(m.at),
-        updatedAt: at(m.at),
-      })),
-      ...globexMessages.map((m) => ({
-        id: m.id,
-        organizationId: GLOBEX,
-        conversationId: GLOBEX_CONVERSATION,
-        direction: m.direction,
-        senderType: m.senderType,
-        sent: true,
-        message: m.text,
-        status: m.direction === "inbound" ? ("received" as const) : ("delivered" as const),
-        createdAt: at(m.at),
-        updatedAt: at(m.at),
-      })),
+      ...janeMessages.map(deliveredMessage(ACME, JANE_CONVERSATION)),
+      ...globexMessages.map(deliveredMessage(GLOBEX, GLOBEX_CONVERSATION)),
       ...extra.messages,
       ...reviews.messages,
     ],

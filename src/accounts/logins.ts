@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../platform/db/client";
 import { loginFailures, users } from "../platform/db/schema";
+import { tokenUserColumns } from "./sessions";
 
 /** An email is unique per organization, so one address may name a few users across tenants. */
 const MAX_CANDIDATES = 5;
@@ -11,15 +12,8 @@ const PRUNE_BATCH = 50;
 function selectUsersByEmail(db: Database, email: string, organizationId?: string) {
   return db
     .select({
-      id: users.id,
-      organizationId: users.organizationId,
-      firstName: users.firstName,
-      lastName: users.lastName,
-      email: users.email,
-      role: users.role,
+      ...tokenUserColumns,
       passwordHash: users.passwordHash,
-      isActive: users.isActive,
-      tokenVersion: users.tokenVersion,
     })
     .from(users)
     .where(

@@ -3,6 +3,19 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../platform/db/client";
 import { renderedOnce } from "../platform/db/rendered-once";
 import { refreshTokens, sessions, users } from "../platform/db/schema";
+import { ofUser } from "../platform/db/tenant";
+
+/** What a token is issued from: the user, their role and the version their tokens carry. */
+export const tokenUserColumns = {
+  id: users.id,
+  organizationId: users.organizationId,
+  firstName: users.firstName,
+  lastName: users.lastName,
+  email: users.email,
+  role: users.role,
+  isActive: users.isActive,
+  tokenVersion: users.tokenVersion,
+};
 
 /*
  * Sessions and refresh tokens: the lookups that find a user (and so a tenant) from a token.
@@ -100,16 +113,7 @@ export async function findRefreshToken(db: Database, tokenHash: string) {
       usedAt: refreshTokens.usedAt,
       sessionExpiresAt: sessions.expiresAt,
       revokedAt: sessions.revokedAt,
-      user: {
-        id: users.id,
-        organizationId: users.organizationId,
-        firstName: users.firstName,
-        lastName: users.lastName,
-        email: users.email,
-        role: users.role,
-        isActive: users.isActive,
-        tokenVersion: users.tokenVersion,
-      },
+      user: tokenUserColumns,
     })
     .from(refreshTokens)
     .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
@@ -170,14 +174,7 @@ const revokeSessionsOf = (
   db
     .update(sessions)
     .set({ revokedAt: now })
-    .where(
-      and(
-        eq(sessions.userId, user.id),
-        eq(sessions.organizationId, user.organizationId),
-        isNull(sessions.revokedAt),
-        condition,
-      ),
-    );
+    .where(and(ofUser(sessions, user), isNull(sessions.revokedAt), condition));
 
 /** Ends every session of a user but one (a password change keeps the session that made it). */
 export const revokeOtherSessions = (

@@ -2,6 +2,8 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../platform/db/client";
 import { setupTokens, users } from "../platform/db/schema";
+import { ofUser } from "../platform/db/tenant";
+import { tokenUserColumns } from "./sessions";
 
 /*
  * One-time setup tokens, by SHA-256: how a new user (or one an operator reset) sets a password.
@@ -49,8 +51,7 @@ export const voidSetupTokensIfInactive = (
     .set({ usedAt: now })
     .where(
       and(
-        eq(setupTokens.userId, user.id),
-        eq(setupTokens.organizationId, user.organizationId),
+        ofUser(setupTokens, user),
         isNull(setupTokens.usedAt),
         sql`exists (select 1 from ${users} where ${users.id} = ${user.id} and ${users.organizationId} = ${user.organizationId} and ${users.isActive} = 0)`,
       ),
@@ -60,14 +61,7 @@ export const voidSetupTokensIfInactive = (
 export async function findSetupToken(db: Database, hash: string, now: number) {
   const [row] = await db
     .select({
-      id: users.id,
-      organizationId: users.organizationId,
-      firstName: users.firstName,
-      lastName: users.lastName,
-      email: users.email,
-      role: users.role,
-      isActive: users.isActive,
-      tokenVersion: users.tokenVersion,
+      ...tokenUserColumns,
     })
     .from(setupTokens)
     .innerJoin(

@@ -1,5 +1,4 @@
-import type { AppEnv } from "../platform/http/app-env";
-import { createRouter, type ErrorEnvelope } from "../platform/http/router";
+import { staticPage } from "./static-page";
 
 /*
  * GET /docs: Swagger UI over /openapi.json. Its script and styles are Workers static assets
@@ -21,21 +20,8 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' data:",
+/** `/docs`, its errors in `envelope`. */
+export const docsRouter = staticPage("/docs", PAGE, {
   // Swagger UI sets inline styles on its elements.
-  "style-src 'self' 'unsafe-inline'",
-  "script-src 'self'",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-/** `/docs`, its errors in `envelope`: outside both surfaces, the app's default. */
-export const docsRouter = (envelope: ErrorEnvelope) =>
-  createRouter<AppEnv>(envelope).get("/docs", (c) =>
-    c.html(PAGE, 200, {
-      "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-      "Cache-Control": "public, max-age=300",
-    }),
-  );
+  styleSrc: "'self' 'unsafe-inline'",
+});

@@ -1,5 +1,4 @@
-import type { AppEnv } from "../platform/http/app-env";
-import { createRouter, type ErrorEnvelope } from "../platform/http/router";
+import { staticPage } from "./static-page";
 
 /*
  * GET /review: a dashboard of how the AI's drafts fare in review, for people with a Training API
@@ -8,6 +7,11 @@ import { createRouter, type ErrorEnvelope } from "../platform/http/router";
  * and chart library (uPlot) are Workers static assets (public/review/), so the page works
  * offline and the policy below allows nothing but this origin, not even inline styles.
  */
+const table = (id: string, first: string) => `<table id="${id}">
+          <thead><tr><th>${first}</th><th>Drafted</th><th>Approved</th><th>Edited</th><th>Rejected</th><th>Review time (p50)</th><th>Edit distance (p50)</th></tr></thead>
+          <tbody></tbody>
+        </table>`;
+
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -45,17 +49,11 @@ const PAGE = `<!doctype html>
       </section>
       <section>
         <h2>Agents</h2>
-        <table id="agents">
-          <thead><tr><th>Agent</th><th>Drafted</th><th>Approved</th><th>Edited</th><th>Rejected</th><th>Review time (p50)</th><th>Edit distance (p50)</th></tr></thead>
-          <tbody></tbody>
-        </table>
+        ${table("agents", "Agent")}
       </section>
       <section>
         <h2>Models</h2>
-        <table id="models">
-          <thead><tr><th>Model</th><th>Drafted</th><th>Approved</th><th>Edited</th><th>Rejected</th><th>Review time (p50)</th><th>Edit distance (p50)</th></tr></thead>
-          <tbody></tbody>
-        </table>
+        ${table("models", "Model")}
       </section>
       <section>
         <h2>Latest edits</h2>
@@ -66,25 +64,10 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' data:",
+/** `/review`, its errors in `envelope`. */
+export const reviewRouter = staticPage("/review", PAGE, {
   // uPlot sizes and colours its elements through the CSSOM, which style-src does not restrict.
-  "style-src 'self'",
-  "script-src 'self'",
-  "connect-src 'self'",
+  styleSrc: "'self'",
   // The login form is sent by the page's script, never by the browser (no password in a URL).
-  "form-action 'none'",
-  "base-uri 'none'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-/** `/review`, its errors in `envelope`: outside both surfaces, the app's default. */
-export const reviewRouter = (envelope: ErrorEnvelope) =>
-  createRouter<AppEnv>(envelope).get("/review", (c) =>
-    c.html(PAGE, 200, {
-      "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-      "Cache-Control": "public, max-age=300",
-    }),
-  );
+  extra: ["form-action 'none'", "base-uri 'none'", "object-src 'none'"],
+});

@@ -28,6 +28,7 @@ import {
   deliveryPageQuery,
   webhookDocumentQuery,
 } from "../../src/surfaces/training-api/webhooks/webhooks.repository";
+import { queryPlan } from "../helpers/plans";
 import { ACME, ALICE, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed";
 
 /*
@@ -38,12 +39,7 @@ import { ACME, ALICE, DOCS_CONVERSATION, JANE, SNAPSHOT } from "../helpers/seed"
 
 const db = drizzle(env.DB);
 
-async function plan(query: { sql: string; params: unknown[] }): Promise<string[]> {
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-    .bind(...query.params)
-    .all<{ detail: string }>();
-  return results.map((r) => r.detail);
-}
+const plan = queryPlan;
 
 function expectIndexed(lines: string[]) {
   expect(lines.length).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { listContactsQuery } from "../../src/surfaces/training-api/contacts/cont
 import { type Body, ISO, json, requestBody } from "../helpers/app";
 import { tokenFor } from "../helpers/auth";
 import { insertContact, insertSnapshot, uniquePhone } from "../helpers/factories";
+import { queryPlan } from "../helpers/plans";
 import { ACME, BOB, GLOBEX, JANE } from "../helpers/seed";
 
 async function call(path: string, init: RequestInit = {}, token?: string) {
@@ -247,10 +248,7 @@ describe("GET /api/contacts", () => {
     const db = drizzle(env.DB);
     const plan = async (filters: Record<string, string>) => {
       const q = listContactsQuery(db, ACME, filters, undefined, 21);
-      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
-        .bind(...q.params)
-        .all<{ detail: string }>();
-      return results.map((r) => r.detail).join(" | ");
+      return (await queryPlan(q)).join(" | ");
     };
     expect(await plan({ q: "jane" })).toMatch(
       /^SCAN contact_search VIRTUAL TABLE INDEX 0:M.*SEARCH contacts USING INTEGER PRIMARY KEY \(rowid=\?\)/,

@@ -7,6 +7,7 @@ import { d1RoundTrips, request } from "../helpers/app";
 import { apiKeyHeaders } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
 import { insertManyConversations, newestFirst } from "../helpers/factories";
+import { queryPlan } from "../helpers/plans";
 import { ACME, DOCS_CONVERSATION, GLOBEX, GLOBEX_CONVERSATION, GLOBEX_KEY } from "../helpers/seed";
 
 type Conversation = Record<string, any>;
@@ -237,10 +238,7 @@ describe("conversation list query plans", () => {
   it.each(cases)("%s: index in list order, no temporary sort, at any depth", async (_, filters) => {
     for (const position of [undefined, deep]) {
       for (const query of [listQuery(db, ACME, filters, position, 21)]) {
-        const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-          .bind(...query.params)
-          .all<{ detail: string }>();
-        const plan = results.map((r) => r.detail).join(" | ");
+        const plan = (await queryPlan(query)).join(" | ");
         expect(plan).toMatch(/SEARCH conversations USING (COVERING )?INDEX conversations_org/);
         // Scans only of the page's own candidates (at most `limit` rows: the index range, then
         // the running message count over them) and of each document's messages (`m`, one

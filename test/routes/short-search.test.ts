@@ -5,6 +5,7 @@ import { listContactsQuery } from "../../src/surfaces/training-api/contacts/cont
 import { request } from "../helpers/app";
 import { tokenFor } from "../helpers/auth";
 import { insertContact, insertSnapshot, uniquePhone } from "../helpers/factories";
+import { queryPlan } from "../helpers/plans";
 import { ACME, BOB, GLOBEX } from "../helpers/seed";
 
 /*
@@ -97,10 +98,7 @@ describe("short searches ignore case in every script", () => {
 
   it("still walks the organization's index in list order (no scan, no sort)", async () => {
     const query = listContactsQuery(drizzle(env.DB), ACME, { q: "é" }, undefined, 21);
-    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-      .bind(...query.params)
-      .all<{ detail: string }>();
-    const plan = results.map((r) => r.detail).join(" | ");
+    const plan = (await queryPlan(query)).join(" | ");
     expect(plan).toMatch(
       /^SEARCH contacts USING INDEX contacts_org_created_idx \(organization_id=\?\)/,
     );

@@ -8,6 +8,7 @@ import { d1RoundTrips, json, request } from "../helpers/app";
 import { bearer, newOrganization, tokenFor } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
 import { insertContact, insertManySnapshots, newestFirst } from "../helpers/factories";
+import { queryPlan } from "../helpers/plans";
 import { ACME, BOB, GLOBEX, JANE, SNAPSHOT } from "../helpers/seed";
 
 type Item = Record<string, any>;
@@ -349,10 +350,7 @@ describe("list query plans", () => {
   it.each(cases)("%s: index range scan, no temporary sort, at any depth", async (_, filters) => {
     for (const position of [undefined, deep]) {
       const query = listSnapshotsQuery(db, ACME, { isArchived: false, ...filters }, position, 21);
-      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-        .bind(...query.params)
-        .all<{ detail: string }>();
-      const lines = results.map((r) => r.detail);
+      const lines = await queryPlan(query);
       const plan = lines.join(" | ");
       expect(lines[0], plan).toMatch(
         /^SEARCH (training_snapshots|training_snapshot_tags) USING (COVERING )?INDEX/,
@@ -373,10 +371,7 @@ describe("list query plans", () => {
     async (_, filters) => {
       for (const position of [undefined, deep]) {
         const query = listSnapshotsQuery(db, ACME, { isArchived: false, ...filters }, position, 21);
-        const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
-          .bind(...query.params)
-          .all<{ detail: string }>();
-        const lines = results.map((r) => r.detail);
+        const lines = await queryPlan(query);
         const plan = lines.join(" | ");
         expect(lines[0], plan).toMatch(/^SCAN training_snapshot_search VIRTUAL TABLE INDEX 0:M/);
         expect(lines[1], plan).toBe(

@@ -1,3 +1,4 @@
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 
 /** Drizzle over a D1 handle. */
@@ -18,3 +19,15 @@ export const tenantDatabase = (env: Env, _organizationId: string): Database => d
 
 /** Every database holding tenant data: what scheduled jobs visit. */
 export const tenantDatabases = (env: Env): Database[] => [drizzle(env.DB)];
+
+/**
+ * What one statement answers, sent as a batch of one: a check the request's database holds for
+ * its next round trip (a session's freshness) rides along, as it does with any batch.
+ */
+export async function answerOf<Q extends BatchItem<"sqlite">>(
+  db: Database,
+  statement: Q,
+): Promise<BatchResponse<[Q]>[0]> {
+  const [answer] = await db.batch([statement]);
+  return answer;
+}

@@ -15,3 +15,9 @@ export const sameTenant = (
   reference: Column,
   child: { organizationId: Column },
 ) => and(eq(parent.id, reference), eq(parent.organizationId, child.organizationId));
+
+/** The rows of a table that belong to this user of this organization (`userId` and tenant). */
+export const ofUser = (
+  table: { userId: Column; organizationId: Column },
+  user: { id: string; organizationId: string },
+) => and(eq(table.userId, user.id), eq(table.organizationId, user.organizationId));

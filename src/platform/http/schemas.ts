@@ -148,3 +148,7 @@ export const DateInputSchema = dateTimeInput("2024-12-01T08:45:00.000Z");
 
 /** The text of a message: newlines and tabs are text, a NUL never is. */
 export const MessageTextSchema = freeText(z.string().min(1).max(10_000));
+
+/** `{ id }` of a path `/…/{id}`: an ObjectId (anything else is a 400, not a 404). */
+export const idParamsSchema = (example: string) =>
+  z.object({ id: ObjectIdSchema.openapi({ param: { name: "id", in: "path" }, example }) });

@@ -105,3 +105,6 @@ const authenticateCaller = createMiddleware<ConversationsEnv>(async (c, next) =>
  * workspace): every route it guards documents them.
  */
 export const authenticateKey = answering({ statuses: [400, 401, 403, 429] }, authenticateCaller);
+
+/** What the OpenAPI document says every route behind `authenticateKey` needs. */
+export const apiKeySecurity = [{ apiKey: [], workspaceId: [] }];

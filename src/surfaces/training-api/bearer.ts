@@ -133,3 +133,6 @@ export const allow = (...roles: UserRole[]) =>
 export const writers = allow("admin", "manager");
 /** Administration of the organization (API keys, users, webhooks). */
 export const admins = allow("admin");
+
+/** What the OpenAPI document says every route behind `authenticate` needs. */
+export const bearerSecurity = [{ bearerAuth: [] }];

@@ -28,6 +28,10 @@ export const PaginationSchema = z.object({
   limit: z.number().int(),
 });
 
+/** A single result's answer: `{ success, data }`, named `name`. */
+export const dataSchema = <T extends z.ZodType>(data: T, name: string) =>
+  z.object({ success: z.literal(true), data }).openapi(name);
+
 /** A list page's answer: `{ success, data: [item…], pagination }`, named `name`. */
 export const listResponseSchema = <T extends z.ZodType>(item: T, name: string) =>
   z

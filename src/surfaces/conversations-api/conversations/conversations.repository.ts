@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
-import type { Database } from "../../../platform/db/client";
+import { answerOf, type Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { contacts, conversations, messages } from "../../../platform/db/schema";
@@ -143,9 +143,10 @@ export async function listConversations(
   limit: number,
   budget = PAGE_MESSAGE_BUDGET,
 ): Promise<{ more: boolean; page: (ConversationListRow & { doc: string })[] }> {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     listStatement(db, organizationId, filters, position, limit + 1, budget),
-  ]);
+  );
   const candidates = rows as ConversationListRow[];
   const kept = candidates.filter(
     (row, i): row is ConversationListRow & { doc: string } => i < limit && row.before < budget,

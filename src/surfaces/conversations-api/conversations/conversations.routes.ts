@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { apiKeySecurity } from "../api-key";
 import { conversationsErrors } from "../envelope";
 import { conversationExample } from "./conversations.examples";
 import {
@@ -12,7 +13,7 @@ import {
 } from "./conversations.schemas";
 
 const tags = ["Conversations"];
-const security = [{ apiKey: [], workspaceId: [] }];
+const security = apiKeySecurity;
 
 const etagHeader = {
   ETag: {

@@ -54,6 +54,39 @@ const m = messages;
 const c = conversations;
 const d = drafts;
 
+/**
+ * A `drafts` row selected from a message `m` joined with its conversation `c`: a draft not
+ * reviewed yet, with what produced it and the AI's text (each SQL over the row).
+ */
+const draftRow = (model: SQL, promptVersion: SQL, draft: SQL | typeof m.message) => ({
+  messageId: m.id,
+  organizationId: m.organizationId,
+  conversationId: m.conversationId,
+  agentId: c.agentId,
+  pathwayId: c.pathwayId,
+  model: sql<string | null>`${model}`.as("model"),
+  promptVersion: sql<string | null>`${promptVersion}`.as("prompt_version"),
+  draft: sql<string | null>`${draft}`.as("draft"),
+  final: sql<null>`null`.as("final"),
+  outcome: sql<null>`null`.as("outcome"),
+  reason: sql<null>`null`.as("reason"),
+  draftedAt: m.createdAt,
+  reviewedAt: sql<null>`null`.as("reviewed_at"),
+  reviewMs: sql<null>`null`.as("review_ms"),
+  editDistance: sql<null>`null`.as("edit_distance"),
+});
+
+/** A draft's first step, `Draft`, selected from its `drafts` row: the AI's text, at its time. */
+const draftStep = (actor: Actor) => ({
+  messageId: d.messageId,
+  revision: sql<number>`0`.as("revision"),
+  organizationId: d.organizationId,
+  action: sql<string>`'Draft'`.as("action"),
+  message: d.draft,
+  ...actorColumns(actor),
+  createdAt: d.draftedAt,
+});
+
 /** Still a draft: outbound and pending (what an action may act on). */
 const isPendingDraft = and(eq(m.direction, "outbound"), eq(m.status, "pending"));
 
@@ -74,23 +107,7 @@ export function draftInserts(
       .insert(d)
       .select(
         db
-          .select({
-            messageId: m.id,
-            organizationId: m.organizationId,
-            conversationId: m.conversationId,
-            agentId: c.agentId,
-            pathwayId: c.pathwayId,
-            model: sql<string | null>`${origin(1)}`.as("model"),
-            promptVersion: sql<string | null>`${origin(2)}`.as("prompt_version"),
-            draft: m.message,
-            final: sql<null>`null`.as("final"),
-            outcome: sql<null>`null`.as("outcome"),
-            reason: sql<null>`null`.as("reason"),
-            draftedAt: m.createdAt,
-            reviewedAt: sql<null>`null`.as("reviewed_at"),
-            reviewMs: sql<null>`null`.as("review_ms"),
-            editDistance: sql<null>`null`.as("edit_distance"),
-          })
+          .select(draftRow(origin(1), origin(2), m.message))
           .from(origins(list))
           .innerJoin(m, and(eq(m.id, origin(0)), eq(m.organizationId, organizationId)))
           .innerJoin(c, and(eq(c.id, m.conversationId), eq(c.organizationId, m.organizationId)))
@@ -101,15 +118,7 @@ export function draftInserts(
       .insert(draftRevisions)
       .select(
         db
-          .select({
-            messageId: d.messageId,
-            revision: sql<number>`0`.as("revision"),
-            organizationId: d.organizationId,
-            action: sql<string>`'Draft'`.as("action"),
-            message: d.draft,
-            ...actorColumns(actor),
-            createdAt: d.draftedAt,
-          })
+          .select(draftStep(actor))
           .from(origins(list))
           .innerJoin(d, and(eq(d.messageId, origin(0)), eq(d.organizationId, organizationId))),
       )
@@ -160,25 +169,13 @@ export function reviewStepStatements(
       .insert(d)
       .select(
         db
-          .select({
-            messageId: m.id,
-            organizationId: m.organizationId,
-            conversationId: m.conversationId,
-            agentId: c.agentId,
-            pathwayId: c.pathwayId,
-            model: sql<null>`null`.as("model"),
-            promptVersion: sql<null>`null`.as("prompt_version"),
-            draft: sql<
-              string | null
-            >`case when ${m.updatedAt} = ${m.createdAt} then ${m.message} end`.as("draft"),
-            final: sql<null>`null`.as("final"),
-            outcome: sql<null>`null`.as("outcome"),
-            reason: sql<null>`null`.as("reason"),
-            draftedAt: m.createdAt,
-            reviewedAt: sql<null>`null`.as("reviewed_at"),
-            reviewMs: sql<null>`null`.as("review_ms"),
-            editDistance: sql<null>`null`.as("edit_distance"),
-          })
+          .select(
+            draftRow(
+              sql`null`,
+              sql`null`,
+              sql`case when ${m.updatedAt} = ${m.createdAt} then ${m.message} end`,
+            ),
+          )
           .from(m)
           .innerJoin(c, and(eq(c.id, m.conversationId), eq(c.organizationId, m.organizationId)))
           .where(theDraft),
@@ -187,19 +184,7 @@ export function reviewStepStatements(
     db
       .insert(draftRevisions)
       .select(
-        db
-          .select({
-            messageId: d.messageId,
-            revision: sql<number>`0`.as("revision"),
-            organizationId: d.organizationId,
-            action: sql<string>`'Draft'`.as("action"),
-            message: d.draft,
-            ...actorColumns(null),
-            createdAt: d.draftedAt,
-          })
-          .from(d)
-          .innerJoin(m, eq(m.id, d.messageId))
-          .where(theDraft),
+        db.select(draftStep(null)).from(d).innerJoin(m, eq(m.id, d.messageId)).where(theDraft),
       )
       .onConflictDoNothing(),
     db.insert(draftRevisions).select(

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { apiKeySecurity } from "../api-key";
 import { ConversationParamsSchema } from "../conversations/conversations.schemas";
 import { conversationsErrors } from "../envelope";
 import {
@@ -11,7 +12,7 @@ import {
 } from "./messages.schemas";
 
 const tags = ["Conversations"];
-const security = [{ apiKey: [], workspaceId: [] }];
+const security = apiKeySecurity;
 
 export const appendMessage = createRoute({
   operationId: "appendConversationMessage",

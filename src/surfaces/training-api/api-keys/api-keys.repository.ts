@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import type { Database } from "../../../platform/db/client";
+import { answerOf, type Database } from "../../../platform/db/client";
 import { apiKeys } from "../../../platform/db/schema";
 import { apiKeyDoc, createdApiKeyDoc } from "./api-keys.document";
 
@@ -17,20 +17,21 @@ export async function insertApiKey(
   row: typeof apiKeys.$inferInsert,
   key: string,
 ): Promise<string> {
-  const [rows] = await db.batch([db.insert(apiKeys).values(row).returning(createdApiKeyDoc(key))]);
+  const rows = await answerOf(db, db.insert(apiKeys).values(row).returning(createdApiKeyDoc(key)));
   return (rows[0] as { doc: string }).doc;
 }
 
 /** Every key of the organization, newest first, as documents (JSON text): nothing secret. */
 export async function listApiKeyDocuments(db: Database, organizationId: string): Promise<string[]> {
   // A batch of one, so the caller's freshness check rides in the same round trip.
-  const [keys] = await db.batch([
+  const keys = await answerOf(
+    db,
     db
       .select(apiKeyDoc)
       .from(apiKeys)
       .where(eq(apiKeys.organizationId, organizationId))
       .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
-  ]);
+  );
   return keys.map((row) => row.doc);
 }
 

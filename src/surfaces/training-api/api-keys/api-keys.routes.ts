@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { admins } from "../bearer";
+import { admins, bearerSecurity } from "../bearer";
 import { trainingErrors } from "../envelope";
 import {
   ApiKeyListResponseSchema,
@@ -9,7 +9,7 @@ import {
 } from "./api-keys.schemas";
 
 const tags = ["API keys"];
-const security = [{ bearerAuth: [] }];
+const security = bearerSecurity;
 const ADMIN_NOTE = "Admins only (JWT); other roles get 403 `forbidden`.";
 
 export const create = createRoute({

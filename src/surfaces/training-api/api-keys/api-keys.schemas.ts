@@ -1,12 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { IsoDateSchema, ObjectIdSchema, plainText } from "../../../platform/http/schemas";
+import {
+  IsoDateSchema,
+  idParamsSchema,
+  ObjectIdSchema,
+  plainText,
+} from "../../../platform/http/schemas";
+import { dataSchema } from "../envelope";
 
-export const ApiKeyParamsSchema = z.object({
-  id: ObjectIdSchema.openapi({
-    param: { name: "id", in: "path" },
-    example: "65a1e0e0e0e0e0e0e0e0e0e0",
-  }),
-});
+export const ApiKeyParamsSchema = idParamsSchema("65a1e0e0e0e0e0e0e0e0e0e0");
 
 export const CreateApiKeyBodySchema = z
   .strictObject({
@@ -30,9 +31,7 @@ export const ApiKeySchema = z
   })
   .openapi("ApiKey");
 
-export const ApiKeyListResponseSchema = z
-  .object({ success: z.literal(true), data: z.array(ApiKeySchema) })
-  .openapi("ApiKeyList");
+export const ApiKeyListResponseSchema = dataSchema(z.array(ApiKeySchema), "ApiKeyList");
 
 export const CreatedApiKeyResponseSchema = z
   .object({

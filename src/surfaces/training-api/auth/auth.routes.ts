@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { bearerSecurity } from "../bearer";
 import { trainingErrors } from "../envelope";
 import {
   ChangePasswordBodySchema,
@@ -63,7 +64,7 @@ export const logout = createRoute({
   method: "post",
   path: "/api/auth/logout",
   tags,
-  security: [{ bearerAuth: [] }],
+  security: bearerSecurity,
   summary: "End the session: its refresh token and access tokens stop working",
   description:
     "Revokes the session of the access token sent: its refresh token is refused from now on (401 `invalid_refresh_token`), and each of its access tokens on its next request (401 `token_revoked`). The user's other sessions go on.",
@@ -75,7 +76,7 @@ export const changePassword = createRoute({
   method: "post",
   path: "/api/auth/change-password",
   tags,
-  security: [{ bearerAuth: [] }],
+  security: bearerSecurity,
   summary: "Change the caller's password; every other session of the user ends",
   description:
     "A wrong `currentPassword` (400, rule `mismatch`) counts as a failed login: per email and per client address, toward the same limit, and once it is reached this answers 429 as a login does, before any password check.",

@@ -1,10 +1,9 @@
 import { ApiError } from "../../../platform/errors/api-error";
 import { findDatabaseError } from "../../../platform/errors/database-error";
-import { decodeCursor } from "../../../platform/http/cursor";
 import { newObjectId } from "../../../platform/util/ids";
 import { textOrNull } from "../../../platform/util/text";
-import { respondWithData, respondWithPage } from "../envelope";
-import type { TrainingHandler } from "../router";
+import { respondWithData } from "../envelope";
+import { respondWithList, type TrainingHandler } from "../router";
 import {
   deleteContact,
   duplicateOf,
@@ -38,18 +37,8 @@ function conflictOr(
   throw error;
 }
 
-export const list: TrainingHandler<ListRoute> = async (c) => {
-  const { cursor, limit, ...filters } = c.req.valid("query");
-  const position = cursor === undefined ? undefined : decodeCursor(cursor);
-  const rows = await listContacts(
-    c.get("db"),
-    c.var.user.organizationId,
-    filters,
-    position,
-    limit + 1,
-  );
-  return respondWithPage(c, rows, limit);
-};
+export const list: TrainingHandler<ListRoute> = (c) =>
+  respondWithList(c, c.req.valid("query"), listContacts);
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
   const { id } = c.req.valid("param");

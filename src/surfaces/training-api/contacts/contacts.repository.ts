@@ -1,5 +1,5 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../../platform/db/client";
+import { answerOf, type Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { contacts } from "../../../platform/db/schema";
@@ -80,7 +80,7 @@ export async function listContacts(
   position: CursorPosition | undefined,
   limit: number,
 ): Promise<{ doc: string; createdAt: number; id: string }[]> {
-  const [rows] = await db.batch([selectPage(db, organizationId, filters, position, limit)]);
+  const rows = await answerOf(db, selectPage(db, organizationId, filters, position, limit));
   return rows;
 }
 
@@ -97,7 +97,7 @@ export type NewContact = typeof contacts.$inferInsert;
 
 /** Writes the contact and answers its document, in one statement (a unique rule may refuse it). */
 export async function insertContact(db: Database, contact: NewContact): Promise<string> {
-  const [rows] = await db.batch([db.insert(contacts).values(contact).returning(contactDoc)]);
+  const rows = await answerOf(db, db.insert(contacts).values(contact).returning(contactDoc));
   return (rows[0] as { doc: string }).doc;
 }
 
@@ -112,13 +112,14 @@ export async function updateContact(
   changes: ContactChanges,
   now: number,
 ): Promise<string | undefined> {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     db
       .update(contacts)
       .set({ ...changes, updatedAt: sql`max(${contacts.updatedAt} + 1, ${now})` })
       .where(ofOrganization(organizationId, id))
       .returning(contactDoc),
-  ]);
+  );
   return rows[0]?.doc;
 }
 
@@ -127,9 +128,10 @@ export async function updateContact(
  * their customer copies and populate `contactId` as null. Whether there was one to delete.
  */
 export async function deleteContact(db: Database, organizationId: string, id: string) {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     db.delete(contacts).where(ofOrganization(organizationId, id)).returning({ id: contacts.id }),
-  ]);
+  );
   return rows.length > 0;
 }
 

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { writers } from "../bearer";
+import { bearerSecurity, writers } from "../bearer";
 import { trainingErrors } from "../envelope";
 import {
   ContactEnvelopeSchema,
@@ -11,7 +11,7 @@ import {
 } from "./contacts.schemas";
 
 const tags = ["Contacts"];
-const security = [{ bearerAuth: [] }];
+const security = bearerSecurity;
 const WRITER_NOTE = "Needs the `admin` or `manager` role; an `agent` gets 403 `forbidden`.";
 const UNIQUE =
   "Phone number and email are each unique in the organization: a second contact with either is 409 `conflict`.";

@@ -5,19 +5,16 @@ import {
   CursorQuerySchema,
   EmailSchema,
   IsoDateSchema,
+  idParamsSchema,
   LimitQuerySchema,
   ObjectIdSchema,
   PersonNameSchema,
   PhoneSchema,
   SearchQuerySchema,
 } from "../../../platform/http/schemas";
+import { dataSchema, listResponseSchema } from "../envelope";
 
-export const ContactParamsSchema = z.object({
-  id: ObjectIdSchema.openapi({
-    param: { name: "id", in: "path" },
-    example: "65c2d0e0f0a0b0c0d0e0f0a0",
-  }),
-});
+export const ContactParamsSchema = idParamsSchema("65c2d0e0f0a0b0c0d0e0f0a0");
 
 export const ContactSchema = z
   .object({
@@ -32,21 +29,9 @@ export const ContactSchema = z
   })
   .openapi("Contact", { description: "A customer of the organization." });
 
-export const ContactEnvelopeSchema = z
-  .object({ success: z.literal(true), data: ContactSchema })
-  .openapi("ContactResponse");
+export const ContactEnvelopeSchema = dataSchema(ContactSchema, "ContactResponse");
 
-export const ContactListResponseSchema = z
-  .object({
-    success: z.literal(true),
-    data: z.array(ContactSchema),
-    pagination: z.object({
-      nextCursor: z.string().nullable(),
-      hasMore: z.boolean(),
-      limit: z.number().int(),
-    }),
-  })
-  .openapi("ContactList");
+export const ContactListResponseSchema = listResponseSchema(ContactSchema, "ContactList");
 
 const contactFields = {
   firstName: PersonNameSchema.openapi({ example: "Jane" }),

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { bearerSecurity } from "../bearer";
 import { ExportDocumentSchema } from "../snapshots/snapshots.schemas";
 import { ExportQuerySchema } from "./export.schemas";
 
@@ -19,7 +20,7 @@ export const exportTrainingData = createRoute({
     '`format=preference-trl`: TRL\'s conversational preference form `{"prompt":[…],"chosen":[…],"rejected":[…]}`.',
     '`format=kto`: TRL\'s unpaired form `{"prompt":[…],"completion":[…],"label":true|false}`: texts sent as written and texts a person wrote are `true`, AI originals a person changed or refused `false`.',
   ].join("\n\n"),
-  security: [{ bearerAuth: [] }],
+  security: bearerSecurity,
   request: { query: ExportQuerySchema },
   responses: {
     200: {

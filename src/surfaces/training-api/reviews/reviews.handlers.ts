@@ -1,22 +1,10 @@
-import { decodeCursor } from "../../../platform/http/cursor";
-import { respondWithPage } from "../envelope";
-import type { TrainingHandler } from "../router";
+import { respondWithList, type TrainingHandler } from "../router";
 import { type BucketRow, listReviews, reviewStats } from "./reviews.repository";
 import type { ListRoute, StatsRoute } from "./reviews.routes";
 import type { ReviewBucket } from "./reviews.schemas";
 
-export const list: TrainingHandler<ListRoute> = async (c) => {
-  const { cursor, limit, ...filters } = c.req.valid("query");
-  const position = cursor === undefined ? undefined : decodeCursor(cursor);
-  const rows = await listReviews(
-    c.get("db"),
-    c.var.user.organizationId,
-    filters,
-    position,
-    limit + 1,
-  );
-  return respondWithPage(c, rows, limit);
-};
+export const list: TrainingHandler<ListRoute> = (c) =>
+  respondWithList(c, c.req.valid("query"), listReviews);
 
 const DAY_MS = 86_400_000;
 

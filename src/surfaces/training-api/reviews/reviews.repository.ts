@@ -1,5 +1,5 @@
 import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../../platform/db/client";
+import { answerOf, type Database } from "../../../platform/db/client";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { drafts } from "../../../platform/db/schema";
 import { draftMessageJoin, humanReplySql, promptJson, reviewJson } from "./reviews.document";
@@ -56,7 +56,7 @@ export async function listReviews(
   position: CursorPosition | undefined,
   limit: number,
 ) {
-  const [rows] = await db.batch([selectPage(db, organizationId, filters, position, limit)]);
+  const rows = await answerOf(db, selectPage(db, organizationId, filters, position, limit));
   return rows;
 }
 
@@ -88,7 +88,8 @@ export async function exportPage(
   position: CursorPosition | undefined,
   limit: number,
 ): Promise<ExportRow[]> {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     db
       .select({
         ...pagePosition,
@@ -105,7 +106,7 @@ export async function exportPage(
       .where(reviewedWhere(organizationId, filters, position))
       .orderBy(...byReview)
       .limit(limit),
-  ]);
+  );
   return rows as ExportRow[];
 }
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { bearerSecurity } from "../bearer";
 import { listResponseSchema } from "../envelope";
 import {
   ListReviewsQuerySchema,
@@ -8,7 +9,7 @@ import {
 } from "./reviews.schemas";
 
 const tags = ["Reviews"];
-const security = [{ bearerAuth: [] }];
+const security = bearerSecurity;
 
 export const list = createRoute({
   operationId: "listReviews",

@@ -1,19 +1,13 @@
 import type { Hook } from "@hono/zod-openapi";
 import { ApiError, validationError } from "../../../platform/errors/api-error";
 import { contentHash } from "../../../platform/http/conditional";
-import { decodeCursor } from "../../../platform/http/cursor";
 import { parseIfMatch, versionedEtag } from "../../../platform/http/etag";
 import { inputIssues } from "../../../platform/http/router";
 import { newObjectId } from "../../../platform/util/ids";
 import { textOrNull } from "../../../platform/util/text";
 import type { TrainingEnv } from "../bearer";
-import {
-  renderTrainingError,
-  respondWithPage,
-  respondWithResource,
-  respondWritten,
-} from "../envelope";
-import type { TrainingHandler } from "../router";
+import { renderTrainingError, respondWithResource, respondWritten } from "../envelope";
+import { respondWithList, type TrainingHandler } from "../router";
 import { capturedSnapshot, loadCaptureSources } from "./snapshots.capture";
 import {
   deleteSnapshot,
@@ -46,13 +40,8 @@ const stale = () =>
     "The snapshot has changed since the ETag in If-Match; fetch it again and retry",
   );
 
-export const list: TrainingHandler<ListRoute> = async (c) => {
-  const { user } = c.var;
-  const { cursor, limit, ...filters } = c.req.valid("query");
-  const position = cursor === undefined ? undefined : decodeCursor(cursor);
-  const rows = await listSnapshots(c.get("db"), user.organizationId, filters, position, limit + 1);
-  return respondWithPage(c, rows, limit);
-};
+export const list: TrainingHandler<ListRoute> = (c) =>
+  respondWithList(c, c.req.valid("query"), listSnapshots);
 
 export const create: TrainingHandler<CreateRoute> = async (c) => {
   const { user } = c.var;

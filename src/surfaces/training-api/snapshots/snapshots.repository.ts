@@ -2,7 +2,7 @@ import { and, desc, eq, exists, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
-import type { Database } from "../../../platform/db/client";
+import { answerOf, type Database } from "../../../platform/db/client";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { renderedOnce } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
@@ -163,9 +163,10 @@ export async function listSnapshots(
   limit: number,
   doc: SQL = snapshotListItemJson,
 ): Promise<SnapshotListRow[]> {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     selectDocumentPage(db, doc, organizationId, filters, position, limit),
-  ]);
+  );
   return rows as SnapshotListRow[];
 }
 

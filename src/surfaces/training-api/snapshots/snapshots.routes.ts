@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { countEntityTags, MAX_IF_MATCH_TAGS } from "../../../platform/http/etag";
-import { writers } from "../bearer";
+import { bearerSecurity, writers } from "../bearer";
 import { trainingErrors } from "../envelope";
 import { snapshotExample } from "./snapshots.examples";
 import {
@@ -14,7 +14,7 @@ import {
 } from "./snapshots.schemas";
 
 const tags = ["Training snapshots"];
-const security = [{ bearerAuth: [] }];
+const security = bearerSecurity;
 const WRITER_NOTE = "Needs the `admin` or `manager` role; an `agent` gets 403 `forbidden`.";
 
 const etagHeader = {

@@ -22,7 +22,7 @@ import {
   SearchQuerySchema,
   VendorIdSchema,
 } from "../../../platform/http/schemas";
-import { listResponseSchema } from "../envelope";
+import { dataSchema, listResponseSchema } from "../envelope";
 
 export const SnapshotParamsSchema = z.object({
   id: ObjectIdSchema.openapi({ param: { name: "id", in: "path" } }),
@@ -93,9 +93,7 @@ export const SnapshotSchema = z
       "A curated, immutable copy of a conversation. `userId` and `contactId` are populated.",
   });
 
-export const SnapshotEnvelopeSchema = z
-  .object({ success: z.literal(true), data: SnapshotSchema })
-  .openapi("TrainingSnapshotResponse");
+export const SnapshotEnvelopeSchema = dataSchema(SnapshotSchema, "TrainingSnapshotResponse");
 
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 

@@ -1,12 +1,11 @@
 import { SETUP_TOKEN_TTL_MS } from "../../../platform/config";
 import { ApiError } from "../../../platform/errors/api-error";
 import { findDatabaseError } from "../../../platform/errors/database-error";
-import { decodeCursor } from "../../../platform/http/cursor";
 import { sha256Hex } from "../../../platform/util/encoding";
 import { newObjectId } from "../../../platform/util/ids";
 import { opaqueToken } from "../../../platform/util/tokens";
-import { respondWithData, respondWithPage } from "../envelope";
-import type { TrainingHandler } from "../router";
+import { respondWithData } from "../envelope";
+import { respondWithList, type TrainingHandler } from "../router";
 import {
   deleteUser,
   findUserDocument,
@@ -38,18 +37,8 @@ export const me: TrainingHandler<MeRoute> = async (c) => {
   return respondWithData(c, doc, 200);
 };
 
-export const list: TrainingHandler<ListRoute> = async (c) => {
-  const { cursor, limit, ...filters } = c.req.valid("query");
-  const position = cursor === undefined ? undefined : decodeCursor(cursor);
-  const rows = await listUsers(
-    c.get("db"),
-    c.var.user.organizationId,
-    filters,
-    position,
-    limit + 1,
-  );
-  return respondWithPage(c, rows, limit);
-};
+export const list: TrainingHandler<ListRoute> = (c) =>
+  respondWithList(c, c.req.valid("query"), listUsers);
 
 export const getOne: TrainingHandler<GetOneRoute> = async (c) => {
   const { id } = c.req.valid("param");

@@ -4,7 +4,7 @@ import {
   issueSetupTokenStatements,
   voidSetupTokensIfInactive,
 } from "../../../accounts/setup-tokens";
-import type { Database } from "../../../platform/db/client";
+import { answerOf, type Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { type UserRole, users } from "../../../platform/db/schema";
@@ -36,7 +36,8 @@ export async function listUsers(
   position: CursorPosition | undefined,
   limit: number,
 ): Promise<{ doc: string; createdAt: number; id: string }[]> {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     db
       .select({ ...userDoc, createdAt: users.createdAt, id: users.id })
       .from(users)
@@ -50,7 +51,7 @@ export async function listUsers(
       )
       .orderBy(desc(users.createdAt), desc(users.id))
       .limit(limit),
-  ]);
+  );
   return rows;
 }
 

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { admins } from "../bearer";
+import { admins, bearerSecurity } from "../bearer";
 import { trainingErrors } from "../envelope";
 import {
   CreatedUserResponseSchema,
@@ -12,7 +12,7 @@ import {
 } from "./users.schemas";
 
 const tags = ["Users"];
-const security = [{ bearerAuth: [] }];
+const security = bearerSecurity;
 const ADMIN_NOTE = "Admins only; other roles get 403 `forbidden`.";
 const OTHER_ORGANIZATION = "Users of another organization are 404.";
 const LAST_ADMIN =

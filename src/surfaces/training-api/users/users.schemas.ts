@@ -5,17 +5,14 @@ import {
   CursorQuerySchema,
   EmailSchema,
   IsoDateSchema,
+  idParamsSchema,
   LimitQuerySchema,
   ObjectIdSchema,
   PersonNameSchema,
 } from "../../../platform/http/schemas";
+import { dataSchema, listResponseSchema } from "../envelope";
 
-export const UserParamsSchema = z.object({
-  id: ObjectIdSchema.openapi({
-    param: { name: "id", in: "path" },
-    example: "65b1f0a2c3d4e5f6a7b8c9d0",
-  }),
-});
+export const UserParamsSchema = idParamsSchema("65b1f0a2c3d4e5f6a7b8c9d0");
 
 export const UserSchema = z
   .object({
@@ -31,21 +28,9 @@ export const UserSchema = z
   })
   .openapi("User", { description: "A member of the organization's staff. Never a password hash." });
 
-export const UserEnvelopeSchema = z
-  .object({ success: z.literal(true), data: UserSchema })
-  .openapi("UserResponse");
+export const UserEnvelopeSchema = dataSchema(UserSchema, "UserResponse");
 
-export const UserListResponseSchema = z
-  .object({
-    success: z.literal(true),
-    data: z.array(UserSchema),
-    pagination: z.object({
-      nextCursor: z.string().nullable(),
-      hasMore: z.boolean(),
-      limit: z.number().int(),
-    }),
-  })
-  .openapi("UserList");
+export const UserListResponseSchema = listResponseSchema(UserSchema, "UserList");
 
 const RoleSchema = z.enum(USER_ROLES).openapi({ example: "manager" });
 

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import type { Database } from "../../../platform/db/client";
+import { answerOf, type Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { webhookDeliveries, webhookEndpoints } from "../../../platform/db/schema";
@@ -35,7 +35,8 @@ export type NewWebhook = typeof webhookEndpoints.$inferInsert & { createdAt: num
  * create document (with the secret); undefined if full.
  */
 export async function insertWebhook(db: Database, row: NewWebhook): Promise<string | undefined> {
-  const [inserted] = await db.batch([
+  const inserted = await answerOf(
+    db,
     db
       .insert(e)
       .select(
@@ -59,7 +60,7 @@ export async function insertWebhook(db: Database, row: NewWebhook): Promise<stri
           ),
       )
       .returning(createdWebhookDoc),
-  ]);
+  );
   return inserted[0]?.doc;
 }
 
@@ -79,7 +80,8 @@ export async function listWebhooks(
   position: CursorPosition | undefined,
   limit: number,
 ): Promise<ListRow[]> {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     db
       .select({ ...webhookDoc, createdAt: e.createdAt, id: e.id })
       .from(e)
@@ -88,7 +90,7 @@ export async function listWebhooks(
       )
       .orderBy(desc(e.createdAt), desc(e.id))
       .limit(limit),
-  ]);
+  );
   return rows;
 }
 
@@ -100,21 +102,23 @@ export async function updateWebhook(
   changes: WebhookChanges,
   now: number,
 ): Promise<string | undefined> {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     db
       .update(e)
       .set({ ...changes, updatedAt: sql`max(${e.updatedAt} + 1, ${now})` })
       .where(ofOrganization(organizationId, id))
       .returning(webhookDoc),
-  ]);
+  );
   return rows[0]?.doc;
 }
 
 /** Deletes the endpoint; its delivery records go with it, its events stay until pruned. */
 export async function deleteWebhook(db: Database, organizationId: string, id: string) {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     db.delete(e).where(ofOrganization(organizationId, id)).returning({ id: e.id }),
-  ]);
+  );
   return rows.length > 0;
 }
 
@@ -132,7 +136,8 @@ export async function rotateSecret(
   previousExpiresAt: number,
   now: number,
 ): Promise<string | undefined> {
-  const [rows] = await db.batch([
+  const rows = await answerOf(
+    db,
     db
       .update(e)
       .set({
@@ -143,7 +148,7 @@ export async function rotateSecret(
       })
       .where(ofOrganization(organizationId, id))
       .returning(rotatedSecretDoc),
-  ]);
+  );
   return rows[0]?.doc;
 }
 

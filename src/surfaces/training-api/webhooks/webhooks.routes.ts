@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { admins } from "../bearer";
+import { admins, bearerSecurity } from "../bearer";
 import { trainingErrors } from "../envelope";
 import {
   CreatedWebhookResponseSchema,
@@ -16,7 +16,7 @@ import {
 } from "./webhooks.schemas";
 
 const tags = ["Webhooks"];
-const security = [{ bearerAuth: [] }];
+const security = bearerSecurity;
 const ADMIN_NOTE = "Admins only; other roles get 403 `forbidden`.";
 const URL_RULE =
   "`url` must be https on a public host: anything else (not an absolute URL, another scheme, credentials, a loopback, private, link-local or reserved address, an internal name) is 400 `invalid_url`, its `details` naming `body.url` with rule `public_url` and what is wrong. A URL over 2,048 characters as sent or as stored (percent-encoded) is 400 `validation_failed` (`max_length`). Names are not resolved: a Worker gets no DNS answers to inspect.";

@@ -4,20 +4,17 @@ import { webhookDeliveryColumns, webhookEndpointColumns } from "../../../platfor
 import {
   CursorQuerySchema,
   IsoDateSchema,
+  idParamsSchema,
   LimitQuerySchema,
   ObjectIdSchema,
 } from "../../../platform/http/schemas";
+import { dataSchema, listResponseSchema } from "../envelope";
 
 /** Endpoints per organization. */
 export const MAX_WEBHOOKS = 20;
 export const MAX_URL_LENGTH = 2048;
 
-export const WebhookParamsSchema = z.object({
-  id: ObjectIdSchema.openapi({
-    param: { name: "id", in: "path" },
-    example: "6790a0b0c0d0e0f0a0b0c0d0",
-  }),
-});
+export const WebhookParamsSchema = idParamsSchema("6790a0b0c0d0e0f0a0b0c0d0");
 
 const EventTypeSchema = z
   .enum(SUBSCRIBABLE_EVENT_TYPES)
@@ -98,9 +95,7 @@ const SecretSchema = z.string().openapi({
   example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
 });
 
-export const WebhookEnvelopeSchema = z
-  .object({ success: z.literal(true), data: WebhookSchema })
-  .openapi("WebhookResponse");
+export const WebhookEnvelopeSchema = dataSchema(WebhookSchema, "WebhookResponse");
 
 export const CreatedWebhookResponseSchema = z
   .object({ success: z.literal(true), data: WebhookSchema.extend({ secret: SecretSchema }) })
@@ -126,15 +121,13 @@ export const TestEventResponseSchema = z
   })
   .openapi("WebhookTestEvent");
 
-const pagination = z.object({
+const _pagination = z.object({
   nextCursor: z.string().nullable(),
   hasMore: z.boolean(),
   limit: z.number().int(),
 });
 
-export const WebhookListResponseSchema = z
-  .object({ success: z.literal(true), data: z.array(WebhookSchema), pagination })
-  .openapi("WebhookList");
+export const WebhookListResponseSchema = listResponseSchema(WebhookSchema, "WebhookList");
 
 export const ListQuerySchema = z.strictObject({
   limit: LimitQuerySchema,
@@ -161,6 +154,4 @@ export const DeliverySchema = z
   })
   .openapi("WebhookDelivery", { description: "One attempt to deliver one event." });
 
-export const DeliveryListResponseSchema = z
-  .object({ success: z.literal(true), data: z.array(DeliverySchema), pagination })
-  .openapi("WebhookDeliveryList");
+export const DeliveryListResponseSchema = listResponseSchema(DeliverySchema, "WebhookDeliveryList");
