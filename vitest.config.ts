@@ -28,7 +28,8 @@ export default defineConfig(async () => {
           // a receiver of their own, instead of it calling hooks.example.com in the background.
           queueProducers: { WEBHOOK_QUEUE: { queueName: "edge-conversations-webhooks-tests" } },
           // A second database, for the migration tests: migrated step by step, not by the setup.
-          d1Databases: { LEGACY_DB: "legacy-db" },
+          // SHARD_B comes from wrangler.toml; SHARD_C makes the tests' third tenant shard.
+          d1Databases: { LEGACY_DB: "legacy-db", SHARD_C: "edge-conversations-api-shard-c" },
           // Tests send thousands of requests with the demo credentials; the rate-limit tests
           // use their own limiter bindings.
           ratelimits: {

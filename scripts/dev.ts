@@ -2,18 +2,15 @@
  * `npm run dev`: everything a fresh clone needs, then the dev server on http://localhost:8787.
  * 1. .dev.vars from .dev.vars.example when missing, with a random JWT_SECRET (also written when
  *    the one there is missing, published or weak);
- * 2. local D1 migrations; 3. the demo seed; 4. Swagger UI's files for /docs; 5. `wrangler dev`.
+ * 2. local D1 migrations, on every database (scripts/migrate.ts); 3. the demo seed; 4. Swagger UI's files for /docs; 5. `wrangler dev`.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { ensureDevVars } from "./lib/dev-vars";
 
 ensureDevVars();
 
-// CI=1 answers wrangler's "apply migrations?" prompt: applying local migrations is the point here.
-execFileSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
-  stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, CI: "1" },
-});
+// The migrations, to every local database: the directory and each shard.
+execFileSync("tsx", ["scripts/migrate.ts"], { stdio: ["ignore", "inherit", "inherit"] });
 execFileSync("tsx", ["scripts/seed.ts"], { stdio: ["ignore", "inherit", "inherit"] });
 execFileSync("tsx", ["scripts/docs-assets.ts"], { stdio: ["ignore", "inherit", "inherit"] });
 

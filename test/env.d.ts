@@ -7,6 +7,8 @@ declare global {
       TEST_SEED: string[];
       /** Empty at the start of each file; migration tests apply migrations to it one by one. */
       LEGACY_DB: D1Database;
+      /** A third tenant shard: the tests run with three (DB, SHARD_B, SHARD_C). */
+      SHARD_C: D1Database;
     }
   }
 }

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { get as httpGet } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import { join, resolve } from "node:path";
+import { d1Bindings } from "./d1-bindings";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,7 +21,18 @@ function wrangler(args: string[]) {
 /** Migrations and seed into `persist` (a new folder), with the given wrangler config. */
 export async function prepareState(persist: string, config?: string): Promise<void> {
   const configArgs = config ? ["--config", config] : [];
-  wrangler(["d1", "migrations", "apply", "DB", "--local", ...configArgs, "--persist-to", persist]);
+  for (const binding of d1Bindings(config)) {
+    wrangler([
+      "d1",
+      "migrations",
+      "apply",
+      binding,
+      "--local",
+      ...configArgs,
+      "--persist-to",
+      persist,
+    ]);
+  }
   // Loaded here, not above: the seed brings the whole data layer, which servers' users do not need.
   const { seedStatements } = await import("../seed/statements");
   const seed = join(persist, "seed.sql");
@@ -116,7 +128,7 @@ export function unthrottledConfig(dir: string): string {
   const root = resolve(".");
   const toml = readFileSync("wrangler.toml", "utf8")
     .replace(/^main = ".*"$/m, `main = "${join(root, "src/index.ts")}"`)
-    .replace(/^migrations_dir = ".*"$/m, `migrations_dir = "${join(root, "migrations")}"`)
+    .replace(/^migrations_dir = ".*"$/gm, `migrations_dir = "${join(root, "migrations")}"`)
     .replace(/^directory = ".*"$/m, `directory = "${join(root, "public")}"`)
     .replace(/simple = \{ limit = \d+/g, "simple = { limit = 100000000");
   const file = join(dir, "wrangler.toml");

@@ -17,8 +17,20 @@ export const createDatabase = (d1: D1Database): Database => drizzle(d1);
  */
 export const tenantDatabase = (env: Env, _organizationId: string): Database => drizzle(env.DB);
 
+/**
+ * The D1 bindings holding tenant data, by the configuration's convention (docs/sharding.md):
+ * `DB`, the first shard, then every `SHARD_<NAME>` binding, in name order.
+ */
+export function shardBindings(env: Env): [string, D1Database][] {
+  const shards = Object.entries(env as unknown as Record<string, unknown>)
+    .filter(([name]) => /^SHARD_[A-Z0-9_]+$/.test(name))
+    .sort(([a], [b]) => a.localeCompare(b)) as [string, D1Database][];
+  return [["DB", env.DB], ...shards];
+}
+
 /** Every database holding tenant data: what scheduled jobs visit. */
-export const tenantDatabases = (env: Env): Database[] => [drizzle(env.DB)];
+export const tenantDatabases = (env: Env): Database[] =>
+  shardBindings(env).map(([, d1]) => drizzle(d1));
 
 /**
  * What one statement answers, sent as a batch of one: a check the request's database holds for
