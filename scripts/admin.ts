@@ -7,6 +7,9 @@
  *       a new organization and its first admin
  *   reset-password --email <email> [--organization <id>]
  *       a new setup token for a locked-out user; their password and every session end now
+ *   shards
+ *       every D1 database of wrangler.toml holding tenant data: its binding, the organizations
+ *       with data there, its size and its migration level (docs/sharding.md)
  *
  * Options: --remote (the deployed database), --env <name> (a wrangler environment), --json
  * (machine-readable output). LOCAL_D1_PERSIST_TO=<dir> points local runs at another state folder.
@@ -23,6 +26,7 @@ import { newObjectId } from "../src/platform/util/ids";
 import { opaqueToken } from "../src/platform/util/tokens";
 import "../src/platform/errors/zod-messages";
 import { CreateUserBodySchema } from "../src/surfaces/training-api/users/users.schemas";
+import { d1Bindings } from "./lib/d1-bindings";
 import { literal, upsert } from "./seed/sql";
 
 const { positionals, values } = parseArgs({
@@ -45,13 +49,13 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** wrangler d1 execute on the chosen database; `--json` output parsed when asked. */
-function d1(args: string[]): unknown {
+/** wrangler d1 execute on the chosen database (`binding`, DB by default); `--json` parsed. */
+function d1(args: string[], binding = "DB"): unknown {
   const target = values.remote ? ["--remote"] : ["--local"];
   const persist = process.env.LOCAL_D1_PERSIST_TO;
   if (!values.remote && persist) target.push("--persist-to", persist);
   if (values.env) target.push("--env", values.env);
-  const output = execFileSync("wrangler", ["d1", "execute", "DB", ...target, ...args], {
+  const output = execFileSync("wrangler", ["d1", "execute", binding, ...target, ...args], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, CI: "1" },
@@ -84,7 +88,7 @@ async function setupToken(userId: string, organizationId: string, now: number) {
   return { token, expiresAt, statements };
 }
 
-function report(result: Record<string, string>, lines: string[]) {
+function report(result: Record<string, unknown>, lines: string[]) {
   if (values.json) console.log(JSON.stringify(result));
   else console.log(lines.join("\n"));
 }
@@ -188,10 +192,56 @@ async function resetPassword() {
   );
 }
 
+interface ShardReport {
+  name: string;
+  binding: string;
+  organizations: number;
+  /** D1's figure for the deployed database; local D1 does not report one (null). */
+  sizeBytes: number | null;
+  migration: string | null;
+}
+
+/** The tenant shards, one query each: organizations there, size (D1's own figure), migration. */
+async function shards() {
+  const reports: ShardReport[] = d1Bindings("wrangler.toml", values.env).map((binding) => {
+    const [answer] = d1(
+      [
+        "--json",
+        "--command",
+        `SELECT (SELECT count(*) FROM "organizations") AS "organizations", (SELECT "name" FROM "d1_migrations" ORDER BY "id" DESC LIMIT 1) AS "migration";`,
+      ],
+      binding,
+    ) as {
+      results: { organizations: number; migration: string | null }[];
+      meta: { size_after: number };
+    }[];
+    const row = answer?.results[0];
+    return {
+      name: binding === "DB" ? "main" : binding.slice("SHARD_".length).toLowerCase(),
+      binding,
+      organizations: row?.organizations ?? 0,
+      sizeBytes: answer?.meta.size_after ?? null,
+      migration: row?.migration ?? null,
+    };
+  });
+  const megabytes = (bytes: number | null) =>
+    bytes === null ? "(local)" : `${(bytes / 1_048_576).toFixed(1)} MB`;
+  report({ shards: reports }, [
+    "name    binding     organizations  size       migration",
+    ...reports.map(
+      (r) =>
+        `${r.name.padEnd(8)}${r.binding.padEnd(12)}${String(r.organizations).padStart(13)}  ${megabytes(r.sizeBytes).padEnd(11)}${r.migration ?? "(none)"}`,
+    ),
+  ]);
+}
+
 const commands: Record<string, () => Promise<void>> = {
   "create-org": createOrg,
   "reset-password": resetPassword,
+  shards,
 };
 const command = commands[positionals[0] ?? ""];
-if (!command) fail(`unknown command "${positionals[0] ?? ""}"; use create-org or reset-password`);
+if (!command) {
+  fail(`unknown command "${positionals[0] ?? ""}"; use create-org, reset-password or shards`);
+}
 await command();
