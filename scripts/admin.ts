@@ -3,8 +3,8 @@
  * deployed one (`--remote`). Nothing here takes or prints a password: users set their own with
  * the one-time setup token printed here (`POST /api/auth/setup-password`, within 72 hours).
  *
- *   create-org --name <name> --admin-email <email> --first-name <f> --last-name <l>
- *       a new organization and its first admin
+ *   create-org --name <name> --admin-email <email> --first-name <f> --last-name <l> [--shard <binding>]
+ *       a new organization and its first admin, on the given shard or the least loaded one
  *   reset-password --email <email> [--organization <id>]
  *       a new setup token for a locked-out user; their password and every session end now
  *   shards
@@ -38,6 +38,7 @@ const { positionals, values } = parseArgs({
     "last-name": { type: "string" },
     email: { type: "string" },
     organization: { type: "string" },
+    shard: { type: "string" },
     remote: { type: "boolean", default: false },
     env: { type: "string" },
     json: { type: "boolean", default: false },
@@ -63,20 +64,20 @@ function d1(args: string[], binding = "DB"): unknown {
   return args.includes("--json") ? JSON.parse(output) : output;
 }
 
-/** Runs statements as one file (one batch: all or nothing). */
-function execute(statements: string[]) {
+/** Runs statements as one file (one batch: all or nothing) on `binding` (DB by default). */
+function execute(statements: string[], binding = "DB") {
   const dir = mkdtempSync(join(tmpdir(), "admin-"));
   try {
     const file = join(dir, "statements.sql");
     writeFileSync(file, `${statements.join("\n")}\n`);
-    d1(["--file", file]);
+    d1(["--file", file], binding);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 async function setupToken(userId: string, organizationId: string, now: number) {
-  const token = opaqueToken("st");
+  const token = opaqueToken("st", organizationId);
   const expiresAt = now + SETUP_TOKEN_TTL_MS;
   const statements = [
     // Earlier unused tokens of the user stop working.
@@ -114,30 +115,41 @@ async function createOrg() {
   const organizationId = newObjectId(now);
   const userId = newObjectId(now);
   const setup = await setupToken(userId, organizationId, now);
-  execute([
-    ...upsert(organizations, [{ id: organizationId, name, createdAt: now }]),
-    ...upsert(users, [
-      {
-        id: userId,
-        organizationId,
-        ...admin.data,
-        passwordHash: "",
-        createdAt: now,
-        updatedAt: now,
-      },
-    ]),
-    ...setup.statements,
-  ]);
+  const shard = values.shard ?? leastLoadedShard();
+  if (!d1Bindings("wrangler.toml", values.env).includes(shard)) {
+    fail(`--shard ${shard} is not a D1 binding of wrangler.toml (see npm run admin -- shards)`);
+  }
+  const organization = { id: organizationId, name, createdAt: now, shard };
+  execute(
+    [
+      ...upsert(organizations, [organization]),
+      ...upsert(users, [
+        {
+          id: userId,
+          organizationId,
+          ...admin.data,
+          passwordHash: "",
+          createdAt: now,
+          updatedAt: now,
+        },
+      ]),
+      ...setup.statements,
+    ],
+    shard,
+  );
+  // The directory names the shard last: until then no request reaches the new organization.
+  if (shard !== "DB") execute(upsert(organizations, [organization]));
   report(
     {
       organizationId,
+      shard,
       userId,
       email: admin.data.email,
       setupToken: setup.token,
       setupExpiresAt: new Date(setup.expiresAt).toISOString(),
     },
     [
-      `Organization ${name}: ${organizationId}`,
+      `Organization ${name}: ${organizationId} (shard ${shard})`,
       `Admin ${admin.data.firstName} ${admin.data.lastName} <${admin.data.email}>: ${userId}`,
       `One-time setup token (valid until ${new Date(setup.expiresAt).toISOString()}, shown once):`,
       `  ${setup.token}`,
@@ -150,32 +162,41 @@ async function createOrg() {
 async function resetPassword() {
   const email = values.email?.trim().toLowerCase();
   if (!email) fail("--email is required");
-  const found = d1([
-    "--json",
-    "--command",
-    `SELECT "id", "organization_id" FROM "users" WHERE "email" = ${literal(email)}${
-      values.organization
-        ? ` AND "organization_id" = ${literal(values.organization.toLowerCase())}`
-        : ""
-    };`,
-  ]) as { results: { id: string; organization_id: string }[] }[];
-  const matches = found[0]?.results ?? [];
+  // Every shard: the user lives on their organization's.
+  const matches = d1Bindings("wrangler.toml", values.env).flatMap((binding) => {
+    const found = d1(
+      [
+        "--json",
+        "--command",
+        `SELECT "id", "organization_id" FROM "users" WHERE "email" = ${literal(email)}${
+          values.organization
+            ? ` AND "organization_id" = ${literal(values.organization.toLowerCase())}`
+            : ""
+        };`,
+      ],
+      binding,
+    ) as { results: { id: string; organization_id: string }[] }[];
+    return (found[0]?.results ?? []).map((row) => ({ ...row, binding }));
+  });
   if (matches.length === 0) fail(`no user with email ${email}`);
   if (matches.length > 1) {
     fail(
       `${email} is a user of several organizations (${matches.map((m) => m.organization_id).join(", ")}): add --organization <id>`,
     );
   }
-  const user = matches[0] as { id: string; organization_id: string };
+  const user = matches[0] as { id: string; organization_id: string; binding: string };
   const now = Date.now();
   const setup = await setupToken(user.id, user.organization_id, now);
   const id = literal(user.id);
-  execute([
-    // The old password stops working, and so does every token issued so far.
-    `UPDATE "users" SET "password_hash" = '', "token_version" = "token_version" + 1, "updated_at" = ${now} WHERE "id" = ${id};`,
-    `UPDATE "sessions" SET "revoked_at" = ${now} WHERE "user_id" = ${id} AND "revoked_at" IS NULL;`,
-    ...setup.statements,
-  ]);
+  execute(
+    [
+      // The old password stops working, and so does every token issued so far.
+      `UPDATE "users" SET "password_hash" = '', "token_version" = "token_version" + 1, "updated_at" = ${now} WHERE "id" = ${id};`,
+      `UPDATE "sessions" SET "revoked_at" = ${now} WHERE "user_id" = ${id} AND "revoked_at" IS NULL;`,
+      ...setup.statements,
+    ],
+    user.binding,
+  );
   report(
     {
       organizationId: user.organization_id,
@@ -202,13 +223,14 @@ interface ShardReport {
 }
 
 /** The tenant shards, one query each: organizations there, size (D1's own figure), migration. */
-async function shards() {
-  const reports: ShardReport[] = d1Bindings("wrangler.toml", values.env).map((binding) => {
+function shardReports(): ShardReport[] {
+  return d1Bindings("wrangler.toml", values.env).map((binding) => {
     const [answer] = d1(
       [
         "--json",
         "--command",
-        `SELECT (SELECT count(*) FROM "organizations") AS "organizations", (SELECT "name" FROM "d1_migrations" ORDER BY "id" DESC LIMIT 1) AS "migration";`,
+        // DB is also the directory, with a row for every organization: its own are on DB.
+        `SELECT (SELECT count(*) FROM "organizations"${binding === "DB" ? ` WHERE "shard" = 'DB'` : ""}) AS "organizations", (SELECT "name" FROM "d1_migrations" ORDER BY "id" DESC LIMIT 1) AS "migration";`,
       ],
       binding,
     ) as {
@@ -224,6 +246,21 @@ async function shards() {
       migration: row?.migration ?? null,
     };
   });
+}
+
+/**
+ * Where a new organization goes by default: the shard with the least data (D1's size where the
+ * database reports it, else the fewest organizations; the first of equals).
+ */
+function leastLoadedShard(): string {
+  const load = (r: ShardReport) => r.sizeBytes ?? r.organizations;
+  const [first, ...rest] = shardReports();
+  if (!first) fail("wrangler.toml binds no D1 database");
+  return rest.reduce((least, r) => (load(r) < load(least) ? r : least), first).binding;
+}
+
+async function shards() {
+  const reports = shardReports();
   const megabytes = (bytes: number | null) =>
     bytes === null ? "(local)" : `${(bytes / 1_048_576).toFixed(1)} MB`;
   report({ shards: reports }, [

@@ -45,12 +45,23 @@ export async function resolveApiKey(
   db: Database,
   keyHash: string,
   maxAgeMs: number,
+  elsewhere: () => Database[] = () => [],
 ): Promise<ActiveKey | undefined> {
-  if (maxAgeMs <= 0) return (await selectActiveKeyByHash(db, keyHash))[0];
+  const lookUp = async () => {
+    // The key is looked for where its workspace lives; a miss there (a key of another
+    // workspace, or none) is looked for on the other shards, so the answer is the same wherever
+    // the key lives: a mismatch, or an unknown key. Only misses pay that.
+    for (const database of [db, ...elsewhere()]) {
+      const [found] = await selectActiveKeyByHash(database, keyHash);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  if (maxAgeMs <= 0) return lookUp();
   const cached = verifiedKeys.get(keyHash, maxAgeMs);
   if (cached) return cached;
   if (unknownKeys.get(keyHash, Math.min(maxAgeMs, UNKNOWN_KEY_CACHE_MS))) return undefined;
-  const [found] = await selectActiveKeyByHash(db, keyHash);
+  const found = await lookUp();
   if (found) verifiedKeys.set(keyHash, found);
   else unknownKeys.set(keyHash, true);
   return found;

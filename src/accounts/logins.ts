@@ -27,6 +27,21 @@ function selectUsersByEmail(db: Database, email: string, organizationId?: string
 
 export type LoginCandidate = Awaited<ReturnType<typeof selectUsersByEmail>>[number];
 
+/**
+ * The users with this email on the other shards (each queried at once, in parallel): a login
+ * checks every organization's user with the email, wherever it lives (docs/sharding.md).
+ */
+export async function candidatesElsewhere(
+  shards: Database[],
+  email: string,
+  organizationId: string | undefined,
+): Promise<LoginCandidate[]> {
+  const found = await Promise.all(
+    shards.map((db) => selectUsersByEmail(db, email, organizationId)),
+  );
+  return found.flat();
+}
+
 export interface FailureWindow {
   keyHash: string;
   windowStart: number;

@@ -102,7 +102,7 @@ describe("one document per account resource, every rendering", () => {
       setupToken: string;
       setupExpiresAt: string;
     };
-    expect(setupToken).toMatch(/^st_[A-Za-z0-9_-]{43}$/);
+    expect(setupToken).toMatch(/^st_[0-9a-f]{24}_[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(setupExpiresAt)).toBeGreaterThan(Date.parse(user.createdAt as string));
     expect(without(created, "setupToken")).toBe(JSON.stringify({ user, setupExpiresAt }));
     const id = user._id as string;

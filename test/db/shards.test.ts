@@ -6,9 +6,15 @@ import {
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { shardBindings } from "../../src/platform/db/client";
+import { shardBindings } from "../../src/platform/db/shards";
 import { SWEEP_GRACE_MS } from "../../src/platform/events/sweep";
+import { sha256Hex } from "../../src/platform/util/encoding";
 import { newObjectId } from "../../src/platform/util/ids";
+import { opaqueToken } from "../../src/platform/util/tokens";
+import { issueToken } from "../../src/surfaces/training-api/jwt";
+import { d1RoundTrips, json, request } from "../helpers/app";
+import { apiKeyHeaders, bearer } from "../helpers/auth";
+import { ACME, ACME_KEY } from "../helpers/seed";
 
 /*
  * Tenant shards (docs/sharding.md): every D1 binding named DB or SHARD_<NAME> holds tenant data,
@@ -60,5 +66,165 @@ describe("tenant shards", () => {
       .bind(event)
       .first<{ queued_at: number | null }>();
     expect(row?.queued_at).toEqual(expect.any(Number));
+  });
+});
+
+/** An organization whose data lives on SHARD_C, as the directory (DB) records it. */
+async function organizationOnShardC() {
+  const shard = env.SHARD_C;
+  const now = Date.now();
+  const id = { org: newObjectId(now), user: newObjectId(now), session: newObjectId(now) };
+  const ids = {
+    ...id,
+    key: newObjectId(now),
+    contact: newObjectId(now),
+    conversation: newObjectId(now),
+  };
+  const key = `test_${crypto.randomUUID().replaceAll("-", "")}`;
+  const keyHash = await sha256Hex(key);
+  await env.DB.prepare(
+    "insert into organizations (id, name, created_at, shard) values (?, 'On shard C', ?, 'SHARD_C')",
+  )
+    .bind(ids.org, now)
+    .run();
+  await shard.batch([
+    shard
+      .prepare("insert into organizations (id, name, created_at) values (?, 'On shard C', ?)")
+      .bind(ids.org, now),
+    shard
+      .prepare(
+        "insert into users (id, organization_id, first_name, last_name, email, role, password_hash, created_at, updated_at) values (?, ?, 'Cleo', 'Shard', ?, 'admin', '', ?, ?)",
+      )
+      .bind(ids.user, ids.org, `cleo-${ids.user}@example.com`, now, now),
+    shard
+      .prepare(
+        "insert into sessions (id, organization_id, user_id, created_at, expires_at) values (?, ?, ?, ?, ?)",
+      )
+      .bind(ids.session, ids.org, ids.user, now, now + 86_400_000),
+    shard
+      .prepare(
+        "insert into api_keys (id, organization_id, name, prefix, key_hash, created_at) values (?, ?, 'shard key', ?, ?, ?)",
+      )
+      .bind(ids.key, ids.org, key.slice(0, 12), keyHash, now),
+    shard
+      .prepare(
+        "insert into contacts (id, organization_id, first_name, phone_number, channel_type, created_at, updated_at) values (?, ?, 'Dana', '+14155550100', 'sms', ?, ?)",
+      )
+      .bind(ids.contact, ids.org, now, now),
+    shard
+      .prepare(
+        "insert into conversations (id, organization_id, contact_id, created_at, updated_at) values (?, ?, ?, ?, ?)",
+      )
+      .bind(ids.conversation, ids.org, ids.contact, now, now),
+  ]);
+  const { token } = await issueToken(
+    env.JWT_SECRET,
+    {
+      userId: ids.user,
+      organizationId: ids.org,
+      role: "admin",
+      sessionId: ids.session,
+      tokenVersion: 1,
+    },
+    600,
+  );
+  return { ids, keyHeaders: apiKeyHeaders(key, ids.org), token };
+}
+
+const rowsIn = async (d1: D1Database, table: string, organizationId: string) =>
+  (
+    await d1
+      .prepare(`select count(*) as n from ${table} where organization_id = ?`)
+      .bind(organizationId)
+      .first<{ n: number }>()
+  )?.n;
+
+describe("an organization on another shard", () => {
+  it("is served from its shard through the API key: reads and writes, none of it in DB", async () => {
+    const { ids, keyHeaders } = await organizationOnShardC();
+    const got = await request(`/v1/api/conversations/${ids.conversation}`, keyHeaders);
+    expect(got.status).toBe(200);
+    expect(((await got.json()) as { _id: string })._id).toBe(ids.conversation);
+
+    const created = await request(
+      "/v1/api/conversations",
+      json(
+        {
+          customer: { name: "Eve Shard", phone: "+14155550101" },
+          messages: [{ direction: "inbound", message: "Hello from shard C" }],
+        },
+        keyHeaders,
+      ),
+    );
+    expect(created.status).toBe(201);
+    expect(await rowsIn(env.SHARD_C, "conversations", ids.org)).toBe(2);
+    expect(await rowsIn(env.SHARD_C, "messages", ids.org)).toBe(1);
+    for (const table of ["conversations", "messages", "contacts", "api_keys"]) {
+      expect(await rowsIn(env.DB, table, ids.org), table).toBe(0);
+    }
+  });
+
+  it("is served from its shard through a token: the session checked there, one round trip warm", async () => {
+    const { ids, token } = await organizationOnShardC();
+    await request("/api/contacts", bearer(token)); // the isolate learns the shard
+    const listed = await request("/api/contacts", bearer(token));
+    expect(listed.status).toBe(200);
+    const body = (await listed.json()) as { data: { _id: string }[] };
+    expect(body.data.map((c) => c._id)).toEqual([ids.contact]);
+    expect(d1RoundTrips(listed)).toBe(1);
+    // A session revoked on the shard is refused: the check reads the shard, not DB.
+    await env.SHARD_C.prepare("update sessions set revoked_at = ? where id = ?")
+      .bind(Date.now(), ids.session)
+      .run();
+    expect((await request("/api/contacts", bearer(token))).status).toBe(401);
+  });
+
+  it("keeps the answers of a key used with the wrong workspace across shards", async () => {
+    const { ids, keyHeaders } = await organizationOnShardC();
+    // Acme's key (on DB) naming the shard-C workspace, and the shard-C key naming Acme's.
+    const acmeKeyThere = await request(
+      `/v1/api/conversations/${ids.conversation}`,
+      apiKeyHeaders(ACME_KEY, ids.org),
+    );
+    expect(acmeKeyThere.status).toBe(403);
+    const shardKeyHere = await request("/v1/api/conversations", {
+      headers: { ...keyHeaders.headers, "x-workspace-id": ACME },
+    });
+    expect(shardKeyHere.status).toBe(403);
+    // And the shard's key still works afterwards (not remembered as unknown).
+    expect((await request(`/v1/api/conversations/${ids.conversation}`, keyHeaders)).status).toBe(
+      200,
+    );
+  });
+});
+
+describe("logging in to an organization on another shard", () => {
+  it("sets the password with its setup token, logs in by email, refreshes: all on its shard", async () => {
+    const { ids } = await organizationOnShardC();
+    const email = `cleo-${ids.user}@example.com`;
+    const setupToken = opaqueToken("st", ids.org);
+    const now = Date.now();
+    await env.SHARD_C.prepare(
+      "insert into setup_tokens (token_hash, organization_id, user_id, created_at, expires_at) values (?, ?, ?, ?, ?)",
+    )
+      .bind(await sha256Hex(setupToken), ids.org, ids.user, now, now + 3_600_000)
+      .run();
+    const password = "a long shard password";
+    const setUp = await request("/api/auth/setup-password", json({ setupToken, password }));
+    expect(setUp.status).toBe(200);
+
+    const login = await request("/api/auth/login", json({ email, password }));
+    expect(login.status).toBe(200);
+    const { data } = (await login.json()) as { data: { token: string; refreshToken: string } };
+    expect(data.refreshToken.startsWith(`rt_${ids.org}_`)).toBe(true);
+    const me = await request("/api/users/me", bearer(data.token));
+    expect(((await me.json()) as { data: { email: string } }).data.email).toBe(email);
+
+    const refreshed = await request("/api/auth/refresh", json({ refreshToken: data.refreshToken }));
+    expect(refreshed.status).toBe(200);
+    // The fixture's session, the setup's and the login's: all on the shard, none in DB.
+    expect(await rowsIn(env.SHARD_C, "sessions", ids.org)).toBe(3);
+    expect(await rowsIn(env.DB, "sessions", ids.org)).toBe(0);
+    expect(await rowsIn(env.DB, "users", ids.org)).toBe(0);
   });
 });

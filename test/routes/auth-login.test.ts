@@ -31,7 +31,7 @@ describe("POST /api/auth/login", () => {
       "token",
       "user",
     ]);
-    expect(body.data.refreshToken).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
+    expect(body.data.refreshToken).toMatch(/^rt_[0-9a-f]{24}_[A-Za-z0-9_-]{43}$/);
     expect(body.data.refreshExpiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(body.data.user).toStrictEqual({
       _id: ALICE,

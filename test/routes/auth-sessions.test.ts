@@ -425,7 +425,7 @@ describe("POST /api/auth/setup-password", () => {
     // An organization whose only admin has not set a password yet.
     const { id: organizationId } = await insertOrganization("Solo");
     const admin = await insertUser({ organizationId, role: "admin", passwordHash: "" });
-    const setupToken = opaqueToken("st");
+    const setupToken = opaqueToken("st", organizationId);
     const now = Date.now();
     await testDb().batch(
       issueSetupTokenStatements(testDb(), {

@@ -17,12 +17,23 @@ const hostileIds: [string, string][] = [
   ["whitespace", "%2067f1a0b0c0d0e0f0a0b0c0d0"],
 ];
 
+/** A request of the caller's organization first: the isolate knows its shard (a warm request). */
+const warm = (init: RequestInit) =>
+  request(
+    "authorization" in (init.headers as Record<string, string>)
+      ? "/api/users/me"
+      : "/v1/api/conversations?limit=1",
+    init,
+  );
+
 describe("Training API: bad snapshot ids", () => {
   it.each([...hostileIds, ["not hex", "zzzzzzzzzzzzzzzzzzzzzzzz"]])(
     "400 for %s, before any query",
     async (_, id) => {
+      const token = await tokenFor();
+      await warm(bearer(token));
       const { db, counter } = countingD1(env.DB);
-      const response = await request(`/api/training/snapshots/${id}`, bearer(await tokenFor()), {
+      const response = await request(`/api/training/snapshots/${id}`, bearer(token), {
         DB: db,
       });
       const body = (await response.json()) as Record<string, any>;
@@ -64,6 +75,7 @@ describe("Conversations API: bad conversation ids", () => {
     ...hostileIds.filter(([name]) => name !== "too long" && name !== "too short"),
     ["65 characters", "a".repeat(65)],
   ])("400 for %s, before any query", async (_, id) => {
+    await warm(apiKeyHeaders());
     const { db, counter } = countingD1(env.DB);
     const response = await request(`/v1/api/conversations/${id}`, apiKeyHeaders(), { DB: db });
     const body = (await response.json()) as Record<string, any>;

@@ -7,7 +7,7 @@ import { json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer, tokenFor } from "../helpers/auth";
 import { countingD1, fakeLimiter } from "../helpers/d1";
 import { insertApiKey, insertUserWithPassword, testDb } from "../helpers/factories";
-import { ACME, DEMO_PASSWORD, DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
+import { ACME, ACME_KEY, DEMO_PASSWORD, DOCS_CONVERSATION, SNAPSHOT } from "../helpers/seed";
 
 type Body = Record<string, any>;
 
@@ -184,6 +184,8 @@ describe("Conversations API: unknown API keys", () => {
   });
 
   it("a repeated unknown key makes no D1 round trip", async () => {
+    // The isolate has met the workspace, and knows its shard.
+    await request(path, withIp(ACME_KEY, "198.51.100.2"));
     const { db, counter } = countingD1(env.DB);
     const key = unknownKey();
     const first = await request(path, withIp(key, "198.51.100.1"), { DB: db });

@@ -171,8 +171,10 @@ describe("null versus missing", () => {
 
   it("serves a snapshot of 1,000 messages in order, in one round trip", async () => {
     const { snapshot, messages } = await insertSnapshot({ messageCount: 1000 });
-    const { db, counter } = countingD1(env.DB);
     const token = await tokenFor();
+    // Warm: the isolate has met the organization, and knows its shard.
+    await request(path(snapshot.id), bearer(token));
+    const { db, counter } = countingD1(env.DB);
     const response = await request(path(snapshot.id), bearer(token), { DB: db });
     const body = (await response.json()) as Record<string, any>;
     expect(response.status).toBe(200);

@@ -151,7 +151,7 @@ describe("POST /api/users", () => {
       isActive: true,
       lastLoginAt: null,
     });
-    expect(body.data.setupToken).toMatch(/^st_[A-Za-z0-9_-]{43}$/);
+    expect(body.data.setupToken).toMatch(/^st_[0-9a-f]{24}_[A-Za-z0-9_-]{43}$/);
     const hours = (Date.parse(body.data.setupExpiresAt) - Date.now()) / 3_600_000;
     expect(hours).toBeGreaterThan(71.9);
     expect(hours).toBeLessThanOrEqual(72);

@@ -1,5 +1,6 @@
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import { shardBindings, shardOf } from "./shards";
 
 /** Drizzle over a D1 handle. */
 export type Database = DrizzleD1Database & { $client: D1Database };
@@ -12,21 +13,11 @@ export type Database = DrizzleD1Database & { $client: D1Database };
 export const createDatabase = (d1: D1Database): Database => drizzle(d1);
 
 /**
- * The database holding an organization's data, for work outside a request (queue consumers,
- * scheduled jobs). One today; when tenants spread over several, this is where one is chosen.
+ * The database holding an organization's data, for work outside a request (queue consumers):
+ * its shard, from the directory (shards.ts).
  */
-export const tenantDatabase = (env: Env, _organizationId: string): Database => drizzle(env.DB);
-
-/**
- * The D1 bindings holding tenant data, by the configuration's convention (docs/sharding.md):
- * `DB`, the first shard, then every `SHARD_<NAME>` binding, in name order.
- */
-export function shardBindings(env: Env): [string, D1Database][] {
-  const shards = Object.entries(env as unknown as Record<string, unknown>)
-    .filter(([name]) => /^SHARD_[A-Z0-9_]+$/.test(name))
-    .sort(([a], [b]) => a.localeCompare(b)) as [string, D1Database][];
-  return [["DB", env.DB], ...shards];
-}
+export const tenantDatabase = async (env: Env, organizationId: string): Promise<Database> =>
+  drizzle((await shardOf(env, organizationId)).d1);
 
 /** Every database holding tenant data: what scheduled jobs visit. */
 export const tenantDatabases = (env: Env): Database[] =>

@@ -53,6 +53,9 @@ export const organizations = sqliteTable("organizations", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
   createdAt: integer("created_at").notNull(),
+  // Where the organization's data lives (docs/sharding.md): the D1 binding of its shard. Read
+  // from the directory (DB); on a shard the row is the target of its tables' foreign keys.
+  shard: text("shard").notNull().default("DB"),
 });
 
 export const users = sqliteTable(

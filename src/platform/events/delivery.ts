@@ -54,7 +54,7 @@ export async function handleWebhookBatch(
   // connections at once, and a send waiting for one would spend its 10 s doing nothing.
   for (const message of batch.messages) {
     try {
-      const db = tenantDatabase(env, message.body.organizationId);
+      const db = await tenantDatabase(env, message.body.organizationId);
       await handleMessage(db, message.body, full, allowLoopback);
       message.ack();
     } catch (error) {

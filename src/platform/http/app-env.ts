@@ -6,6 +6,11 @@ export interface AppVariables {
   requestId: string;
   /** The request's database: its D1 session, timed, with what travels along (request-database.ts). */
   db: RequestDatabase;
+  /**
+   * Moves the request's database to the organization's shard (authentication calls it as soon
+   * as it knows the organization, before any query of tenant data); the shard's binding.
+   */
+  useOrganization(organizationId: string): Promise<string>;
   /** Durations of the D1 round trips made so far while serving this request. */
   d1RoundTrips: number[];
   /** The caller's organization, once authenticated (for the request log). */

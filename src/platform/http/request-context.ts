@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import { d1TimeoutMs, logsRequest } from "../config";
 import { openRequestDatabase } from "../db/request-database";
+import { shardOf } from "../db/shards";
 import { timedRoundTrips } from "../db/timing";
 import { ApiError, validationError } from "../errors/api-error";
 import type { ErrorRenderer } from "../errors/faults";
@@ -98,9 +99,19 @@ export const requestContext = (render: ErrorRenderer) =>
         ]),
       );
     } else {
-      const session = openSession(c.env.DB, c.req.method, bookmark);
       const roundTrip = timedRoundTrips((ms) => d1RoundTrips.push(ms), d1TimeoutMs(c.env));
+      // The request's database starts on DB (the directory, and the first shard); once
+      // authentication knows the organization, it moves to that organization's shard.
+      let session = openSession(c.env.DB, c.req.method, bookmark);
       c.set("db", openRequestDatabase(session, roundTrip));
+      c.set("useOrganization", async (organizationId: string) => {
+        const shard = await shardOf(c.env, organizationId, roundTrip);
+        if (shard.binding !== "DB") {
+          session = openSession(shard.d1, c.req.method, bookmark);
+          c.set("db", openRequestDatabase(session, roundTrip));
+        }
+        return shard.binding;
+      });
       await next();
       const latest = session.getBookmark();
       if (latest) stamp.push([BOOKMARK_HEADER, latest]);

@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { isVerifiedKey, resolveApiKey, touchApiKey } from "../../accounts/api-keys";
 import { apiKeyCacheTtlMs, apiRateWindow, keyFailureWindow } from "../../platform/config";
 import { createDatabase } from "../../platform/db/client";
+import { shardBindings, shardOf } from "../../platform/db/shards";
 import { ApiError } from "../../platform/errors/api-error";
 import { answering } from "../../platform/errors/documented";
 import { zodValidationError } from "../../platform/errors/validation";
@@ -41,13 +42,15 @@ const recentlyTouched = new TtlCache<string, true>(10_000);
  * Records the key's use after the response is sent (`waitUntil`), on the raw binding: it is not
  * part of serving the request, so it is neither awaited nor counted in Server-Timing.
  */
-function recordUse(c: Context<ConversationsEnv>, keyId: string) {
+function recordUse(c: Context<ConversationsEnv>, keyId: string, organizationId: string) {
   const now = Date.now();
   if (recentlyTouched.get(keyId, LAST_USED_INTERVAL_MS, now)) return;
   recentlyTouched.set(keyId, true, now);
   void afterResponse(
     c,
-    touchApiKey(createDatabase(c.env.DB), keyId, now, LAST_USED_INTERVAL_MS),
+    shardOf(c.env, organizationId).then(({ d1 }) =>
+      touchApiKey(createDatabase(d1), keyId, now, LAST_USED_INTERVAL_MS),
+    ),
     "could not record API key use",
   );
 }
@@ -80,7 +83,11 @@ const authenticateCaller = createMiddleware<ConversationsEnv>(async (c, next) =>
   const client = `key-failures:${clientKey(c.req.header("cf-connecting-ip"))}`;
   const window = keyFailureWindow(c.env);
   if (!isVerifiedKey(keyHash, maxAgeMs)) refuseIfThrottled(c, client, window);
-  const active = await resolveApiKey(c.get("db"), keyHash, maxAgeMs);
+  // The workspace names the shard the key and every row of the request live on.
+  const here = workspaceId ? await c.var.useOrganization(workspaceId.toLowerCase()) : "DB";
+  const elsewhere = () =>
+    shardBindings(c.env).flatMap(([binding, d1]) => (binding === here ? [] : [createDatabase(d1)]));
+  const active = await resolveApiKey(c.get("db"), keyHash, maxAgeMs, elsewhere);
   if (!active) {
     await countFailure(c, c.env.KEY_FAILURE_LIMITER, client, window);
     throw new ApiError("invalid_api_key", "Invalid or revoked API key");
@@ -95,7 +102,7 @@ const authenticateCaller = createMiddleware<ConversationsEnv>(async (c, next) =>
   c.set("organizationId", active.organizationId);
   c.set("principal", `key:${active.id}`);
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `key:${active.id}`, apiRateWindow(c.env));
-  recordUse(c, active.id);
+  recordUse(c, active.id, active.organizationId);
   c.set("caller", { keyId: active.id, organizationId: active.organizationId });
   await next();
 });

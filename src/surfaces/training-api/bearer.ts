@@ -77,6 +77,8 @@ const authenticateCaller = createMiddleware<TrainingEnv>(async (c, next) => {
   c.set("organizationId", claims.org);
   c.set("principal", `user:${claims.sub}`);
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `user:${claims.sub}`, apiRateWindow(c.env));
+  // The token names the organization: the session and every row of the request are on its shard.
+  await c.var.useOrganization(claims.org);
   const state = c.var.db.deferCheck(
     sessionStateQuery({
       sessionId: claims.sid,

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import {
+  candidatesElsewhere,
   type FailureWindow,
   type LoginCandidate,
   loadLogin,
@@ -26,14 +27,16 @@ import {
   type RateWindow,
   refreshTtlSeconds,
 } from "../../../platform/config";
+import { createDatabase } from "../../../platform/db/client";
 import { users } from "../../../platform/db/schema";
+import { shardBindings } from "../../../platform/db/shards";
 import { ApiError, validationError } from "../../../platform/errors/api-error";
 import { findDatabaseError } from "../../../platform/errors/database-error";
 import type { AppEnv } from "../../../platform/http/app-env";
 import { clientKey } from "../../../platform/http/client-address";
 import { tooManyRequests } from "../../../platform/http/rate-limit";
 import { sha256Hex } from "../../../platform/util/encoding";
-import { opaqueToken } from "../../../platform/util/tokens";
+import { opaqueToken, organizationOfToken } from "../../../platform/util/tokens";
 import { ok } from "../envelope";
 import { hashPassword, verifyPassword } from "../password";
 import type { PublicHandler, TrainingHandler } from "../router";
@@ -117,6 +120,12 @@ export const login: PublicHandler<LoginRoute> = async (c) => {
     throttle.openSince,
   );
   throttle.refuseIfLocked(windows);
+  const otherShards = shardBindings(c.env)
+    .slice(1)
+    .map(([, d1]) => createDatabase(d1));
+  if (otherShards.length > 0) {
+    candidates.push(...(await candidatesElsewhere(otherShards, email, body.organizationId)));
+  }
 
   // Every user with the email is checked, even after a match, and no user at all is checked
   // once against nothing: each check costs one full derivation (verifyPassword), whether the
@@ -132,12 +141,21 @@ export const login: PublicHandler<LoginRoute> = async (c) => {
     throw new ApiError("invalid_credentials", "Invalid email or password");
   }
 
+  // The session is written where the user lives: the organization's shard.
+  await c.var.useOrganization(user.organizationId);
+  const shardDb = c.get("db");
   const session = await newSession(c, user, now);
-  await db.batch([recordLoginStatement(db, user, now), ...session.statements]);
+  await shardDb.batch([recordLoginStatement(shardDb, user, now), ...session.statements]);
   return c.json(ok(await session.answer()), 200);
 };
 
 type Batch = [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+
+/** A setup or refresh token names its organization: the request goes to that one's shard. */
+async function useTokenOrganization(c: Context<AppEnv>, token: string) {
+  const organizationId = organizationOfToken(token);
+  if (organizationId) await c.var.useOrganization(organizationId);
+}
 
 const invalidSetupToken = () =>
   new ApiError("invalid_setup_token", "The setup token is unknown, used or expired");
@@ -158,6 +176,7 @@ function refuseEmailAsPassword(password: string, email: string, field: string) {
  */
 export const setupPassword: PublicHandler<SetupPasswordRoute> = async (c) => {
   const { setupToken, password } = c.req.valid("json");
+  await useTokenOrganization(c, setupToken);
   const db = c.get("db");
   const now = Date.now();
   const hash = await sha256Hex(setupToken);
@@ -189,6 +208,7 @@ export const setupPassword: PublicHandler<SetupPasswordRoute> = async (c) => {
  */
 export const refresh: PublicHandler<RefreshRoute> = async (c) => {
   const { refreshToken } = c.req.valid("json");
+  await useTokenOrganization(c, refreshToken);
   const db = c.get("db");
   const now = Date.now();
   const oldHash = await sha256Hex(refreshToken);
@@ -206,7 +226,7 @@ export const refresh: PublicHandler<RefreshRoute> = async (c) => {
   if (found.revokedAt !== null || found.tokenExpiresAt <= now || !found.user.isActive) {
     throw invalid;
   }
-  const next = opaqueToken("rt");
+  const next = opaqueToken("rt", found.user.organizationId);
   const refreshExpiresAt = now + refreshTtlSeconds(c.env) * 1000;
   const won = await rotateRefreshToken(db, {
     oldHash,

@@ -27,12 +27,15 @@ export const NewPasswordSchema = z.string().min(12).max(128).openapi({
   description: "12–128 characters, not the email.",
 });
 
-/** `st_` / `rt_` + 43 base64url characters; anything else is refused before any lookup. */
+/**
+ * `st_` / `rt_`, the organization's id and `_` (tokens issued before they named it have
+ * neither), then 43 base64url characters; anything else is refused before any lookup.
+ */
 const opaqueToken = (prefix: string) =>
   z
     .string()
     .regex(
-      new RegExp(`^${prefix}_[A-Za-z0-9_-]{43}$`),
+      new RegExp(`^${prefix}_(?:[0-9a-f]{24}_)?[A-Za-z0-9_-]{43}$`),
       `must be a ${prefix}_… token issued by this API`,
     );
 

@@ -64,7 +64,7 @@ export async function tokenPair(
  */
 export async function newSession(c: Context<AppEnv>, user: TokenHolder, now: number) {
   const id = newObjectId(now);
-  const refreshToken = opaqueToken("rt");
+  const refreshToken = opaqueToken("rt", user.organizationId);
   const refreshExpiresAt = now + refreshTtlSeconds(c.env) * 1000;
   const statements: BatchItem<"sqlite">[] = openSessionStatements(c.get("db"), {
     id,

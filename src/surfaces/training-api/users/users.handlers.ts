@@ -56,7 +56,7 @@ export const create: TrainingHandler<CreateRoute> = async (c) => {
   const { organizationId } = c.var.user;
   const now = Date.now();
   const id = newObjectId(now);
-  const setupToken = opaqueToken("st");
+  const setupToken = opaqueToken("st", organizationId);
   let doc: string;
   try {
     doc = await insertUser(

@@ -1,0 +1,1 @@
+ALTER TABLE `organizations` ADD `shard` text DEFAULT 'DB' NOT NULL;
