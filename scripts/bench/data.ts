@@ -9,6 +9,7 @@
  * it (its size, the migrations, the seed and this file), so a later run reuses it until one of
  * them changes. Servers get copies (./servers.ts): they write.
  */
+
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -22,6 +23,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { d1Bindings } from "../lib/d1-bindings";
 import { ALICE, ACME as ORG } from "../seed/demo-data";
 import { literal } from "../seed/sql";
 import { seedStatements } from "../seed/statements";
@@ -331,7 +333,10 @@ export async function dataset(rows: number): Promise<string> {
   const started = Date.now();
   status(`data ${label}: migrations and seed …`);
   const local = ["DB", "--local", "--persist-to", building];
-  wrangler(["d1", "migrations", "apply", ...local]);
+  // Every shard gets the migrations (a login looks on each); the data goes to DB.
+  for (const binding of d1Bindings()) {
+    wrangler(["d1", "migrations", "apply", binding, "--local", "--persist-to", building]);
+  }
   writeFileSync(join(work, "seed.sql"), `${seed}\n`);
   wrangler(["d1", "execute", ...local, "--file", join(work, "seed.sql")]);
   const writer = new ChunkWriter(work);

@@ -35,11 +35,15 @@ export async function candidatesElsewhere(
   shards: Database[],
   email: string,
   organizationId: string | undefined,
-): Promise<LoginCandidate[]> {
-  const found = await Promise.all(
+): Promise<{ candidates: LoginCandidate[]; unreachable: number }> {
+  // A shard that does not answer hides only its own users: the others can still log in.
+  const found = await Promise.allSettled(
     shards.map((db) => selectUsersByEmail(db, email, organizationId)),
   );
-  return found.flat();
+  return {
+    candidates: found.flatMap((f) => (f.status === "fulfilled" ? f.value : [])),
+    unreachable: found.filter((f) => f.status === "rejected").length,
+  };
 }
 
 export interface FailureWindow {

@@ -14,7 +14,8 @@ import { opaqueToken } from "../../src/platform/util/tokens";
 import { issueToken } from "../../src/surfaces/training-api/jwt";
 import { d1RoundTrips, json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer } from "../helpers/auth";
-import { ACME, ACME_KEY } from "../helpers/seed";
+import { failingD1 } from "../helpers/d1";
+import { ACME, ACME_KEY, DEMO_PASSWORD } from "../helpers/seed";
 
 /*
  * Tenant shards (docs/sharding.md): every D1 binding named DB or SHARD_<NAME> holds tenant data,
@@ -226,5 +227,24 @@ describe("logging in to an organization on another shard", () => {
     expect(await rowsIn(env.SHARD_C, "sessions", ids.org)).toBe(3);
     expect(await rowsIn(env.DB, "sessions", ids.org)).toBe(0);
     expect(await rowsIn(env.DB, "users", ids.org)).toBe(0);
+  });
+});
+
+describe("a shard that does not answer", () => {
+  it("hides only its own users from a login: others log in, an unknown email is 503, not a wrong password", async () => {
+    const down = { SHARD_B: failingD1() };
+    const alice = await request(
+      "/api/auth/login",
+      json({ email: "alice@example.com", password: DEMO_PASSWORD }),
+      down,
+    );
+    expect(alice.status).toBe(200);
+    const unknown = await request(
+      "/api/auth/login",
+      json({ email: `nobody-${newObjectId()}@example.com`, password: "whatever it is 123" }),
+      down,
+    );
+    expect(unknown.status).toBe(503);
+    expect(unknown.headers.get("retry-after")).toBe("5");
   });
 });

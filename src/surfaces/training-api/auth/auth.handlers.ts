@@ -123,8 +123,11 @@ export const login: PublicHandler<LoginRoute> = async (c) => {
   const otherShards = shardBindings(c.env)
     .slice(1)
     .map(([, d1]) => createDatabase(d1));
+  let unreachable = 0;
   if (otherShards.length > 0) {
-    candidates.push(...(await candidatesElsewhere(otherShards, email, body.organizationId)));
+    const elsewhere = await candidatesElsewhere(otherShards, email, body.organizationId);
+    candidates.push(...elsewhere.candidates);
+    unreachable = elsewhere.unreachable;
   }
 
   // Every user with the email is checked, even after a match, and no user at all is checked
@@ -137,6 +140,12 @@ export const login: PublicHandler<LoginRoute> = async (c) => {
     if (matches && candidate?.isActive && !user) user = candidate;
   }
   if (!user) {
+    // The user may be on a shard that did not answer: not a wrong password, try again later.
+    if (unreachable > 0) {
+      throw new ApiError("service_unavailable", "The service is temporarily unavailable", {
+        headers: { "Retry-After": "5" },
+      });
+    }
     await throttle.countFailure();
     throw new ApiError("invalid_credentials", "Invalid email or password");
   }
