@@ -17,7 +17,7 @@ export function shardBindings(env: Env): [string, D1Database][] {
 }
 
 /** How long an isolate trusts what the directory said of an organization. */
-export const SHARD_CACHE_MS = 5 * 60_000;
+const SHARD_CACHE_MS = 5 * 60_000;
 const shardOfOrganization = new TtlCache<string, string>(10_000);
 
 export interface Shard {
@@ -58,6 +58,3 @@ export async function shardOf(
 function d1Missing(binding: string): never {
   throw new Error(`The directory names shard ${binding}, which this Worker has no D1 binding for`);
 }
-
-/** Forgets what the directory said of an organization (after a move, or in tests). */
-export const forgetShard = (organizationId: string) => shardOfOrganization.delete(organizationId);

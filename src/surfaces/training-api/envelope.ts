@@ -44,13 +44,6 @@ const byCreation = (row: { createdAt: number; id: string }): CursorPosition => (
   id: row.id,
 });
 
-/** Writes say what they did, as the vendor's create answer does. */
-export const okWithMessage = <T>(message: string, data: T) => ({
-  success: true as const,
-  message,
-  data,
-});
-
 /** A newest-first keyset page of documents (JSON text, `limit + 1` rows: one more says so). */
 export function respondWithPage(
   c: Context,

@@ -267,7 +267,7 @@ export const storeEditDistance = (
         );
 
 /** Reviews whose request stopped before it stored the distance, a minute or more ago. */
-export const DISTANCE_GRACE_MS = 60_000;
+const DISTANCE_GRACE_MS = 60_000;
 const DISTANCES_PER_RUN = 200;
 
 /**
