@@ -93,7 +93,7 @@ try {
 }
 
 /**
- * The import Worker's configuration: the API's D1 binding (of `--env` when named), remote with
+ * The import Worker's configuration: the API's D1 bindings (of `--env` when named), remote with
  * `--remote`, and this run's token, in a private folder.
  */
 function workerConfig(dir: string, token: string): string {
@@ -113,14 +113,13 @@ function workerConfig(dir: string, token: string): string {
     main: join(root, "src/import/worker.ts"),
     compatibility_date: scope.compatibility_date ?? api.compatibility_date,
     compatibility_flags: scope.compatibility_flags ?? api.compatibility_flags ?? [],
-    d1_databases: [
-      {
-        binding: "DB",
-        database_name: db.database_name,
-        database_id: db.database_id,
-        ...(values.remote ? { remote: true } : {}),
-      },
-    ],
+    // The directory and every shard: records go to the workspace's.
+    d1_databases: databases.map((d) => ({
+      binding: d.binding,
+      database_name: d.database_name,
+      database_id: d.database_id,
+      ...(values.remote ? { remote: true } : {}),
+    })),
     vars: { IMPORT_TOKEN: token },
   };
   const path = join(dir, "wrangler.json");

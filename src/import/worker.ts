@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { createDatabase } from "../platform/db/client";
 import { organizations } from "../platform/db/schema";
+import { shardOf } from "../platform/db/shards";
 import { importConversations } from "./conversations";
 import { readFrames } from "./frames";
 import type { Outcome } from "./records";
@@ -8,7 +9,8 @@ import { importSnapshots } from "./snapshots";
 
 /*
  * The import Worker: what `npm run import` starts under `wrangler dev` (scripts/import.ts), bound
- * to the same D1 database as the API (the local one, or with `--remote` the deployed one), so
+ * to the same D1 databases as the API (the directory and every shard; the local ones, or with
+ * `--remote` the deployed ones), writing to the workspace's shard, so
  * that records are checked and written inside the Workers runtime by the API's own code. It is
  * never deployed: it listens on 127.0.0.1 for the one CLI run that started it, and answers only
  * requests carrying that run's random token.
@@ -44,9 +46,9 @@ export default {
     const route = ROUTE.exec(url.pathname);
     if (!route) return new Response("Not found\n", { status: 404 });
     const [, organizationId = "", format] = route;
-    const db = createDatabase(env.DB);
     if (request.method === "GET" && !format) {
-      const [found] = await db
+      // The directory (DB) knows every organization, wherever its data lives.
+      const [found] = await createDatabase(env.DB)
         .select({ id: organizations.id })
         .from(organizations)
         .where(eq(organizations.id, organizationId));
@@ -56,7 +58,14 @@ export default {
     const now = Number(url.searchParams.get("now") ?? Date.now());
     const records = readFrames(new Uint8Array(await request.arrayBuffer()));
     const importer = IMPORTERS[format as keyof typeof IMPORTERS];
-    const outcomes: Outcome[] = await importer(db, organizationId, records, now);
+    // The records go to the workspace's shard, as the API's own writes for it do.
+    const shard = await shardOf(env as unknown as Env, organizationId);
+    const outcomes: Outcome[] = await importer(
+      createDatabase(shard.d1),
+      organizationId,
+      records,
+      now,
+    );
     return Response.json({ outcomes });
   },
 } satisfies ExportedHandler<ImportEnv>;

@@ -5,6 +5,8 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { framePieces } from "../../src/import/frames";
+import importWorker from "../../src/import/worker";
 import worker from "../../src/index";
 import { shardBindings } from "../../src/platform/db/shards";
 import { SWEEP_GRACE_MS } from "../../src/platform/events/sweep";
@@ -246,5 +248,29 @@ describe("a shard that does not answer", () => {
     );
     expect(unknown.status).toBe(503);
     expect(unknown.headers.get("retry-after")).toBe("5");
+  });
+});
+
+describe("the bulk import", () => {
+  it("writes a workspace's records to its shard", async () => {
+    const { ids } = await organizationOnShardC();
+    const record = JSON.stringify({
+      _id: `imp-${newObjectId()}`,
+      customer: { name: "Imported Shard", phone: "+14155550111" },
+      messages: [{ direction: "inbound", message: "Imported on shard C" }],
+    });
+    const body = new Blob(framePieces(1, [new TextEncoder().encode(record)]));
+    const response = await importWorker.fetch(
+      new Request(`http://import.local/organizations/${ids.org}/trillet`, {
+        method: "POST",
+        headers: { authorization: "Bearer run-token" },
+        body,
+      }),
+      { ...env, IMPORT_TOKEN: "run-token" },
+    );
+    const { outcomes } = (await response.json()) as { outcomes: { status: string }[] };
+    expect(outcomes.map((o) => o.status)).toEqual(["created"]);
+    expect(await rowsIn(env.SHARD_C, "conversations", ids.org)).toBe(2);
+    expect(await rowsIn(env.DB, "conversations", ids.org)).toBe(0);
   });
 });
