@@ -274,3 +274,23 @@ describe("the bulk import", () => {
     expect(await rowsIn(env.DB, "conversations", ids.org)).toBe(0);
   });
 });
+
+describe("the login lockout", () => {
+  it("counts a wrong current password of a shard's user in the directory, with the logins'", async () => {
+    const { ids, token } = await organizationOnShardC();
+    const email = `cleo-${ids.user}@example.com`;
+    const response = await request(
+      "/api/auth/change-password",
+      json(
+        { currentPassword: "not the password at all", newPassword: "a new long password" },
+        bearer(token),
+      ),
+    );
+    expect(response.status).toBe(400);
+    const keyHash = await sha256Hex(`email:${email}`);
+    const failures = (d1: D1Database) =>
+      d1.prepare("select failures from login_failures where key_hash = ?").bind(keyHash).first();
+    expect(await failures(env.DB)).toEqual({ failures: 1 });
+    expect(await failures(env.SHARD_C)).toBeNull();
+  });
+});

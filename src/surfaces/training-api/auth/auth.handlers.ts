@@ -82,6 +82,7 @@ async function passwordThrottle<E extends AppEnv>(c: Context<E>, email: string) 
   const window = loginRateWindow(c.env);
   const now = Date.now();
   const openSince = now - window.periodSeconds * 1000;
+  const directory = createDatabase(c.env.DB);
   const keyHashes = await Promise.all(
     [`email:${email}`, `ip:${clientKey(c.req.header("cf-connecting-ip"))}`].map(sha256Hex),
   );
@@ -97,8 +98,10 @@ async function passwordThrottle<E extends AppEnv>(c: Context<E>, email: string) 
       }
     },
     /** Counts one failure for each key, and says what is left in the RateLimit-* headers. */
+    /** The lockout's failure windows: in the directory, whichever shard the user is on. */
+    directory,
     async countFailure() {
-      const windows = await recordLoginFailure(c.get("db"), keyHashes, now, openSince);
+      const windows = await recordLoginFailure(directory, keyHashes, now, openSince);
       const counted = fullestOf(windows);
       if (counted) reportWindow(c, window, counted, now);
     },
@@ -284,7 +287,9 @@ export const changePassword: TrainingHandler<ChangePasswordRoute> = async (c) =>
   if (!current) throw mismatch();
   const throttle = await passwordThrottle(c, current.email);
   const { now } = throttle;
-  throttle.refuseIfLocked(await loadOpenWindows(db, throttle.keyHashes, throttle.openSince));
+  throttle.refuseIfLocked(
+    await loadOpenWindows(throttle.directory, throttle.keyHashes, throttle.openSince),
+  );
   if (!(await verifyPassword(currentPassword, current.passwordHash))) {
     await throttle.countFailure();
     throw mismatch();
