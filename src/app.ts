@@ -70,7 +70,11 @@ function corsMiddleware(origins: "*" | string[]): MiddlewareHandler<AppEnv> | nu
 /** The whole API. The Worker serves it and the tests request it: one app, built one way. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ strict: true });
-  app.use("*", requestContext(renderByPath));
+  // A request that finds its organization moved is sent through the app again (to its new shard).
+  app.use(
+    "*",
+    requestContext(renderByPath, (request, env, ctx) => app.fetch(request, env, ctx)),
+  );
   app.use("*", announceEvents);
   app.use("*", secureHeaders());
   // Built once per CORS_ORIGINS value (a setting, fixed for an isolate), not on every request.

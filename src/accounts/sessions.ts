@@ -2,7 +2,7 @@ import { and, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../platform/db/client";
 import { renderedOnce } from "../platform/db/rendered-once";
-import { refreshTokens, sessions, users } from "../platform/db/schema";
+import { organizationFences, refreshTokens, sessions, users } from "../platform/db/schema";
 import { ofUser } from "../platform/db/tenant";
 
 /** What a token is issued from: the user, their role and the version their tokens carry. */
@@ -32,41 +32,31 @@ export interface SessionState {
 }
 
 /**
- * The freshness check of an access token: its session with its user, within its organization.
- * No row means the user or the session is gone. Aliased columns: the row is read by name.
- * Rendered once per isolate: it runs on every Training API request.
+ * The freshness check of an access token: its session with its user, within its organization,
+ * and the organization's fence on this shard (platform/db/fences.ts). One row always: the
+ * fence's columns, then the session's, null when the user or the session is gone. Aliased
+ * columns: the row is read by name. Rendered once per isolate: it runs on every Training API
+ * request.
  */
 export const sessionStateQuery = renderedOnce(
   ["sessionId", "userId", "organizationId"],
-  (db, p) =>
-    db
-      .select({
-        role: sql`${users.role}`.as("state_role"),
-        isActive: sql`${users.isActive}`.as("state_is_active"),
-        tokenVersion: sql`${users.tokenVersion}`.as("state_token_version"),
-        revokedAt: sql`${sessions.revokedAt}`.as("state_revoked_at"),
-      })
-      .from(sessions)
-      .innerJoin(
-        users,
-        and(eq(users.id, sessions.userId), eq(users.organizationId, sessions.organizationId)),
-      )
-      .where(
-        and(
-          eq(sessions.id, p.sessionId),
-          eq(sessions.userId, p.userId),
-          eq(sessions.organizationId, p.organizationId),
-        ),
-      ),
+  (_db, p) =>
+    // Anchored on one row, so that the fence is read whether the session is there or not (a
+    // moved organization's rows are deleted from its old shard); each join is by a key.
+    sql`select ${organizationFences.state} as "fence_state", ${organizationFences.movedTo} as "fence_moved_to", ${users.role} as "state_role", ${users.isActive} as "state_is_active", ${users.tokenVersion} as "state_token_version", ${sessions.revokedAt} as "state_revoked_at" from (select 1) left join ${organizationFences} on ${eq(organizationFences.organizationId, p.organizationId)} left join ${sessions} on ${and(
+      eq(sessions.id, p.sessionId),
+      eq(sessions.userId, p.userId),
+      eq(sessions.organizationId, p.organizationId),
+    )} left join ${users} on ${and(eq(users.id, sessions.userId), eq(users.organizationId, sessions.organizationId))}`,
   // No `limit`: the session id is the primary key, so there is at most one row, and a bound
   // `limit ?` inside the GET statement it travels in (../platform/db/read-with-check.ts) made SQLite take ~10×
   // longer over the whole statement (200 µs instead of 21, node:sqlite on the demo data).
 );
 
-/** The row `sessionStateQuery` returned, or undefined when there was none. */
+/** The session's state in the row `sessionStateQuery` returned; undefined when it is gone. */
 export function readSessionState(rows: Record<string, unknown>[]): SessionState | undefined {
   const row = rows[0];
-  if (!row) return undefined;
+  if (!row || row.state_role === null || row.state_role === undefined) return undefined;
   return {
     role: row.state_role as SessionState["role"],
     isActive: Boolean(row.state_is_active),

@@ -122,7 +122,10 @@ describe("a database that holds references across tenants (written before the co
   const db = env.LEGACY_DB;
 
   async function legacyData() {
-    await applyD1Migrations(db, before);
+    // The old tables, and the fences every request of this code reads (a deployment migrates
+    // before it serves: `npm run deploy`).
+    const fences = env.TEST_MIGRATIONS.filter((m) => m.name.includes("organization_fences"));
+    await applyD1Migrations(db, [...before, ...fences]);
     const statements = [
       `insert into organizations values ('${ACME}', 'Acme', 1), ('${GLOBEX}', 'Globex', 1)`,
       `insert into users values ('${ALICE}', '${ACME}', 'Alice', 'Rivera', 'alice@example.com', 'manager', 'x', 1, 1), ('${BOB}', '${GLOBEX}', 'Bob', 'Stone', 'bob@example.com', 'manager', 'x', 1, 1)`,

@@ -21,8 +21,9 @@ describe("readWithCheck", () => {
 describe("the check sent inside GET snapshot", () => {
   it("binds no LIMIT: a bound `limit ?` inside the combined statement made SQLite ~10× slower over the statement", () => {
     const check = sessionStateQuery({ sessionId: "s", userId: "u", organizationId: "o" });
+    // The organization binds the fence, then the session and its user.
     expect(check.sql).not.toMatch(/\blimit\b/i);
-    expect(check.params).toEqual(["s", "u", "o"]);
+    expect(check.params).toEqual(["o", "s", "u", "o"]);
   });
 });
 

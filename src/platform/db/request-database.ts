@@ -1,5 +1,6 @@
 import { drizzle } from "drizzle-orm/d1";
 import type { Database } from "./client";
+import { writeFence } from "./fences";
 import { readWithCheck, splitReadWithCheck } from "./read-with-check";
 import type { Statement } from "./statement";
 import type { RoundTrip } from "./timing";
@@ -52,32 +53,42 @@ interface PendingCheck {
 /**
  * The D1-shaped handle Drizzle runs on for one request: `prepare` and `batch` (all Drizzle's D1
  * driver calls, and what a D1 session has too: this is how Drizzle runs inside a session), each
- * call one timed round trip that carries the pending check or claim when it can.
+ * call one timed round trip that carries the pending check or claim when it can. Once it knows
+ * the organization, every write it sends opens with the organization's fence (fences.ts).
  */
 class RequestChannel {
   private check: PendingCheck | undefined;
   /** The round trip carrying the check, while it runs. */
   private carrying: Promise<unknown> | undefined;
   private claim: { prepared: D1PreparedStatement[]; committed: boolean } | undefined;
+  /** The organization's write fence, in front of every batch that writes. */
+  private readonly fence: D1PreparedStatement | undefined;
 
   constructor(
     private readonly source: Source,
     readonly roundTrip: RoundTrip,
-  ) {}
+    organizationId: string | undefined,
+  ) {
+    if (organizationId !== undefined) {
+      const fence = writeFence({ organizationId });
+      this.fence = source.prepare(fence.sql).bind(...fence.params);
+    }
+  }
 
   prepare(query: string): ChannelStatement {
     return new ChannelStatement(this.source.prepare(query), this, query);
   }
 
-  /** A batch: the pending claim in front when it writes, the pending check in front of all. */
+  /**
+   * A batch: when it writes, the fence and then the pending claim in front; the pending check in
+   * front of all.
+   */
   async batch<T>(given: (D1PreparedStatement | ChannelStatement)[]): Promise<D1Result<T>[]> {
-    const claim =
-      this.claim &&
-      !this.claim.committed &&
-      given.some((s) => s instanceof ChannelStatement && WRITE.test(s.query))
-        ? this.claim
-        : undefined;
-    const statements = [...(claim?.prepared ?? []), ...given.map(unwrap)];
+    const writes = given.some((s) => s instanceof ChannelStatement && WRITE.test(s.query));
+    const claim = writes && this.claim && !this.claim.committed ? this.claim : undefined;
+    const fence = writes ? this.fence : undefined;
+    const front = [...(fence ? [fence] : []), ...(claim?.prepared ?? [])];
+    const statements = [...front, ...given.map(unwrap)];
     const check = this.check;
     const results = check
       ? await this.carry(
@@ -87,12 +98,16 @@ class RequestChannel {
         )
       : await this.roundTrip(() => this.source.batch<T>(statements));
     if (claim) claim.committed = true;
-    return results.slice(claim ? claim.prepared.length : 0);
+    return results.slice(front.length);
   }
 
-  /** A write while a claim is pending goes as a batch of its own, so the claim commits with it. */
-  asBatchIfClaiming(statement: ChannelStatement): Promise<D1Result> | undefined {
-    if (!this.claim || this.claim.committed || !WRITE.test(statement.query)) return undefined;
+  /**
+   * A write on its own goes as a batch when something must travel in front of it (the fence, a
+   * pending claim), so that it commits with them or not at all.
+   */
+  asGuardedBatch(statement: ChannelStatement): Promise<D1Result> | undefined {
+    const pendingClaim = this.claim !== undefined && !this.claim.committed;
+    if ((!pendingClaim && !this.fence) || !WRITE.test(statement.query)) return undefined;
     return this.batch([statement]).then(([result]) => result as D1Result);
   }
 
@@ -197,7 +212,7 @@ class ChannelStatement {
   }
 
   async first<T>(column?: string): Promise<T | null> {
-    const batched = this.channel.asBatchIfClaiming(this);
+    const batched = this.channel.asGuardedBatch(this);
     if (batched) {
       const row = (await batched).results[0] as Row | undefined;
       return ((column === undefined ? row : row?.[column]) ?? null) as T | null;
@@ -209,20 +224,20 @@ class ChannelStatement {
 
   all<T>(): Promise<D1Result<T>> {
     return (
-      (this.channel.asBatchIfClaiming(this) as Promise<D1Result<T>> | undefined) ??
+      (this.channel.asGuardedBatch(this) as Promise<D1Result<T>> | undefined) ??
       this.channel.roundTrip(() => this.inner.all<T>())
     );
   }
 
   run<T>(): Promise<D1Result<T>> {
     return (
-      (this.channel.asBatchIfClaiming(this) as Promise<D1Result<T>> | undefined) ??
+      (this.channel.asGuardedBatch(this) as Promise<D1Result<T>> | undefined) ??
       this.channel.roundTrip(() => this.inner.run<T>())
     );
   }
 
   async raw<T>(options?: { columnNames?: boolean }): Promise<T[]> {
-    const batched = this.channel.asBatchIfClaiming(this);
+    const batched = this.channel.asGuardedBatch(this);
     if (batched) {
       // A batch answers objects: back to arrays, in column order (a write's RETURNING columns).
       const rows = (await batched).results as Row[];
@@ -243,14 +258,15 @@ const untimed: RoundTrip = (operation) => operation();
 
 /**
  * The request's database over `source` (the request's D1 session; the binding itself outside a
- * request). Drizzle's D1 driver only calls `prepare` and `batch`, which the channel has: the cast
- * says so.
+ * request), for `organizationId` once it is known: its writes then meet the organization's fence.
+ * Drizzle's D1 driver only calls `prepare` and `batch`, which the channel has: the cast says so.
  */
 export function openRequestDatabase(
   source: Source,
   roundTrip: RoundTrip = untimed,
+  organizationId?: string,
 ): RequestDatabase {
-  const channel = new RequestChannel(source, roundTrip);
+  const channel = new RequestChannel(source, roundTrip, organizationId);
   return Object.assign(drizzle(channel as unknown as D1Database), {
     readFirst: <T>(statement: Statement) => channel.readFirst(statement) as Promise<T | null>,
     deferCheck: (statement: Statement) => channel.deferCheck(statement),

@@ -651,3 +651,39 @@ export const loginFailures = sqliteTable(
 
 export type TrainingSnapshotRow = typeof trainingSnapshots.$inferSelect;
 export type UserRole = (typeof USER_ROLES)[number];
+
+/*
+ * Moving an organization between shards (docs/sharding.md). Each shard says here which of its
+ * organizations it does not serve right now: `frozen` (being copied away: reads are served, writes
+ * refused with 503) or `moved` (served by the shard `moved_to`; this copy is never read or
+ * written again). No row: the shard serves the organization as usual. Not copied by a move.
+ */
+export const FENCE_STATES = ["frozen", "moved"] as const;
+export const organizationFences = sqliteTable(
+  "organization_fences",
+  {
+    organizationId: text("organization_id").primaryKey(),
+    state: text("state", { enum: FENCE_STATES }).notNull(),
+    movedTo: text("moved_to"),
+    since: integer("since").notNull(),
+  },
+  () => [check("organization_fences_state_check", inList("state", FENCE_STATES))],
+);
+
+/*
+ * The write fence: every write batch for an organization starts by copying its fence row, if
+ * any, into this table, which accepts no row. No fence, nothing copied and the batch goes on; a
+ * fence, and the named CHECK fails the statement and so the whole batch, atomically, before any
+ * of its writes. D1 reports the constraint's name, which says which fence it met.
+ */
+export const fenceTrips = sqliteTable(
+  "fence_trips",
+  {
+    organizationId: text("organization_id").notNull(),
+    state: text("state").notNull(),
+  },
+  (t) => [
+    check("organization_frozen", sql`${t.state} <> 'frozen'`),
+    check("organization_moved", sql`${t.state} <> 'moved'`),
+  ],
+);

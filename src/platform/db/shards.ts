@@ -58,3 +58,19 @@ export async function shardOf(
 function d1Missing(binding: string): never {
   throw new Error(`The directory names shard ${binding}, which this Worker has no D1 binding for`);
 }
+
+/** What this isolate knows of an organization's shard from a shard itself (a move's fence). */
+export function rememberShard(organizationId: string, binding: string, now = Date.now()): void {
+  shardOfOrganization.set(organizationId, binding, now);
+}
+
+/** Where a shard says an organization it no longer serves has moved (its fence), if it does. */
+export async function movedTo(d1: D1Database, organizationId: string): Promise<string | null> {
+  const row = await d1
+    .prepare(
+      "select moved_to from organization_fences where organization_id = ? and state = 'moved'",
+    )
+    .bind(organizationId)
+    .first<{ moved_to: string | null }>();
+  return row?.moved_to ?? null;
+}

@@ -6,10 +6,13 @@
  *   `Retry-After`): the same request may well succeed in a moment;
  * - `query`: anything else is deterministic (a statement or value D1 refuses, a missing table):
  *   our bug, answered 500, since a retry would fail the same way forever.
+ * - `frozen` and `moved`: the write met its organization's fence (platform/db/fences.ts): the
+ *   organization is being moved to another shard (503 with `Retry-After`), or it has been and the
+ *   request goes there.
  * Only messages known to be transient are `unavailable`: an unknown message is a 500, logged
  * with D1's own text, rather than an invitation to retry.
  */
-export type DatabaseErrorKind = "constraint" | "query" | "unavailable";
+export type DatabaseErrorKind = "constraint" | "query" | "unavailable" | "frozen" | "moved";
 
 const CONSTRAINT = /SQLITE_CONSTRAINT|constraint failed/i;
 // D1's documented retryable failures (connection lost, object reset, overload, code update),
@@ -18,6 +21,9 @@ const TRANSIENT =
   /network connection lost|connection (?:reset|refused|closed)|object to be reset|reset because its code was updated|overloaded|too many requests queued|transient|temporarily unavailable|try again|timed? ?out|did not answer within|SQLITE_BUSY|database is locked|SQLITE_LOCKED|disconnected/i;
 
 export function classifyDatabaseFailure(message: string): DatabaseErrorKind {
+  // The fence's named CHECK constraints (fence_trips in the schema).
+  if (/constraint failed: organization_frozen/i.test(message)) return "frozen";
+  if (/constraint failed: organization_moved/i.test(message)) return "moved";
   if (CONSTRAINT.test(message)) return "constraint";
   if (TRANSIENT.test(message)) return "unavailable";
   return "query";

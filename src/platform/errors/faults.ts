@@ -17,6 +17,17 @@ const HTTP_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   415: "unsupported_media_type",
 };
 
+/** Seconds a client waits before retrying a write refused while its organization moves. */
+export const MOVE_RETRY_AFTER_SECONDS = 2;
+
+/** The answer to a write while its organization is being copied to another shard. */
+export const organizationFrozen = (cause?: unknown) =>
+  new ApiError(
+    "service_unavailable",
+    "This workspace is being moved to another database: writes resume in a few seconds; reads are served",
+    { headers: { "Retry-After": String(MOVE_RETRY_AFTER_SECONDS) }, cause },
+  );
+
 /** Whatever was thrown becomes an ApiError; anything unforeseen is a 500 that says nothing inside. */
 export function toApiError(thrown: unknown): ApiError {
   if (thrown instanceof ApiError) return thrown;
@@ -29,6 +40,10 @@ export function toApiError(thrown: unknown): ApiError {
         });
       case "query":
         return new ApiError("internal_error", "Internal server error", { cause: error });
+      case "frozen":
+        return organizationFrozen(error);
+      // Moved: only when sending the request to the new shard failed too (request-context.ts).
+      case "moved":
       case "unavailable":
         return new ApiError(
           "service_unavailable",

@@ -1,6 +1,7 @@
 import { and, inArray, isNull, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Database } from "../db/client";
+import { unfenced } from "../db/fences";
 import { webhookEvents } from "../db/schema";
 import { afterResponse } from "../http/after-response";
 import type { AppEnv } from "../http/app-env";
@@ -30,6 +31,7 @@ export async function queueEvents(
       and(
         inArray(webhookEvents.id, sql`(select value from json_each(${JSON.stringify(ids)}))`),
         isNull(webhookEvents.queuedAt),
+        unfenced(webhookEvents.organizationId),
       ),
     );
   for (let i = 0; i < found.length; i += 100) {
@@ -43,9 +45,12 @@ export async function queueEvents(
       .update(webhookEvents)
       .set({ queuedAt: now })
       .where(
-        inArray(
-          webhookEvents.id,
-          sql`(select value from json_each(${JSON.stringify(chunk.map((r) => r.id))}))`,
+        and(
+          inArray(
+            webhookEvents.id,
+            sql`(select value from json_each(${JSON.stringify(chunk.map((r) => r.id))}))`,
+          ),
+          unfenced(webhookEvents.organizationId),
         ),
       );
   }

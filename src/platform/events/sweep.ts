@@ -1,5 +1,6 @@
 import { and, isNull, lt, lte, sql } from "drizzle-orm";
 import { type Database, tenantDatabases } from "../db/client";
+import { unfenced } from "../db/fences";
 import { webhookDeliveries, webhookEvents } from "../db/schema";
 import { queueEvents, type WebhookMessage } from "./announce";
 
@@ -27,7 +28,13 @@ export const strandedEventsQuery = (db: Database, now: number) =>
   db
     .select({ id: webhookEvents.id })
     .from(webhookEvents)
-    .where(and(isNull(webhookEvents.queuedAt), lte(webhookEvents.createdAt, now - SWEEP_GRACE_MS)))
+    .where(
+      and(
+        isNull(webhookEvents.queuedAt),
+        lte(webhookEvents.createdAt, now - SWEEP_GRACE_MS),
+        unfenced(webhookEvents.organizationId),
+      ),
+    )
     .orderBy(webhookEvents.createdAt)
     .limit(QUEUE_PER_RUN);
 
@@ -37,13 +44,13 @@ export const pruneStatements = (db: Database, cutoff: number) =>
     db
       .delete(webhookDeliveries)
       .where(
-        sql`${webhookDeliveries.id} in (select ${webhookDeliveries.id} from ${webhookDeliveries} where ${lt(webhookDeliveries.createdAt, cutoff)} limit ${PRUNE_PER_RUN})`,
+        sql`${webhookDeliveries.id} in (select ${webhookDeliveries.id} from ${webhookDeliveries} where ${lt(webhookDeliveries.createdAt, cutoff)} and ${unfenced(webhookDeliveries.organizationId)} limit ${PRUNE_PER_RUN})`,
       )
       .returning({ id: webhookDeliveries.id }),
     db
       .delete(webhookEvents)
       .where(
-        sql`${webhookEvents.id} in (select ${webhookEvents.id} from ${webhookEvents} where ${lt(webhookEvents.createdAt, cutoff)} limit ${PRUNE_PER_RUN})`,
+        sql`${webhookEvents.id} in (select ${webhookEvents.id} from ${webhookEvents} where ${lt(webhookEvents.createdAt, cutoff)} and ${unfenced(webhookEvents.organizationId)} limit ${PRUNE_PER_RUN})`,
       )
       .returning({ id: webhookEvents.id }),
   ] as const;

@@ -2,10 +2,12 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import { d1TimeoutMs, logsRequest } from "../config";
+import { OrganizationMoved } from "../db/fences";
 import { openRequestDatabase } from "../db/request-database";
-import { shardOf } from "../db/shards";
+import { movedTo, rememberShard, shardOf } from "../db/shards";
 import { timedRoundTrips } from "../db/timing";
 import { ApiError, validationError } from "../errors/api-error";
+import { findDatabaseError } from "../errors/database-error";
 import type { ErrorRenderer } from "../errors/faults";
 import type { AppEnv } from "./app-env";
 import { serverTimingHeader } from "./server-timing";
@@ -60,14 +62,61 @@ export function setOnAnswer(c: Context, headers: [string, string][]): void {
   }
 }
 
+/** Sends a request through the whole app again (the app's own `fetch`). */
+export type Redispatch = (
+  request: Request,
+  env: Env,
+  executionCtx: ExecutionContext | undefined,
+) => Response | Promise<Response>;
+
+/** Requests sent again after their organization moved: each is sent again at most once. */
+const resent = new WeakSet<Request>();
+
+/** The organization a request found moved, and where to, if it did. */
+function movedOrganization(
+  error: unknown,
+  organizationId: string | undefined,
+): OrganizationMoved | undefined {
+  if (error instanceof OrganizationMoved) return error;
+  if (organizationId && findDatabaseError(error)?.kind === "moved") {
+    return new OrganizationMoved(organizationId, null);
+  }
+  return undefined;
+}
+
+/**
+ * The request again, for the organization's new shard: the same method, URL, headers and body
+ * (Hono keeps the body it read), without the old shard's bookmark.
+ */
+async function againElsewhere(c: Context): Promise<Request> {
+  const headers = new Headers(c.req.raw.headers);
+  headers.delete(BOOKMARK_HEADER);
+  const body = READS.has(c.req.method) ? undefined : await c.req.arrayBuffer();
+  const request = new Request(c.req.url, { method: c.req.method, headers, body });
+  resent.add(request);
+  return request;
+}
+
+function executionContextOf(c: Context): ExecutionContext | undefined {
+  try {
+    return c.executionCtx as ExecutionContext;
+  } catch {
+    return undefined; // a test's app.request() has none
+  }
+}
+
 /**
  * First middleware of every request: assigns the request id, opens the request's D1 session
  * as the request's database (`c.var.db`, request-database.ts), and stamps `x-request-id`, `Server-Timing`, the
  * session's bookmark, `RateLimit-*` and a default `Cache-Control` on whatever response comes
  * back; then writes the request's log line. Oversized headers and malformed bookmarks are
  * refused before anything, rendered by `render` (the app picks the envelope).
+ *
+ * A request that reached a shard its organization has moved from (this isolate's cache of the
+ * directory was older than the move) learns it inside its own round trip (platform/db/fences.ts):
+ * it changed nothing there, and is sent once more through `redispatch`, to the new shard.
  */
-export const requestContext = (render: ErrorRenderer) =>
+export const requestContext = (render: ErrorRenderer, redispatch?: Redispatch) =>
   createMiddleware<AppEnv>(async (c, next) => {
     // Hono's TrieRouter runs a route's handlers twice when the path's last segment is a literal
     // `*` (honojs/hono#5370, open); the second run must not open a second request.
@@ -101,18 +150,32 @@ export const requestContext = (render: ErrorRenderer) =>
     } else {
       const roundTrip = timedRoundTrips((ms) => d1RoundTrips.push(ms), d1TimeoutMs(c.env));
       // The request's database starts on DB (the directory, and the first shard); once
-      // authentication knows the organization, it moves to that organization's shard.
+      // authentication knows the organization, it moves to that organization's shard, and its
+      // writes meet the organization's fence there.
       let session = openSession(c.env.DB, c.req.method, bookmark);
+      let shard = { binding: "DB", d1: c.env.DB };
       c.set("db", openRequestDatabase(session, roundTrip));
       c.set("useOrganization", async (organizationId: string) => {
-        const shard = await shardOf(c.env, organizationId, roundTrip);
-        if (shard.binding !== "DB") {
+        const found = await shardOf(c.env, organizationId, roundTrip);
+        if (found.binding !== shard.binding) {
+          shard = found;
           session = openSession(shard.d1, c.req.method, bookmark);
-          c.set("db", openRequestDatabase(session, roundTrip));
         }
+        c.set("db", openRequestDatabase(session, roundTrip, organizationId));
         return shard.binding;
       });
+      const first = !resent.has(c.req.raw);
       await next();
+      const moved = movedOrganization(c.error, c.get("organizationId"));
+      if (moved && redispatch && first) {
+        const to = moved.movedTo ?? (await movedTo(shard.d1, moved.organizationId));
+        if (to && to !== shard.binding) {
+          rememberShard(moved.organizationId, to);
+          await c.res.body?.cancel();
+          c.res = await redispatch(await againElsewhere(c), c.env, executionContextOf(c));
+          return;
+        }
+      }
       const latest = session.getBookmark();
       if (latest) stamp.push([BOOKMARK_HEADER, latest]);
     }

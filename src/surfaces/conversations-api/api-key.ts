@@ -4,6 +4,8 @@ import { createMiddleware } from "hono/factory";
 import { isVerifiedKey, resolveApiKey, touchApiKey } from "../../accounts/api-keys";
 import { apiKeyCacheTtlMs, apiRateWindow, keyFailureWindow } from "../../platform/config";
 import { createDatabase } from "../../platform/db/client";
+import { fenceQuery, readFence, refuseIfFenced } from "../../platform/db/fences";
+import { openRequestDatabase } from "../../platform/db/request-database";
 import { shardBindings, shardOf } from "../../platform/db/shards";
 import { ApiError } from "../../platform/errors/api-error";
 import { answering } from "../../platform/errors/documented";
@@ -49,11 +51,19 @@ function recordUse(c: Context<ConversationsEnv>, keyId: string, organizationId: 
   void afterResponse(
     c,
     shardOf(c.env, organizationId).then(({ d1 }) =>
-      touchApiKey(createDatabase(d1), keyId, now, LAST_USED_INTERVAL_MS),
+      // Fenced as the request's writes are: nothing is written to a copy being moved.
+      touchApiKey(
+        openRequestDatabase(d1, undefined, organizationId),
+        keyId,
+        now,
+        LAST_USED_INTERVAL_MS,
+      ),
     ),
     "could not record API key use",
   );
 }
+
+const READS = new Set(["GET", "HEAD"]);
 
 const headerValue = (c: Context, name: string) => c.req.header(name) || undefined;
 
@@ -104,7 +114,18 @@ const authenticateCaller = createMiddleware<ConversationsEnv>(async (c, next) =>
   await enforceRateLimit(c, c.env.API_RATE_LIMITER, `key:${active.id}`, apiRateWindow(c.env));
   recordUse(c, active.id, active.organizationId);
   c.set("caller", { keyId: active.id, organizationId: active.organizationId });
+  if (!READS.has(c.req.method)) {
+    // A write meets the organization's fence in its own batch (platform/db/fences.ts).
+    await next();
+    return;
+  }
+  // A read carries the fence inside its round trip, and is not answered from a shard the
+  // organization has left: the request goes again, to the new one.
+  const fence = c.var.db.deferCheck(fenceQuery({ organizationId: active.organizationId }));
   await next();
+  if (c.res.status >= 400 && !fence.sent) return;
+  const rows = await fence.rows();
+  refuseIfFenced(active.organizationId, readFence(rows[0]), false);
 });
 
 /**

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { readSessionState, type SessionState, sessionStateQuery } from "../../accounts/sessions";
 import { apiRateWindow, jwtSecret } from "../../platform/config";
+import { readFence, refuseIfFenced } from "../../platform/db/fences";
 import type { UserRole } from "../../platform/db/schema";
 import { ApiError } from "../../platform/errors/api-error";
 import { answering } from "../../platform/errors/documented";
@@ -89,7 +90,10 @@ const authenticateCaller = createMiddleware<TrainingEnv>(async (c, next) => {
   const caller = { userId: claims.sub, organizationId: claims.org, sessionId: claims.sid };
 
   if (!READS.has(c.req.method)) {
-    const current = readSessionState(await state.rows());
+    const rows = await state.rows();
+    // Moved or being moved: nothing is written here (the write's own batch meets the fence too).
+    refuseIfFenced(claims.org, readFence(rows[0]), true);
+    const current = readSessionState(rows);
     if (!isCurrent(current, claims)) throw revoked();
     c.set("user", { ...caller, role: current.role });
     await next();
@@ -101,7 +105,10 @@ const authenticateCaller = createMiddleware<TrainingEnv>(async (c, next) => {
   // Refused before reading anything (a malformed id, say): the answer holds no data, and a
   // check of its own would cost the round trip that nothing else made.
   if (c.res.status >= 400 && !state.sent) return;
-  const current = readSessionState(await state.rows());
+  const rows = await state.rows();
+  // Read on a shard the organization has left: the request goes again, to the new one.
+  refuseIfFenced(claims.org, readFence(rows[0]), false);
+  const current = readSessionState(rows);
   const allowed = c.var.allowedRoles;
   const refusal = !isCurrent(current, claims)
     ? revoked()

@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../platform/db/client";
+import { unfenced } from "../../../platform/db/fences";
 import {
   apiKeys,
   conversations,
@@ -284,6 +285,7 @@ export async function storeMissingDistances(db: Database, now = Date.now()): Pro
         isNull(d.editDistance),
         isNotNull(d.draft),
         lte(d.reviewedAt, now - DISTANCE_GRACE_MS),
+        unfenced(d.organizationId),
       ),
     )
     .orderBy(d.reviewedAt)
@@ -295,7 +297,9 @@ export async function storeMissingDistances(db: Database, now = Date.now()): Pro
           db
             .update(d)
             .set({ editDistance: editDistance(draft, final) })
-            .where(and(eq(d.messageId, messageId), isNull(d.editDistance))),
+            .where(
+              and(eq(d.messageId, messageId), isNull(d.editDistance), unfenced(d.organizationId)),
+            ),
         ],
   );
   const [first, ...rest] = updates;
