@@ -5,6 +5,9 @@ import { handleWebhookBatch } from "./platform/events/delivery";
 import { sweep } from "./platform/events/sweep";
 import { storeMissingDistances } from "./surfaces/conversations-api/messages/messages.drafts";
 
+/** The Workflow that moves an organization to another shard (wrangler.toml `[[workflows]]`). */
+export { MoveOrganization } from "./platform/db/move-workflow";
+
 const app = createApp();
 
 /** The API's type, for `hono/client`: `hc<AppType>(baseUrl)` (see scripts/client-example.ts). */

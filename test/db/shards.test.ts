@@ -13,11 +13,11 @@ import { SWEEP_GRACE_MS } from "../../src/platform/events/sweep";
 import { sha256Hex } from "../../src/platform/util/encoding";
 import { newObjectId } from "../../src/platform/util/ids";
 import { opaqueToken } from "../../src/platform/util/tokens";
-import { issueToken } from "../../src/surfaces/training-api/jwt";
 import { d1RoundTrips, json, request } from "../helpers/app";
 import { apiKeyHeaders, bearer } from "../helpers/auth";
 import { failingD1 } from "../helpers/d1";
 import { ACME, ACME_KEY, DEMO_PASSWORD } from "../helpers/seed";
+import { organizationOn } from "../helpers/shards";
 
 /*
  * Tenant shards (docs/sharding.md): every D1 binding named DB or SHARD_<NAME> holds tenant data,
@@ -72,68 +72,6 @@ describe("tenant shards", () => {
   });
 });
 
-/** An organization whose data lives on SHARD_C, as the directory (DB) records it. */
-async function organizationOnShardC() {
-  const shard = env.SHARD_C;
-  const now = Date.now();
-  const id = { org: newObjectId(now), user: newObjectId(now), session: newObjectId(now) };
-  const ids = {
-    ...id,
-    key: newObjectId(now),
-    contact: newObjectId(now),
-    conversation: newObjectId(now),
-  };
-  const key = `test_${crypto.randomUUID().replaceAll("-", "")}`;
-  const keyHash = await sha256Hex(key);
-  await env.DB.prepare(
-    "insert into organizations (id, name, created_at, shard) values (?, 'On shard C', ?, 'SHARD_C')",
-  )
-    .bind(ids.org, now)
-    .run();
-  await shard.batch([
-    shard
-      .prepare("insert into organizations (id, name, created_at) values (?, 'On shard C', ?)")
-      .bind(ids.org, now),
-    shard
-      .prepare(
-        "insert into users (id, organization_id, first_name, last_name, email, role, password_hash, created_at, updated_at) values (?, ?, 'Cleo', 'Shard', ?, 'admin', '', ?, ?)",
-      )
-      .bind(ids.user, ids.org, `cleo-${ids.user}@example.com`, now, now),
-    shard
-      .prepare(
-        "insert into sessions (id, organization_id, user_id, created_at, expires_at) values (?, ?, ?, ?, ?)",
-      )
-      .bind(ids.session, ids.org, ids.user, now, now + 86_400_000),
-    shard
-      .prepare(
-        "insert into api_keys (id, organization_id, name, prefix, key_hash, created_at) values (?, ?, 'shard key', ?, ?, ?)",
-      )
-      .bind(ids.key, ids.org, key.slice(0, 12), keyHash, now),
-    shard
-      .prepare(
-        "insert into contacts (id, organization_id, first_name, phone_number, channel_type, created_at, updated_at) values (?, ?, 'Dana', '+14155550100', 'sms', ?, ?)",
-      )
-      .bind(ids.contact, ids.org, now, now),
-    shard
-      .prepare(
-        "insert into conversations (id, organization_id, contact_id, created_at, updated_at) values (?, ?, ?, ?, ?)",
-      )
-      .bind(ids.conversation, ids.org, ids.contact, now, now),
-  ]);
-  const { token } = await issueToken(
-    env.JWT_SECRET,
-    {
-      userId: ids.user,
-      organizationId: ids.org,
-      role: "admin",
-      sessionId: ids.session,
-      tokenVersion: 1,
-    },
-    600,
-  );
-  return { ids, keyHeaders: apiKeyHeaders(key, ids.org), token };
-}
-
 const rowsIn = async (d1: D1Database, table: string, organizationId: string) =>
   (
     await d1
@@ -144,7 +82,7 @@ const rowsIn = async (d1: D1Database, table: string, organizationId: string) =>
 
 describe("an organization on another shard", () => {
   it("is served from its shard through the API key: reads and writes, none of it in DB", async () => {
-    const { ids, keyHeaders } = await organizationOnShardC();
+    const { ids, keyHeaders } = await organizationOn("SHARD_C");
     const got = await request(`/v1/api/conversations/${ids.conversation}`, keyHeaders);
     expect(got.status).toBe(200);
     expect(((await got.json()) as { _id: string })._id).toBe(ids.conversation);
@@ -168,7 +106,7 @@ describe("an organization on another shard", () => {
   });
 
   it("is served from its shard through a token: the session checked there, one round trip warm", async () => {
-    const { ids, token } = await organizationOnShardC();
+    const { ids, token } = await organizationOn("SHARD_C");
     await request("/api/contacts", bearer(token)); // the isolate learns the shard
     const listed = await request("/api/contacts", bearer(token));
     expect(listed.status).toBe(200);
@@ -183,7 +121,7 @@ describe("an organization on another shard", () => {
   });
 
   it("keeps the answers of a key used with the wrong workspace across shards", async () => {
-    const { ids, keyHeaders } = await organizationOnShardC();
+    const { ids, keyHeaders } = await organizationOn("SHARD_C");
     // Acme's key (on DB) naming the shard-C workspace, and the shard-C key naming Acme's.
     const acmeKeyThere = await request(
       `/v1/api/conversations/${ids.conversation}`,
@@ -203,7 +141,7 @@ describe("an organization on another shard", () => {
 
 describe("logging in to an organization on another shard", () => {
   it("sets the password with its setup token, logs in by email, refreshes: all on its shard", async () => {
-    const { ids } = await organizationOnShardC();
+    const { ids } = await organizationOn("SHARD_C");
     const email = `cleo-${ids.user}@example.com`;
     const setupToken = opaqueToken("st", ids.org);
     const now = Date.now();
@@ -253,7 +191,7 @@ describe("a shard that does not answer", () => {
 
 describe("the bulk import", () => {
   it("writes a workspace's records to its shard", async () => {
-    const { ids } = await organizationOnShardC();
+    const { ids } = await organizationOn("SHARD_C");
     const record = JSON.stringify({
       _id: `imp-${newObjectId()}`,
       customer: { name: "Imported Shard", phone: "+14155550111" },
@@ -277,7 +215,7 @@ describe("the bulk import", () => {
 
 describe("the login lockout", () => {
   it("counts a wrong current password of a shard's user in the directory, with the logins'", async () => {
-    const { ids, token } = await organizationOnShardC();
+    const { ids, token } = await organizationOn("SHARD_C");
     const email = `cleo-${ids.user}@example.com`;
     const response = await request(
       "/api/auth/change-password",

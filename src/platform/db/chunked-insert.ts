@@ -13,7 +13,7 @@ export const D1_MAX_PARAMETERS = 100;
 const MAX_JSON_CHARACTERS = 600_000;
 
 /** The rows as JSON arrays, each under the size one bound value may have. */
-function jsonChunks(rows: object[]): string[] {
+export function jsonChunks(rows: object[]): string[] {
   const chunks: string[] = [];
   let current: string[] = [];
   let size = 2;
