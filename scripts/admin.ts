@@ -10,6 +10,10 @@
  *   shards
  *       every D1 database of wrangler.toml holding tenant data: its binding, the organizations
  *       with data there, its size and its migration level (docs/sharding.md)
+ *   move-org --org <id> --to <shard>
+ *       moves the organization to the shard (its name or binding) while it stays online, and
+ *       prints rows, checksum and size per table and the time taken. It runs as the Worker's
+ *       Workflow: locally, `npm run dev` must be running (--port, default 8787)
  *
  * Options: --remote (the deployed database), --env <name> (a wrangler environment), --json
  * (machine-readable output). LOCAL_D1_PERSIST_TO=<dir> points local runs at another state folder.
@@ -25,6 +29,7 @@ import { sha256Hex } from "../src/platform/util/encoding";
 import { newObjectId } from "../src/platform/util/ids";
 import { opaqueToken } from "../src/platform/util/tokens";
 import "../src/platform/errors/zod-messages";
+import type { MoveSummary } from "../src/platform/db/move-workflow";
 import { CreateUserBodySchema } from "../src/surfaces/training-api/users/users.schemas";
 import { d1Bindings } from "./lib/d1-bindings";
 import { literal, upsert } from "./seed/sql";
@@ -39,6 +44,9 @@ const { positionals, values } = parseArgs({
     email: { type: "string" },
     organization: { type: "string" },
     shard: { type: "string" },
+    org: { type: "string" },
+    to: { type: "string" },
+    port: { type: "string", default: "8787" },
     remote: { type: "boolean", default: false },
     env: { type: "string" },
     json: { type: "boolean", default: false },
@@ -272,13 +280,108 @@ async function shards() {
   ]);
 }
 
+const MOVE_WORKFLOW = "edge-conversations-move-organization";
+
+/** wrangler workflows … on the deployment (--remote) or the running `npm run dev` (local). */
+function workflows(args: string[]): string {
+  const target = values.remote ? [] : ["--local", "--port", values.port ?? "8787"];
+  if (values.env) target.push("--env", values.env);
+  return execFileSync("wrangler", ["workflows", ...args, ...target], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CI: "1" },
+  });
+}
+
+interface MoveInstance {
+  status: string;
+  output?: MoveSummary;
+  error?: { message?: string; name?: string } | null;
+  steps?: {
+    name: string;
+    success: boolean | null;
+    attempts?: { error?: { message?: string } | null }[];
+  }[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The shard's binding from its binding or its name (`main` is DB, `b` is SHARD_B). */
+function shardBinding(given: string): string {
+  const bindings = d1Bindings("wrangler.toml", values.env);
+  const binding =
+    bindings.find((b) => b === given) ??
+    (given.toLowerCase() === "main"
+      ? "DB"
+      : bindings.find((b) => b === `SHARD_${given.toUpperCase()}`));
+  if (!binding) fail(`no shard "${given}": the shards are ${bindings.join(", ")}`);
+  return binding;
+}
+
+async function moveOrg() {
+  const organizationId = values.org ?? fail("--org <organization id> is required");
+  const to = shardBinding(values.to ?? fail("--to <shard> is required"));
+  const id = `move-${organizationId}-${Date.now()}`;
+  try {
+    workflows(["trigger", MOVE_WORKFLOW, JSON.stringify({ organizationId, to }), "--id", id]);
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr ?? String(error);
+    fail(
+      `could not start the move${values.remote ? "" : ` (is \`npm run dev\` running on port ${values.port}?)`}: ${detail.trim().split("\n").at(-1)}`,
+    );
+  }
+  const live = process.stderr.isTTY && !values.json;
+  let instance: MoveInstance;
+  for (;;) {
+    instance = JSON.parse(workflows(["instances", "describe", MOVE_WORKFLOW, id, "--json"]));
+    if (live) {
+      const last = instance.steps?.at(-1)?.name ?? "starting";
+      process.stderr.write(
+        `\r\x1b[Kmove-org: ${instance.status}, ${instance.steps?.length ?? 0} steps, at ${last}`,
+      );
+    }
+    if (!["queued", "running", "waiting"].includes(instance.status)) break;
+    await sleep(500);
+  }
+  if (live) process.stderr.write("\n");
+  if (instance.status !== "complete" || !instance.output) {
+    const failed = instance.steps?.find((step) => step.success === false);
+    const reason =
+      failed?.attempts?.at(-1)?.error?.message ?? instance.error?.message ?? instance.status;
+    fail(
+      `the move stopped (${instance.status}) at ${failed?.name ?? "?"}: ${reason}. Running move-org again resumes it.`,
+    );
+  }
+  const summary = instance.output;
+  const rows = summary.tables.reduce((sum, t) => sum + t.rows, 0);
+  const bytes = summary.tables.reduce((sum, t) => sum + t.bytes, 0);
+  report({ move: { id, ...summary } }, [
+    `moved ${summary.organizationId} from ${summary.from} to ${summary.to} in ${(summary.ms / 1000).toFixed(1)} s` +
+      (summary.began === "copy" ? "" : ` (resumed at ${summary.began})`),
+    ...(summary.tables.length > 0
+      ? [
+          "table                       rows       bytes  checksum",
+          ...summary.tables.map(
+            (t) =>
+              `${t.table.padEnd(24)}${String(t.rows).padStart(8)}${String(t.bytes).padStart(12)}  ${t.checksum}`,
+          ),
+          `${"total".padEnd(24)}${String(rows).padStart(8)}${String(bytes).padStart(12)}`,
+        ]
+      : []),
+    `deleted from ${summary.from}: ${summary.deleted} rows`,
+  ]);
+}
+
 const commands: Record<string, () => Promise<void>> = {
   "create-org": createOrg,
   "reset-password": resetPassword,
   shards,
+  "move-org": moveOrg,
 };
 const command = commands[positionals[0] ?? ""];
 if (!command) {
-  fail(`unknown command "${positionals[0] ?? ""}"; use create-org, reset-password or shards`);
+  fail(
+    `unknown command "${positionals[0] ?? ""}"; use create-org, reset-password, shards or move-org`,
+  );
 }
 await command();

@@ -9,6 +9,7 @@ import { shardOf } from "../../src/platform/db/shards";
 import { newObjectId } from "../../src/platform/util/ids";
 import { d1RoundTrips, json, request } from "../helpers/app";
 import { bearer } from "../helpers/auth";
+import { countingD1 } from "../helpers/d1";
 import { organizationOn } from "../helpers/shards";
 
 /*
@@ -139,6 +140,32 @@ describe("moving an organization to another shard", () => {
       .bind(org.ids.org)
       .first<{ n: number }>();
     expect(conversations?.n).toBe(2); // the fixture's and the one created before the move
+  });
+
+  it("a bookmark names its shard: one issued before the move reads from the new shard's primary", async () => {
+    const org = await busyOrganization("SHARD_B");
+    const write = await request(
+      `${conversationPath(org.conversation)}/messages`,
+      json({ direction: "inbound", message: "Bookmarked" }, org.keyHeaders),
+    );
+    const bookmark = write.headers.get("x-d1-bookmark") as string;
+    expect(bookmark).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}~b$/);
+    await runMove(org.ids.org, "SHARD_C");
+
+    const { db, counter } = countingD1(env.SHARD_C);
+    const read = await request(
+      conversationPath(org.conversation),
+      { headers: { ...org.keyHeaders.headers, "x-d1-bookmark": bookmark } },
+      { SHARD_C: db } as Partial<Env>,
+    );
+    expect(read.status).toBe(200);
+    expect(
+      ((await read.json()) as { messages: { message: string }[] }).messages.at(-1)?.message,
+    ).toBe("Bookmarked");
+    // SHARD_B's bookmark means nothing to SHARD_C: its primary answers, and the new bookmark is
+    // SHARD_C's.
+    expect(counter.sessions).toEqual(["first-primary"]);
+    expect(read.headers.get("x-d1-bookmark")).toMatch(/~c$/);
   });
 
   it("while the copy runs: reads are served, writes answer 503 with Retry-After and change nothing", async () => {

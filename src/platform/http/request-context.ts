@@ -4,7 +4,7 @@ import { routePath } from "hono/route";
 import { d1TimeoutMs, logsRequest } from "../config";
 import { OrganizationMoved } from "../db/fences";
 import { openRequestDatabase } from "../db/request-database";
-import { movedTo, rememberShard, shardOf } from "../db/shards";
+import { movedTo, rememberShard, type Shard, shardOf } from "../db/shards";
 import { timedRoundTrips } from "../db/timing";
 import { ApiError, validationError } from "../errors/api-error";
 import { findDatabaseError } from "../errors/database-error";
@@ -16,7 +16,25 @@ import { serverTimingHeader } from "./server-timing";
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 export const BOOKMARK_HEADER = "x-d1-bookmark";
-const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/i;
+/** D1's bookmark, then `~<shard>` unless it is DB's (a bookmark belongs to one database). */
+const BOOKMARK = /^([0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32})(?:~([a-z0-9_]{1,32}))?$/i;
+
+interface Bookmark {
+  value: string;
+  /** The binding of the database that issued it. */
+  shard: string;
+}
+
+function parseBookmark(header: string | undefined): Bookmark | undefined | null {
+  if (header === undefined) return undefined;
+  const match = BOOKMARK.exec(header);
+  if (!match?.[1]) return null;
+  return { value: match[1], shard: match[2] ? `SHARD_${match[2].toUpperCase()}` : "DB" };
+}
+
+/** The header value of a bookmark of `shard`'s database. */
+const bookmarkHeader = (value: string, shard: string) =>
+  shard === "DB" ? value : `${value}~${shard.slice("SHARD_".length).toLowerCase()}`;
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -35,13 +53,16 @@ function oversizedHeader(headers: Headers): string | undefined {
 }
 
 /**
- * The D1 session of a request. Reads may be served by the nearest read replica
+ * The D1 session of a request on a shard. Reads may be served by the nearest read replica
  * ("first-unconstrained"), or by one at least as new as the client's bookmark, so a client that
- * sends back the bookmark of its last write reads that write. Writes go to the primary.
+ * sends back the bookmark of its last write reads that write. Writes go to the primary. A
+ * bookmark of another database (the organization has moved since) means nothing here: the read
+ * goes to the primary, which has every write, the copied ones included.
  */
-function openSession(db: D1Database, method: string, bookmark: string | undefined) {
-  if (!READS.has(method)) return db.withSession("first-primary");
-  return db.withSession(bookmark ?? "first-unconstrained");
+function openSession(shard: Shard, method: string, bookmark: Bookmark | undefined) {
+  if (!READS.has(method)) return shard.d1.withSession("first-primary");
+  if (!bookmark) return shard.d1.withSession("first-unconstrained");
+  return shard.d1.withSession(bookmark.shard === shard.binding ? bookmark.value : "first-primary");
 }
 
 /**
@@ -86,11 +107,10 @@ function movedOrganization(
 
 /**
  * The request again, for the organization's new shard: the same method, URL, headers and body
- * (Hono keeps the body it read), without the old shard's bookmark.
+ * (Hono keeps the body it read). Its bookmark, if any, is the old shard's: it is not used there.
  */
 async function againElsewhere(c: Context): Promise<Request> {
-  const headers = new Headers(c.req.raw.headers);
-  headers.delete(BOOKMARK_HEADER);
+  const headers = c.req.raw.headers;
   const body = READS.has(c.req.method) ? undefined : await c.req.arrayBuffer();
   const request = new Request(c.req.url, { method: c.req.method, headers, body });
   resent.add(request);
@@ -129,14 +149,14 @@ export const requestContext = (render: ErrorRenderer, redispatch?: Redispatch) =
     c.set("requestId", requestId);
     c.set("d1RoundTrips", d1RoundTrips);
 
-    const bookmark = c.req.header(BOOKMARK_HEADER);
+    const bookmark = parseBookmark(c.req.header(BOOKMARK_HEADER));
     const tooLarge = oversizedHeader(c.req.raw.headers);
     if (tooLarge) {
       c.res = render(
         c,
         new ApiError("headers_too_large", `Request header ${tooLarge} is too large`),
       );
-    } else if (bookmark !== undefined && !BOOKMARK.test(bookmark)) {
+    } else if (bookmark === null) {
       c.res = render(
         c,
         validationError([
@@ -152,14 +172,14 @@ export const requestContext = (render: ErrorRenderer, redispatch?: Redispatch) =
       // The request's database starts on DB (the directory, and the first shard); once
       // authentication knows the organization, it moves to that organization's shard, and its
       // writes meet the organization's fence there.
-      let session = openSession(c.env.DB, c.req.method, bookmark);
-      let shard = { binding: "DB", d1: c.env.DB };
+      let shard: Shard = { binding: "DB", d1: c.env.DB };
+      let session = openSession(shard, c.req.method, bookmark);
       c.set("db", openRequestDatabase(session, roundTrip));
       c.set("useOrganization", async (organizationId: string) => {
         const found = await shardOf(c.env, organizationId, roundTrip);
         if (found.binding !== shard.binding) {
           shard = found;
-          session = openSession(shard.d1, c.req.method, bookmark);
+          session = openSession(shard, c.req.method, bookmark);
         }
         c.set("db", openRequestDatabase(session, roundTrip, organizationId));
         return shard.binding;
@@ -177,7 +197,7 @@ export const requestContext = (render: ErrorRenderer, redispatch?: Redispatch) =
         }
       }
       const latest = session.getBookmark();
-      if (latest) stamp.push([BOOKMARK_HEADER, latest]);
+      if (latest) stamp.push([BOOKMARK_HEADER, bookmarkHeader(latest, shard.binding)]);
     }
 
     const durationMs = performance.now() - started;
