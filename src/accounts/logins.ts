@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../platform/db/client";
+import { notMovedAway } from "../platform/db/fences";
 import { loginFailures, users } from "../platform/db/schema";
 import { tokenUserColumns } from "./sessions";
 
@@ -17,9 +18,12 @@ function selectUsersByEmail(db: Database, email: string, organizationId?: string
     })
     .from(users)
     .where(
-      organizationId
-        ? and(eq(users.email, email), eq(users.organizationId, organizationId))
-        : eq(users.email, email),
+      and(
+        eq(users.email, email),
+        organizationId ? eq(users.organizationId, organizationId) : undefined,
+        // A copy being made, or left behind, by a move is not the user (platform/db/fences.ts).
+        notMovedAway(users.organizationId),
+      ),
     )
     .orderBy(users.organizationId)
     .limit(MAX_CANDIDATES);

@@ -11,6 +11,7 @@ import { d1RoundTrips, json, request } from "../helpers/app";
 import { bearer } from "../helpers/auth";
 import { countingD1 } from "../helpers/d1";
 import { organizationOn } from "../helpers/shards";
+import { consume, createEndpoint, type Received, receiver, verify } from "../helpers/webhooks";
 
 /*
  * Moving an organization from one shard to another (docs/sharding.md), run as the Workflow the
@@ -205,6 +206,37 @@ describe("moving an organization to another shard", () => {
       json({ direction: "inbound", message: "After the move" }, org.keyHeaders),
     );
     expect(after.status).toBe(201);
+  });
+
+  it("a pending webhook delivery waits while the organization is frozen, then goes out from the new shard", async () => {
+    const org = await busyOrganization("SHARD_B");
+    const endpoint = await createEndpoint({ events: ["conversation.created"] }, org.token);
+    const ping = await request(`/api/webhooks/${endpoint.id}/test`, {
+      method: "POST",
+      ...bearer(org.token),
+    });
+    expect(ping.status).toBe(202);
+    const { eventId } = ((await ping.json()) as { data: { eventId: string } }).data;
+    const message = { organizationId: org.ids.org, eventId };
+    const plan = await planMove(env, { organizationId: org.ids.org, to: "SHARD_C" });
+    await freezeSource(env, plan);
+
+    const { received, send } = receiver();
+    const frozen = await consume([message], { send });
+    expect(frozen.retryMessages).toHaveLength(1); // nothing sent, nothing written: later
+    expect(received).toHaveLength(0);
+
+    await runMove(org.ids.org, "SHARD_C");
+    const moved = await consume([message], { send });
+    expect(moved.explicitAcks).toHaveLength(1);
+    expect(received).toHaveLength(1);
+    expect(verify(endpoint.secret, received[0] as Received).type).toBe("webhook.test");
+    const attempts = await env.SHARD_C.prepare(
+      "select count(*) as n from webhook_deliveries where event_id = ?",
+    )
+      .bind(eventId)
+      .first<{ n: number }>();
+    expect(attempts?.n).toBe(1);
   });
 
   it("a crash during the copy leaves the organization on its old shard, and a new move finishes it", async () => {

@@ -50,7 +50,11 @@ export const fenceQuery = renderedOnce(["organizationId"], (db, p) =>
  * are a copy waiting to be deleted.
  */
 export const unfenced = (organizationId: SQLWrapper) =>
-  sql`${organizationId} not in (select ${organizationFences.organizationId} from ${organizationFences})`;
+  sql`not exists (select 1 from ${organizationFences} where ${organizationFences.organizationId} = ${organizationId})`;
+
+/** Rows of organizations this shard has not handed to another (a copy, or leftovers of one). */
+export const notMovedAway = (organizationId: SQLWrapper) =>
+  sql`not exists (select 1 from ${organizationFences} where ${organizationFences.organizationId} = ${organizationId} and ${organizationFences.state} = 'moved')`;
 
 /** The fence in a row that carries `fence_state` and `fence_moved_to` (see `fenceQuery`). */
 export function readFence(row: Record<string, unknown> | undefined): Fence | undefined {

@@ -20,8 +20,11 @@ const HTTP_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 /** Seconds a client waits before retrying a write refused while its organization moves. */
 export const MOVE_RETRY_AFTER_SECONDS = 2;
 
+/** What an organization's move refused, when nothing else caused it. */
+const MOVING = new Error("the organization is being moved to another shard");
+
 /** The answer to a write while its organization is being copied to another shard. */
-export const organizationFrozen = (cause?: unknown) =>
+export const organizationFrozen = (cause: unknown = MOVING) =>
   new ApiError(
     "service_unavailable",
     "This workspace is being moved to another database: writes resume in a few seconds; reads are served",
@@ -78,11 +81,26 @@ function logFault(c: Context, error: ApiError, thrown: unknown) {
   );
 }
 
+/**
+ * A request that met its organization's move (platform/db/fences.ts): a write refused while it
+ * is copied, or a request sent on to the new shard. Not a fault; the request's own log line
+ * records the 503.
+ */
+function movingOrganization(thrown: unknown): boolean {
+  const kind = findDatabaseError(thrown)?.kind;
+  return (
+    kind === "frozen" ||
+    kind === "moved" ||
+    (thrown instanceof Error && thrown.name === "OrganizationMoved") ||
+    (thrown instanceof ApiError && thrown.cause === MOVING)
+  );
+}
+
 /** `onError` of a router: any thrown value, answered in that router's envelope. */
 export function errorHandler<E extends Env>(render: ErrorRenderer): ErrorHandler<E> {
   return (thrown, c) => {
     const error = toApiError(thrown);
-    if (error.status >= 500) logFault(c, error, thrown);
+    if (error.status >= 500 && !movingOrganization(thrown)) logFault(c, error, thrown);
     return render(c, error);
   };
 }

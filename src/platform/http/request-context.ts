@@ -175,7 +175,9 @@ export const requestContext = (render: ErrorRenderer, redispatch?: Redispatch) =
       let shard: Shard = { binding: "DB", d1: c.env.DB };
       let session = openSession(shard, c.req.method, bookmark);
       c.set("db", openRequestDatabase(session, roundTrip));
+      let organization: string | undefined;
       c.set("useOrganization", async (organizationId: string) => {
+        organization = organizationId;
         const found = await shardOf(c.env, organizationId, roundTrip);
         if (found.binding !== shard.binding) {
           shard = found;
@@ -186,7 +188,7 @@ export const requestContext = (render: ErrorRenderer, redispatch?: Redispatch) =
       });
       const first = !resent.has(c.req.raw);
       await next();
-      const moved = movedOrganization(c.error, c.get("organizationId"));
+      const moved = movedOrganization(c.error, organization);
       if (moved && redispatch && first) {
         const to = moved.movedTo ?? (await movedTo(shard.d1, moved.organizationId));
         if (to && to !== shard.binding) {
