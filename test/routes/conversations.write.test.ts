@@ -237,6 +237,40 @@ describe("POST /v1/api/conversations/{id}/messages", () => {
     expect(given.body.sent).toBe(!sent);
   });
 
+  it("many appends at once: each message after the one before, and updatedAt is the last one's", async () => {
+    const created = await post("/v1/api/conversations", {
+      customer: { name: "Many At Once", phone: uniquePhone() },
+      messages: [],
+    });
+    const id = created.body._id as string;
+    // 32 requests in flight together: under workerd they read the same millisecond.
+    const answers = await Promise.all(
+      Array.from({ length: 32 }, (_, i) =>
+        post(`/v1/api/conversations/${id}/messages`, { direction: "inbound", message: `m${i}` }),
+      ),
+    );
+    expect(answers.every((a) => a.response.status === 201)).toBe(true);
+    // In the order they were written (rowid), strictly later each time: a reader who has seen a
+    // message never sees a new one appear before it.
+    const { results } = await env.DB.prepare(
+      "select message, created_at from messages where conversation_id = ? order by rowid",
+    )
+      .bind(id)
+      .all<{ message: string; created_at: number }>();
+    expect(results).toHaveLength(32);
+    for (let i = 1; i < results.length; i++) {
+      expect(results[i]?.created_at).toBeGreaterThan(results[i - 1]?.created_at as number);
+    }
+    // Each answer is the message as stored.
+    const stored = new Map(results.map((r) => [r.message, r.created_at]));
+    for (const { body } of answers) {
+      expect(Date.parse(body.createdAt)).toBe(stored.get(body.message));
+    }
+    const after = await get(`/v1/api/conversations/${id}`);
+    expect(after.body.updatedAt).toBe(after.body.messages.at(-1).createdAt);
+    expect(after.body.messages.map((m: Body) => m.message)).toEqual(results.map((r) => r.message));
+  });
+
   it("404 for an unknown conversation and another tenant's; 409 for a taken id", async () => {
     expect(
       (

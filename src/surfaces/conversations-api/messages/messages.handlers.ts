@@ -35,6 +35,7 @@ export const appendMessage: ConversationsHandler<AppendMessageRoute> = async (c)
         actor: { type: "apiKey", id: c.var.caller.keyId },
         origin: { model: body.model, promptVersion: body.promptVersion },
       },
+      body.createdAt === undefined && body.updatedAt === undefined,
     );
   } catch (error) {
     refusal(error, {});

@@ -36,8 +36,16 @@ export async function appendMessage(
   message: MessageRow,
   now: number,
   author: { actor: Actor; origin?: Omit<DraftOrigin, "messageId"> },
+  /** Whether the client gave no time: the message is then timed by its write (below). */
+  stamped = false,
 ): Promise<string | undefined> {
   const c = conversations;
+  // A message the server times is written at its conversation's next millisecond or later, in
+  // the transaction that orders it: messages read in time order are in the order they were
+  // written, however many arrive in one millisecond, and the conversation's updatedAt (moved
+  // below to the same value) is its last message's time.
+  const at = (given: number) =>
+    stamped ? sql<number>`max(${now}, ${c.updatedAt} + 1)` : sql<number>`${given}`;
   const results = await db.batch([
     db.insert(messages).select(
       db
@@ -50,8 +58,8 @@ export async function appendMessage(
           sent: sql<boolean>`${message.sent ? 1 : 0}`.as("sent"),
           message: sql<string>`${message.message}`.as("message"),
           status: sql<string>`${message.status}`.as("status"),
-          createdAt: sql<number>`${message.createdAt}`.as("created_at"),
-          updatedAt: sql<number>`${message.updatedAt}`.as("updated_at"),
+          createdAt: at(message.createdAt).as("created_at"),
+          updatedAt: at(message.updatedAt).as("updated_at"),
         })
         .from(c)
         .where(and(eq(c.id, conversationId), eq(c.organizationId, organizationId))),
