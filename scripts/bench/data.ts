@@ -294,6 +294,71 @@ function generate(writer: ChunkWriter, rows: number) {
     if (copyRows.length >= 5000) flushSnapshots();
   }
   flushSnapshots();
+
+  // The administration lists hold a few rows in the seed: enough more for a page of 20 and the
+  // next one. The endpoints are paused, so that no write of the benchmark has one to tell.
+  const ADMIN_ROWS = 30;
+  const people: Row[] = [];
+  const keys: Row[] = [];
+  const endpoints: Row[] = [];
+  for (let i = 0; i < ADMIN_ROWS; i++) {
+    const at = BASE + 3_000_000 + i * 1000;
+    people.push([
+      objectId(at, 0xb1, i),
+      ORG,
+      `User${i}`,
+      `Bench${i}`,
+      `user${i}@bench.example.com`,
+      "agent",
+      "",
+      at,
+      at,
+    ]);
+    keys.push([
+      objectId(at, 0xb2, i),
+      ORG,
+      `bench key ${i}`,
+      `bench_${hex(i, 4)}`,
+      hex(i, 64),
+      null,
+      at,
+    ]);
+    endpoints.push([
+      objectId(at, 0xb3, i),
+      ORG,
+      `https://hooks.example.com/bench/${i}`,
+      JSON.stringify(["conversation.created"]),
+      `whsec_${hex(i, 32)}`,
+      false,
+      at,
+      at,
+    ]);
+  }
+  writer.insert(
+    "users",
+    [
+      "id",
+      "organization_id",
+      "first_name",
+      "last_name",
+      "email",
+      "role",
+      "password_hash",
+      "created_at",
+      "updated_at",
+    ],
+    people,
+  );
+  writer.insert(
+    "api_keys",
+    ["id", "organization_id", "name", "prefix", "key_hash", "created_by_user_id", "created_at"],
+    keys,
+  );
+  writer.insert(
+    "webhook_endpoints",
+    ["id", "organization_id", "url", "events", "secret", "enabled", "created_at", "updated_at"],
+    endpoints,
+  );
   writer.closeFile();
 }
 

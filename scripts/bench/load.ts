@@ -9,18 +9,23 @@
  *    statement the API sends for the document and nothing else; (c) the floor with the platform
  *    services the API uses on every request. Each round measures (a), then each GET on the API,
  *    (b) and (c) back to back; a ratio is the median of the rounds' ratios.
+ * 3. Writes and list pages against their own floors, the same way: (b) does the same write as one
+ *    batch (an inbound message; a conversation with a new contact) or sends the list page's
+ *    statement, (c) adds the platform services.
  *
  * Rounds are paired because on 2 shared cores runs minutes apart differ by up to ±40 %: a ratio
  * of two such runs inherits the drift, a ratio of back-to-back runs mostly does not.
  */
 import { dataset, FIXED, rowsLabel } from "./data";
-import { type Measurement, measure } from "./measure";
+import { type Measurement, measure, type Write } from "./measure";
 import { machine, median, say, spread, status, table, writeResults } from "./report";
 import {
   type Api,
   type Auth,
   assertSameAnswer,
+  assertSameListPage,
   BARE,
+  LIST_PAGES,
   startApi,
   startFixedJson,
   startFloor,
@@ -43,59 +48,130 @@ const ENDPOINTS: [name: string, path: string, auth: Auth][] = [
 ];
 /** The GETs compared with the floors: the three documents. */
 const DOCUMENTS = ENDPOINTS.slice(0, 3);
+
+/** The writes compared with their floors: each request writes something new. */
+const WRITES: [name: string, path: string, auth: Auth, write: Write][] = [
+  [
+    "POST message (inbound)",
+    `/v1/api/conversations/${FIXED.conversation10}/messages`,
+    "key",
+    {
+      method: "POST",
+      status: 201,
+      body: (n) => JSON.stringify({ direction: "inbound", message: `Bench message ${n}` }),
+    },
+  ],
+  [
+    "POST conversation (new contact)",
+    "/v1/api/conversations",
+    "key",
+    {
+      method: "POST",
+      status: 201,
+      body: (n) =>
+        JSON.stringify({
+          customer: { name: `Bench Customer ${n}`, phone: `+1628${String(n).padStart(7, "0")}` },
+          messages: [{ direction: "inbound", message: `Hello from customer ${n}` }],
+        }),
+    },
+  ],
+];
+
+/** Section 3's rows: the writes, then a first page of 20 of each list. */
+const FLOORED: [name: string, path: string, auth: Auth, write?: Write][] = [
+  ...WRITES,
+  ...LIST_PAGES.map(
+    ({ name, path, auth }) =>
+      [`${name}, page 1`, `${path}?limit=20`, auth] as [string, string, Auth],
+  ),
+];
 /** The target: the API's req/s at least this share of the floor with services (c). */
 const TARGET = 0.8;
 /** The scale target: p50 at most this multiple of its reference. */
 const SCALE = 1.2;
 
-export async function load(quick: boolean): Promise<void> {
+export type Section = "all" | "documents" | "floors";
+
+export async function load(quick: boolean, only: Section = "all"): Promise<void> {
   const { small, large, seconds } = SETTINGS[quick ? "quick" : "full"];
   const [smallLabel, largeLabel] = [rowsLabel(small), rowsLabel(large)];
   const smallData = await dataset(small);
   const largeData = await dataset(large);
   const samples = new Map<string, Measurement[]>();
   let step = 0;
-  const total = ROUNDS * (ENDPOINTS.length * 2 + 2) + ROUNDS * (1 + DOCUMENTS.length * 3);
-  const run = async (key: string, url: string, headers: Record<string, string> = {}) => {
-    const m = await measure(`[${++step}/${total}] ${key}`, url, headers, seconds);
+  const documents = only !== "floors";
+  const floored = only !== "documents";
+  const total =
+    (documents ? ROUNDS * (ENDPOINTS.length * 2 + 2) + ROUNDS * (1 + DOCUMENTS.length * 3) : 0) +
+    (floored ? ROUNDS * FLOORED.length * 3 : 0);
+  const run = async (
+    key: string,
+    url: string,
+    headers: Record<string, string> = {},
+    write?: Write,
+  ) => {
+    const m = await measure(`[${++step}/${total}] ${key}`, url, headers, seconds, write);
     samples.set(key, [...(samples.get(key) ?? []), m]);
     return m;
   };
   const of = (key: string) => samples.get(key) ?? [];
 
-  say(`\n1. Endpoints on ${smallLabel} and ${largeLabel} rows per table, ${ROUNDS} rounds`);
   const api = await startApi(largeData);
-  const apiSmall = await startApi(smallData);
-  const deep = [
-    ["list snapshots", "token", await pageOf(api, SNAPSHOTS, "token", snapshotsNext)],
-    ["list conversations", "key", await pageOf(api, CONVERSATIONS, "key", linkNext)],
-  ] as const;
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const [name, path, auth] of ENDPOINTS) {
-      await run(`${name} @ ${smallLabel}`, `${apiSmall.url}${path}`, await apiSmall.headers(auth));
-      await run(`${name} @ ${largeLabel}`, `${api.url}${path}`, await api.headers(auth));
+  const deep = documents
+    ? ([
+        ["list snapshots", "token", await pageOf(api, SNAPSHOTS, "token", snapshotsNext)],
+        ["list conversations", "key", await pageOf(api, CONVERSATIONS, "key", linkNext)],
+      ] as const)
+    : [];
+  if (documents) {
+    say(`\n1. Endpoints on ${smallLabel} and ${largeLabel} rows per table, ${ROUNDS} rounds`);
+    const apiSmall = await startApi(smallData);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [name, path, auth] of ENDPOINTS) {
+        await run(
+          `${name} @ ${smallLabel}`,
+          `${apiSmall.url}${path}`,
+          await apiSmall.headers(auth),
+        );
+        await run(`${name} @ ${largeLabel}`, `${api.url}${path}`, await api.headers(auth));
+      }
+      for (const [name, auth, page500] of deep) {
+        await run(
+          `${name}, page 500 @ ${largeLabel}`,
+          `${api.url}${page500}`,
+          await api.headers(auth),
+        );
+      }
     }
-    for (const [name, auth, page500] of deep) {
-      await run(
-        `${name}, page 500 @ ${largeLabel}`,
-        `${api.url}${page500}`,
-        await api.headers(auth),
-      );
-    }
+    await apiSmall.stop();
   }
-  await apiSmall.stop();
-
-  say(`\n2. The API against baselines (a), (b) and (c) on ${largeLabel} rows, ${ROUNDS} rounds`);
-  const fixed = await startFixedJson();
   const bare = await startFloor(BARE, largeData);
   const services = await startFloor(WITH_SERVICES, largeData);
-  for (const [, path, auth] of DOCUMENTS) await assertSameAnswer(path, api, auth, [bare, services]);
-  for (let round = 1; round <= ROUNDS; round++) {
-    await run("(a) fixed JSON", fixed.url);
-    for (const [name, path, auth] of DOCUMENTS) {
-      await run(`${name}: API`, `${api.url}${path}`, await api.headers(auth));
-      await run(`${name}: (b)`, `${bare.url}${path}`);
-      await run(`${name}: (c)`, `${services.url}${path}`);
+  if (documents) {
+    say(`\n2. The API against baselines (a), (b) and (c) on ${largeLabel} rows, ${ROUNDS} rounds`);
+    const fixed = await startFixedJson();
+    for (const [, path, auth] of DOCUMENTS)
+      await assertSameAnswer(path, api, auth, [bare, services]);
+    for (let round = 1; round <= ROUNDS; round++) {
+      await run("(a) fixed JSON", fixed.url);
+      for (const [name, path, auth] of DOCUMENTS) {
+        await run(`${name}: API`, `${api.url}${path}`, await api.headers(auth));
+        await run(`${name}: (b)`, `${bare.url}${path}`);
+        await run(`${name}: (c)`, `${services.url}${path}`);
+      }
+    }
+  }
+  if (floored) {
+    say(`\n3. Writes and list pages against their floors on ${largeLabel} rows, ${ROUNDS} rounds`);
+    for (const { path, auth } of LIST_PAGES) {
+      await assertSameListPage(`${path}?limit=20`, api, auth, [bare, services]);
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [name, path, auth, write] of FLOORED) {
+        await run(`${name}: API`, `${api.url}${path}`, await api.headers(auth), write);
+        await run(`${name}: (b)`, `${bare.url}${path}`, {}, write);
+        await run(`${name}: (c)`, `${services.url}${path}`, {}, write);
+      }
     }
   }
   status("");
@@ -115,74 +191,103 @@ export async function load(quick: boolean): Promise<void> {
     ];
   };
 
-  const endpointRows = [
-    ...ENDPOINTS.flatMap(([name]) => [
-      [name, smallLabel, ...medians(`${name} @ ${smallLabel}`)],
-      [name, largeLabel, ...medians(`${name} @ ${largeLabel}`)],
-    ]),
-    ...deep.map(([name]) => [
-      `${name}, page 500`,
-      largeLabel,
-      ...medians(`${name}, page 500 @ ${largeLabel}`),
-    ]),
-  ];
-  const [ceiling] = medians("(a) fixed JSON");
-  const floorRows = DOCUMENTS.map(([name]) => [
-    name,
-    ...[": API", ": (b)", ": (c)"].map((who) => medians(`${name}${who}`)[0] as number),
-    spread(ratios(`${name}: API`, `${name}: (b)`, rps)),
-    spread(ratios(`${name}: API`, `${name}: (c)`, rps)),
-  ]);
-  const scale = [
-    ...ENDPOINTS.map(([name]) => ({
-      name: `${name}: p50 at ${largeLabel} ÷ at ${smallLabel}`,
-      values: ratios(`${name} @ ${largeLabel}`, `${name} @ ${smallLabel}`, p50),
-    })),
-    ...deep.map(([name]) => ({
-      name: `${name}: p50 of page 500 ÷ page 1, at ${largeLabel}`,
-      values: ratios(`${name}, page 500 @ ${largeLabel}`, `${name}, page 1 @ ${largeLabel}`, p50),
-    })),
-  ];
   const check = (ok: boolean, text: string) => `- ${ok ? "met" : "MISSED"}: ${text}`;
-  const targets = [
-    ...DOCUMENTS.map(([name]) => {
+  const againstFloors = (names: string[]) =>
+    names.map((name) => [
+      name,
+      ...[": API", ": (b)", ": (c)"].map((who) => medians(`${name}${who}`)[0] as number),
+      spread(ratios(`${name}: API`, `${name}: (b)`, rps)),
+      spread(ratios(`${name}: API`, `${name}: (c)`, rps)),
+    ]);
+  const floorTargets = (names: string[]) =>
+    names.map((name) => {
       const r = median(ratios(`${name}: API`, `${name}: (c)`, rps));
       return check(r >= TARGET, `${name} ≥ ${TARGET} × (c) in req/s (${r.toFixed(2)})`);
-    }),
-    ...scale.map(({ name, values }) => {
-      const r = median(values);
-      return check(r <= SCALE, `${name} ≤ ${SCALE} (${r.toFixed(2)})`);
-    }),
-  ];
+    });
+  const settings = `${ROUNDS} rounds of ${seconds} s per request, 8 connections; ${machine()}.`;
+  const command = `\`npm run bench${quick ? " -- --quick" : ""}\``;
 
-  writeResults(
-    "load",
-    [
-      `\`npm run bench${quick ? " -- --quick" : ""}\`: ${ROUNDS} rounds of ${seconds} s per request, 8 connections; ${machine()}.`,
-      "",
-      `Endpoints, median of the rounds (rows per table: the dataset's conversations and snapshots, 10 messages each):`,
-      "",
-      table(["request", "rows per table", "req/s", "p50 ms", "p99 ms", "errors"], endpointRows),
-      "",
-      `The GET documents against the floors, ${largeLabel} rows; req/s medians, ratios as median (range) of the rounds. (a) fixed JSON, the harness's ceiling: ${ceiling} req/s.`,
-      "",
-      table(
-        ["request", "API req/s", "(b) req/s", "(c) req/s", "API ÷ (b)", "API ÷ (c)"],
-        floorRows,
-      ),
-      "",
-      "Scale, p50 ratios as median (range) of the rounds:",
-      "",
-      table(
-        ["ratio", "value"],
-        scale.map(({ name, values }) => [name, spread(values)]),
-      ),
-      "",
-      "Targets:",
-      "",
-      ...targets,
-    ].join("\n"),
-  );
+  if (documents) {
+    const endpointRows = [
+      ...ENDPOINTS.flatMap(([name]) => [
+        [name, smallLabel, ...medians(`${name} @ ${smallLabel}`)],
+        [name, largeLabel, ...medians(`${name} @ ${largeLabel}`)],
+      ]),
+      ...deep.map(([name]) => [
+        `${name}, page 500`,
+        largeLabel,
+        ...medians(`${name}, page 500 @ ${largeLabel}`),
+      ]),
+    ];
+    const [ceiling] = medians("(a) fixed JSON");
+    const floorRows = againstFloors(DOCUMENTS.map(([name]) => name));
+    const scale = [
+      ...ENDPOINTS.map(([name]) => ({
+        name: `${name}: p50 at ${largeLabel} ÷ at ${smallLabel}`,
+        values: ratios(`${name} @ ${largeLabel}`, `${name} @ ${smallLabel}`, p50),
+      })),
+      ...deep.map(([name]) => ({
+        name: `${name}: p50 of page 500 ÷ page 1, at ${largeLabel}`,
+        values: ratios(`${name}, page 500 @ ${largeLabel}`, `${name}, page 1 @ ${largeLabel}`, p50),
+      })),
+    ];
+    const targets = [
+      ...floorTargets(DOCUMENTS.map(([name]) => name)),
+      ...scale.map(({ name, values }) => {
+        const r = median(values);
+        return check(r <= SCALE, `${name} ≤ ${SCALE} (${r.toFixed(2)})`);
+      }),
+    ];
+
+    writeResults(
+      "load",
+      [
+        `${command}: ${settings}`,
+        "",
+        `Endpoints, median of the rounds (rows per table: the dataset's conversations and snapshots, 10 messages each):`,
+        "",
+        table(["request", "rows per table", "req/s", "p50 ms", "p99 ms", "errors"], endpointRows),
+        "",
+        `The GET documents against the floors, ${largeLabel} rows; req/s medians, ratios as median (range) of the rounds. (a) fixed JSON, the harness's ceiling: ${ceiling} req/s.`,
+        "",
+        table(
+          ["request", "API req/s", "(b) req/s", "(c) req/s", "API ÷ (b)", "API ÷ (c)"],
+          floorRows,
+        ),
+        "",
+        "Scale, p50 ratios as median (range) of the rounds:",
+        "",
+        table(
+          ["ratio", "value"],
+          scale.map(({ name, values }) => [name, spread(values)]),
+        ),
+        "",
+        "Targets:",
+        "",
+        ...targets,
+      ].join("\n"),
+    );
+  }
+  if (floored) {
+    const names = FLOORED.map(([name]) => name);
+    writeResults(
+      "floors",
+      [
+        `${command}: ${settings}`,
+        "",
+        `Writes and list pages against their floors, ${largeLabel} rows; req/s medians, ratios as median (range) of the rounds. (b) does the same write as one batch, or sends the list page's statement; (c) adds the platform services.`,
+        "",
+        table(
+          ["request", "API req/s", "(b) req/s", "(c) req/s", "API ÷ (b)", "API ÷ (c)"],
+          againstFloors(names),
+        ),
+        "",
+        "Targets:",
+        "",
+        ...floorTargets(names),
+      ].join("\n"),
+    );
+  }
 }
 
 type Next = (response: Response, body: unknown) => string | null;

@@ -1,6 +1,8 @@
 /**
  * One measurement: a URL under load from autocannon, 8 connections, after a 1-second warm-up.
- * The first answer must be a 200, or the measurement would time an error page.
+ * The first answer must be the expected status (200 for a read), or the measurement would time
+ * an error page. A write sends a body; `body` may be a function of the request's number, so
+ * that each request writes something new (a contact's phone number).
  */
 import autocannon from "autocannon";
 import { say, status } from "./report";
@@ -15,21 +17,57 @@ export interface Measurement {
   errors: number;
 }
 
+export interface Write {
+  method: "POST" | "PATCH";
+  body: (n: number) => string;
+  status: number;
+}
+
+let written = 0;
+
 export async function measure(
   label: string,
   url: string,
   headers: Record<string, string>,
   seconds: number,
+  write?: Write,
 ): Promise<Measurement> {
-  const check = await fetch(url, { headers });
-  if (check.status !== 200) throw new Error(`${label}: ${check.status} ${await check.text()}`);
-  await autocannon({ url, headers, connections: CONNECTIONS, duration: 1 });
+  const init = write
+    ? {
+        method: write.method,
+        headers: { ...headers, "content-type": "application/json" },
+        body: write.body(++written),
+      }
+    : { headers };
+  const check = await fetch(url, init);
+  if (check.status !== (write?.status ?? 200)) {
+    throw new Error(`${label}: ${check.status} ${await check.text()}`);
+  }
+  const options: autocannon.Options = {
+    url,
+    headers: init.headers,
+    connections: CONNECTIONS,
+    ...(write
+      ? {
+          method: write.method,
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                body: write.body(++written),
+              }),
+            },
+          ],
+        }
+      : {}),
+  };
+  await autocannon({ ...options, duration: 1 });
   const started = Date.now();
   const ticker = setInterval(
     () => status(`${label} … ${Math.round((Date.now() - started) / 1000)}/${seconds} s`),
     500,
   );
-  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: seconds });
+  const result = await autocannon({ ...options, duration: seconds });
   clearInterval(ticker);
   const m: Measurement = {
     requestsPerSecond: Math.round(result.requests.average),

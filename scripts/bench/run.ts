@@ -5,12 +5,15 @@
  *   --runtime    the app's CPU per warm request inside workerd (./runtime.ts)
  *   --platform   what the local platform emulation costs per service (./platform.ts)
  *   --quick      with any mode: the short run, for a change to a hot path
+ *   --only documents|floors
+ *                the default mode's GETs (sections 1 and 2) or its writes and list pages
+ *                against their floors (section 3) alone
  *
  * The data is built on first use and kept for later runs (./data.ts); servers are `wrangler dev`
  * on copies of it (./servers.ts). Linux only for --runtime and --platform (CPU from /proc).
  */
 import { parseArgs } from "node:util";
-import { load } from "./load";
+import { load, type Section } from "./load";
 import { platform } from "./platform";
 import { say } from "./report";
 import { runtime } from "./runtime";
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     runtime: { type: "boolean", default: false },
     platform: { type: "boolean", default: false },
+    only: { type: "string", default: "all" },
   },
 });
 if (values.runtime && values.platform) throw new Error("--runtime or --platform, not both");
@@ -31,9 +35,11 @@ process.once("SIGINT", () => {
 });
 
 const started = Date.now();
+const only = values.only as Section;
+if (!["all", "documents", "floors"].includes(only)) throw new Error("--only documents or floors");
 const mode = values.runtime ? runtime : values.platform ? platform : load;
 try {
-  await mode(values.quick);
+  await mode(values.quick, only);
 } finally {
   await cleanUp();
 }

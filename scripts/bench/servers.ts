@@ -6,9 +6,28 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import type { Database } from "../../src/platform/db/client";
+import { openRequestDatabase } from "../../src/platform/db/request-database";
+import type { Statement } from "../../src/platform/db/statement";
 import { randomJwtSecret } from "../../src/platform/secrets";
-import { conversationDocumentQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
-import { snapshotDocumentQuery } from "../../src/surfaces/training-api/snapshots/snapshots.repository";
+import {
+  conversationDocumentQuery,
+  listConversations,
+} from "../../src/surfaces/conversations-api/conversations/conversations.repository";
+import { ListConversationsQuerySchema } from "../../src/surfaces/conversations-api/conversations/conversations.schemas";
+import { listApiKeyDocuments } from "../../src/surfaces/training-api/api-keys/api-keys.repository";
+import { listContacts } from "../../src/surfaces/training-api/contacts/contacts.repository";
+import { ListContactsQuerySchema } from "../../src/surfaces/training-api/contacts/contacts.schemas";
+import { listReviews } from "../../src/surfaces/training-api/reviews/reviews.repository";
+import { ListReviewsQuerySchema } from "../../src/surfaces/training-api/reviews/reviews.schemas";
+import {
+  listSnapshots,
+  snapshotDocumentQuery,
+} from "../../src/surfaces/training-api/snapshots/snapshots.repository";
+import { ListSnapshotsQuerySchema } from "../../src/surfaces/training-api/snapshots/snapshots.schemas";
+import { listUsers } from "../../src/surfaces/training-api/users/users.repository";
+import { ListUsersQuerySchema } from "../../src/surfaces/training-api/users/users.schemas";
+import { listWebhooks } from "../../src/surfaces/training-api/webhooks/webhooks.repository";
 import {
   type LocalServer,
   loginToken,
@@ -57,6 +76,134 @@ function floorDocuments(): string {
   ]);
 }
 
+/**
+ * The statement a read of the app sends, captured from the app's own repository code: its
+ * database answers every statement with no rows and keeps the last one it was sent.
+ */
+async function sentBy(read: (db: Database) => Promise<unknown>): Promise<Statement> {
+  let last: Statement | undefined;
+  const statement = (sql: string, params: unknown[] = []) => {
+    const keep = <T>(answer: T) => {
+      last = { sql, params };
+      return Promise.resolve(answer);
+    };
+    return {
+      sql,
+      params,
+      bind: (...values: unknown[]) => statement(sql, values),
+      all: () => keep({ results: [] }),
+      raw: () => keep([]),
+      first: () => keep(null),
+      run: () => keep({ results: [] }),
+    };
+  };
+  const source = {
+    prepare: (sql: string) => statement(sql),
+    batch: (statements: ReturnType<typeof statement>[]) => {
+      const [only] = statements.slice(-1);
+      if (only) last = { sql: only.sql, params: only.params };
+      return Promise.resolve(statements.map(() => ({ results: [] })));
+    },
+  };
+  await read(openRequestDatabase(source as unknown as D1Database));
+  if (!last) throw new Error("the read sent no statement");
+  return last;
+}
+
+/** Page size of the list pages measured. */
+export const PAGE = 20;
+
+/**
+ * The list pages the benchmark measures: each first page of 20 as a client asks for it, and the
+ * statement the app sends for it, with the defaults the route's query schema gives.
+ */
+export const LIST_PAGES = [
+  {
+    name: "list snapshots",
+    path: "/api/training/snapshots",
+    auth: "token",
+    envelope: "page",
+    read: (db: Database) => {
+      const { cursor: _, limit, ...filters } = ListSnapshotsQuerySchema.parse({ limit: `${PAGE}` });
+      return listSnapshots(db, ACME, filters, undefined, limit + 1);
+    },
+  },
+  {
+    name: "list conversations",
+    path: "/v1/api/conversations",
+    auth: "key",
+    envelope: "bare",
+    read: (db: Database) => {
+      const {
+        cursor: _,
+        limit,
+        ...filters
+      } = ListConversationsQuerySchema.parse({
+        limit: `${PAGE}`,
+      });
+      return listConversations(db, ACME, filters, undefined, limit);
+    },
+  },
+  {
+    name: "list contacts",
+    path: "/api/contacts",
+    auth: "token",
+    envelope: "page",
+    read: (db: Database) => {
+      const { cursor: _, limit, ...filters } = ListContactsQuerySchema.parse({ limit: `${PAGE}` });
+      return listContacts(db, ACME, filters, undefined, limit + 1);
+    },
+  },
+  {
+    name: "list users",
+    path: "/api/users",
+    auth: "admin",
+    envelope: "page",
+    read: (db: Database) => {
+      const { cursor: _, limit, ...filters } = ListUsersQuerySchema.parse({ limit: `${PAGE}` });
+      return listUsers(db, ACME, filters, undefined, limit + 1);
+    },
+  },
+  {
+    name: "list reviews",
+    path: "/api/training/reviews",
+    auth: "token",
+    envelope: "page",
+    read: (db: Database) => {
+      const { cursor: _, limit, ...filters } = ListReviewsQuerySchema.parse({ limit: `${PAGE}` });
+      return listReviews(db, ACME, filters, undefined, limit + 1);
+    },
+  },
+  {
+    name: "list webhooks",
+    path: "/api/webhooks",
+    auth: "admin",
+    envelope: "page",
+    read: (db: Database) => listWebhooks(db, ACME, undefined, PAGE + 1),
+  },
+  {
+    name: "list API keys",
+    path: "/api/keys",
+    auth: "admin",
+    envelope: "data",
+    read: (db: Database) => listApiKeyDocuments(db, ACME),
+  },
+] as const;
+
+/** The floor Worker's LISTS var: each list page's path, statement and envelope. */
+async function floorLists(): Promise<string> {
+  const lists = [];
+  for (const { path, envelope, read } of LIST_PAGES) {
+    lists.push({
+      path,
+      envelope,
+      limit: envelope === "data" ? 1e9 : PAGE,
+      ...(await sentBy(read)),
+    });
+  }
+  return JSON.stringify(lists);
+}
+
 let root: string | undefined;
 let copies = 0;
 let apiConfig: string | undefined;
@@ -101,8 +248,11 @@ export async function serve(
   };
 }
 
-/** How a request of the API authenticates: a user's token (training) or the demo key. */
-export type Auth = "token" | "key";
+/**
+ * How a request of the API authenticates: a manager's token (training), the admin's (the
+ * administration lists) or the demo key.
+ */
+export type Auth = "token" | "admin" | "key";
 
 export interface Api extends LocalServer {
   headers(auth: Auth): Promise<Record<string, string>>;
@@ -111,22 +261,29 @@ export interface Api extends LocalServer {
 export async function startApi(dataset: string): Promise<Api> {
   apiConfig ??= unthrottledConfig(workdir());
   const server = await serve(apiConfig, { JWT_SECRET: randomJwtSecret() }, dataset);
-  let token: { value: string; at: number } | undefined;
+  const tokens = new Map<string, { value: string; at: number }>();
   return {
     ...server,
     async headers(auth): Promise<Record<string, string>> {
       if (auth === "key") return { "x-api-key": ACME_API_KEY, "x-workspace-id": ACME };
       // Access tokens live 15 minutes; a full run keeps a server longer than that.
+      let token = tokens.get(auth);
       if (!token || Date.now() - token.at > 10 * 60_000) {
-        token = { value: await loginToken(server.url), at: Date.now() };
+        const email = auth === "admin" ? "admin@example.com" : undefined;
+        token = { value: await loginToken(server.url, email), at: Date.now() };
+        tokens.set(auth, token);
       }
       return { authorization: `Bearer ${token.value}` };
     },
   };
 }
 
-export const startFloor = (floor: Floor, dataset: string) =>
-  serve(floor.config, { ...floor.vars, DOCUMENTS: floorDocuments() }, dataset);
+export const startFloor = async (floor: Floor, dataset: string) =>
+  serve(
+    floor.config,
+    { ...floor.vars, DOCUMENTS: floorDocuments(), LISTS: await floorLists(), ORGANIZATION: ACME },
+    dataset,
+  );
 
 /** Baseline (a), the harness's ceiling: fixed JSON. */
 export const startFixedJson = () => serve(`${BASELINES}/wrangler.fixed.toml`, {});
@@ -144,5 +301,36 @@ export async function assertSameAnswer(
   for (const floor of floors) {
     const theirs = await (await fetch(`${floor.url}${path}`)).text();
     if (theirs !== ours) throw new Error(`${path}: a floor's answer is not the API's`);
+  }
+}
+
+/**
+ * The ids of a list page's items, whichever envelope it has (a bare array or `data`): the
+ * servers' copies of the data differ in what the benchmark's own requests changed (a key's
+ * `lastUsedAt`), not in which items a page lists.
+ */
+const itemsOf = (text: string) => {
+  const body = JSON.parse(text) as { _id: string }[] | { data: { _id: string }[] };
+  return JSON.stringify((Array.isArray(body) ? body : body.data).map((item) => item._id));
+};
+
+/** Fails unless every floor answers the list page `path` with the API's items, in order. */
+export async function assertSameListPage(
+  path: string,
+  api: Api,
+  auth: Auth,
+  floors: LocalServer[],
+): Promise<void> {
+  const response = await fetch(`${api.url}${path}`, { headers: await api.headers(auth) });
+  const ours = itemsOf(await response.text());
+  if (!response.ok || ours === "[]") throw new Error(`${path}: the API answered no items`);
+  for (const floor of floors) {
+    const theirs = itemsOf(await (await fetch(`${floor.url}${path}`)).text());
+    if (theirs !== ours) {
+      const at = [...ours].findIndex((ch, i) => ch !== theirs[i]);
+      throw new Error(
+        `${path}: a floor's items are not the API's, from character ${at}: ${ours.slice(at, at + 80)} | ${theirs.slice(at, at + 80)}`,
+      );
+    }
   }
 }

@@ -1,27 +1,148 @@
-// Baselines (b) and (c), the floor under the API's GET documents: the statement the API sends for
-// a document, rendered from the app's own code when the benchmark starts and handed over in the
-// DOCUMENTS var (../servers.ts), run on D1 as it is and answered in the API's envelope. Nothing
-// of the API runs around it: no router, no authentication, no validation.
+// Baselines (b) and (c), the floors under the API's endpoints. Nothing of the API runs around
+// them: no router, no authentication, no validation.
 //
-// LIMIT=1 makes one Rate Limiting call per request and SESSION=1 runs the statement in a D1
+// - GET documents: the statement the API sends for a document, rendered from the app's own code
+//   when the benchmark starts and handed over in the DOCUMENTS var (../servers.ts), run on D1 as
+//   it is and answered in the API's envelope.
+// - List pages: the statement the API sends for the first page of each list (LISTS, rendered the
+//   same way), its rows' documents joined into the API's envelope.
+// - Writes: the same write as one batch, written here by hand: an inbound message (insert it,
+//   move its conversation's updatedAt), a conversation with a new contact (insert the contact,
+//   the conversation and its messages), answered with the written message or conversation.
+//
+// LIMIT=1 makes one Rate Limiting call per request and SESSION=1 runs the statements in a D1
 // session, as the API does on every request; both on, with the static assets in front that
 // wrangler.floor-services.toml adds, is baseline (c).
 
 /** Stands for the requested id among a statement's parameters. */
 const ID = "{id}";
+const MESSAGES = /^\/v1\/api\/conversations\/([^/]+)\/messages$/;
 let documents;
+let lists;
+
+const json = (text, status = 200) =>
+  new Response(text, { status, headers: { "content-type": "application/json" } });
+
+const hex = () => {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+};
+
+function messageRow(organization, conversation, m, now) {
+  return {
+    _id: hex(),
+    conversationId: conversation,
+    direction: m.direction,
+    senderType: m.senderType ?? (m.direction === "inbound" ? "human" : "AI"),
+    sent: true,
+    message: m.message,
+    status: m.direction === "inbound" ? "received" : "sent",
+    createdAt: new Date(now).toISOString(),
+    updatedAt: new Date(now).toISOString(),
+    organization,
+    now,
+  };
+}
+
+const insertMessage = (db, row) =>
+  db
+    .prepare(
+      "insert into messages (id, organization_id, conversation_id, direction, sender_type, sent, message, status, created_at, updated_at) values (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+    )
+    .bind(
+      row._id,
+      row.organization,
+      row.conversationId,
+      row.direction,
+      row.senderType,
+      row.message,
+      row.status,
+      row.now,
+      row.now,
+    );
+
+const answerOf = ({ organization, now, ...message }) => message;
+
+async function write(request, db, organization, path) {
+  const body = await request.json();
+  const now = Date.now();
+  const appended = MESSAGES.exec(path);
+  if (appended) {
+    const row = messageRow(organization, appended[1], body, now);
+    await db.batch([
+      insertMessage(db, row),
+      db
+        .prepare("update conversations set updated_at = ? where organization_id = ? and id = ?")
+        .bind(now, organization, row.conversationId),
+    ]);
+    return json(JSON.stringify(answerOf(row)), 201);
+  }
+  if (path === "/v1/api/conversations") {
+    const contact = hex();
+    const conversation = hex();
+    const rows = body.messages.map((m) => messageRow(organization, conversation, m, now));
+    await db.batch([
+      db
+        .prepare(
+          "insert into contacts (id, organization_id, first_name, phone_number, channel_type, created_at, updated_at) values (?, ?, ?, ?, 'sms', ?, ?)",
+        )
+        .bind(contact, organization, body.customer.name, body.customer.phone, now, now),
+      db
+        .prepare(
+          "insert into conversations (id, organization_id, contact_id, created_at, updated_at) values (?, ?, ?, ?, ?)",
+        )
+        .bind(conversation, organization, contact, now, now),
+      ...rows.map((row) => insertMessage(db, row)),
+    ]);
+    return json(
+      JSON.stringify({
+        _id: conversation,
+        customer: { _id: contact, ...body.customer },
+        messages: rows.map(answerOf),
+        createdAt: new Date(now).toISOString(),
+        updatedAt: new Date(now).toISOString(),
+      }),
+      201,
+    );
+  }
+  return new Response("not found", { status: 404 });
+}
 
 export default {
   async fetch(request, env) {
     documents ??= JSON.parse(env.DOCUMENTS);
+    lists ??= JSON.parse(env.LISTS ?? "[]");
     const path = new URL(request.url).pathname;
-    const document = documents.find((d) => path.startsWith(d.path));
-    if (!document) return new Response("not found", { status: 404 });
     if (env.LIMIT === "1") {
       const { success } = await env.API_RATE_LIMITER.limit({ key: "bench" });
       if (!success) return new Response("rate limited", { status: 429 });
     }
-    const db = env.SESSION === "1" ? env.DB.withSession("first-unconstrained") : env.DB;
+    const reads = request.method === "GET";
+    const session = reads ? "first-unconstrained" : "first-primary";
+    const db = env.SESSION === "1" ? env.DB.withSession(session) : env.DB;
+    if (!reads) return write(request, db, env.ORGANIZATION, path);
+
+    const list = lists.find((l) => l.path === path);
+    if (list) {
+      const { results } = await db
+        .prepare(list.sql)
+        .bind(...list.params)
+        .all();
+      const items = results.slice(0, list.limit);
+      const docs = items.map((row) => row.doc).join(",");
+      if (list.envelope === "bare") return json(`[${docs}]`);
+      const last = items.at(-1);
+      const more = results.length > list.limit && last;
+      const pagination = {
+        nextCursor: more ? btoa(JSON.stringify([last.createdAt, last.id])) : null,
+        hasMore: Boolean(more),
+        limit: list.limit,
+      };
+      return json(`{"success":true,"data":[${docs}],"pagination":${JSON.stringify(pagination)}}`);
+    }
+
+    const document = documents.find((d) => path.startsWith(d.path));
+    if (!document) return new Response("not found", { status: 404 });
     const id = path.slice(document.path.length);
     const params = document.params.map((p) => (p === ID ? id : p));
     const row = await db
@@ -29,8 +150,6 @@ export default {
       .bind(...params)
       .first();
     if (!row) return new Response("not found", { status: 404 });
-    return new Response(`${document.before}${row.doc}${document.after}`, {
-      headers: { "content-type": "application/json" },
-    });
+    return json(`${document.before}${row.doc}${document.after}`);
   },
 };
