@@ -76,12 +76,17 @@ export async function cleanUp(): Promise<void> {
   root = undefined;
 }
 
+/** A server of the benchmark: `persist` is its copy of the data, when it has one. */
+export interface Served extends LocalServer {
+  persist?: string;
+}
+
 /** `wrangler dev` with `config`, on a copy of `dataset` when given. */
 export async function serve(
   config: string,
   vars: Record<string, string>,
   dataset?: string,
-): Promise<LocalServer> {
+): Promise<Served> {
   let persist: string | undefined;
   if (dataset) {
     persist = join(workdir(), `data-${++copies}`);
@@ -93,6 +98,7 @@ export async function serve(
   running.add(server);
   return {
     ...server,
+    persist,
     stop: async () => {
       running.delete(server);
       await server.stop();
@@ -104,7 +110,7 @@ export async function serve(
 /** How a request of the API authenticates: a user's token (training) or the demo key. */
 export type Auth = "token" | "key";
 
-export interface Api extends LocalServer {
+export interface Api extends Served {
   headers(auth: Auth): Promise<Record<string, string>>;
 }
 
