@@ -4,6 +4,8 @@
  *   (default)    the read endpoints under load, against baseline Workers (./load.ts)
  *   --runtime    the app's CPU per warm request inside workerd (./runtime.ts)
  *   --platform   what the local platform emulation costs per service (./platform.ts)
+ *   --ingest     messages posted by 64 connections, to 64 conversations and then to one, checked
+ *                for loss, duplicates, order and the conversation's updatedAt (./ingest.ts)
  *   --quick      with any mode: the short run, for a change to a hot path
  *   --only documents|floors
  *                the default mode's GETs (sections 1 and 2) or its writes and list pages
@@ -13,6 +15,7 @@
  * on copies of it (./servers.ts). Linux only for --runtime and --platform (CPU from /proc).
  */
 import { parseArgs } from "node:util";
+import { ingest } from "./ingest";
 import { load, type Section } from "./load";
 import { platform } from "./platform";
 import { say } from "./report";
@@ -24,10 +27,15 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     runtime: { type: "boolean", default: false },
     platform: { type: "boolean", default: false },
+    ingest: { type: "boolean", default: false },
     only: { type: "string", default: "all" },
   },
 });
-if (values.runtime && values.platform) throw new Error("--runtime or --platform, not both");
+const modes = { runtime, platform, ingest } as const;
+const chosen = (Object.keys(modes) as (keyof typeof modes)[]).filter((name) => values[name]);
+if (chosen.length > 1) {
+  throw new Error(`one mode at a time, not ${chosen.map((m) => `--${m}`).join(" and ")}`);
+}
 
 process.once("SIGINT", () => {
   say("\nbench: interrupted, stopping the servers");
@@ -37,7 +45,7 @@ process.once("SIGINT", () => {
 const started = Date.now();
 const only = values.only as Section;
 if (!["all", "documents", "floors"].includes(only)) throw new Error("--only documents or floors");
-const mode = values.runtime ? runtime : values.platform ? platform : load;
+const mode = chosen[0] ? modes[chosen[0]] : load;
 try {
   await mode(values.quick, only);
 } finally {

@@ -223,12 +223,17 @@ export async function cleanUp(): Promise<void> {
   root = undefined;
 }
 
+/** A server of the benchmark: `persist` is its copy of the data, when it has one. */
+export interface Served extends LocalServer {
+  persist?: string;
+}
+
 /** `wrangler dev` with `config`, on a copy of `dataset` when given. */
 export async function serve(
   config: string,
   vars: Record<string, string>,
   dataset?: string,
-): Promise<LocalServer> {
+): Promise<Served> {
   let persist: string | undefined;
   if (dataset) {
     persist = join(workdir(), `data-${++copies}`);
@@ -240,6 +245,7 @@ export async function serve(
   running.add(server);
   return {
     ...server,
+    persist,
     stop: async () => {
       running.delete(server);
       await server.stop();
@@ -254,7 +260,7 @@ export async function serve(
  */
 export type Auth = "token" | "admin" | "key";
 
-export interface Api extends LocalServer {
+export interface Api extends Served {
   headers(auth: Auth): Promise<Record<string, string>>;
 }
 
