@@ -95,16 +95,18 @@ export const SLOW_REQUEST_MS = 1000;
 
 /**
  * Whether a request gets its log line. `LOG_LEVEL`: "info", every request; "warn" (the
- * default), every write, every answer of 400 or more and every request slower than
- * SLOW_REQUEST_MS, so successful reads (most of the traffic) cost no log event: Workers Logs
- * records every invocation (method, URL, status, duration, CPU) already; "error", no request
- * lines (faults are logged where they happen, at every level).
+ * default), every answer of 400 or more and every request slower than SLOW_REQUEST_MS: what an
+ * operator acts on. A successful request, read or write, costs no log event of ours: Workers Logs
+ * records every invocation (method, URL, status, duration, CPU) already, a write's effects are in
+ * its data (and its events, for webhooks), and a line per ingested message would be most of the
+ * log volume of a busy deployment. "error", no request lines (faults are logged where they
+ * happen, at every level).
  */
-export function logsRequest(env: Env, method: string, status: number, durationMs: number): boolean {
+export function logsRequest(env: Env, status: number, durationMs: number): boolean {
   const level = env.LOG_LEVEL ?? "warn";
   if (level === "info") return true;
   if (level === "error") return false;
-  return status >= 400 || (method !== "GET" && method !== "HEAD") || durationMs >= SLOW_REQUEST_MS;
+  return status >= 400 || durationMs >= SLOW_REQUEST_MS;
 }
 
 /** `CORS_ORIGINS`: "*" for any origin, a comma-separated list, or empty for no CORS at all. */

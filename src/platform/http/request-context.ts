@@ -215,7 +215,7 @@ export const requestContext = (render: ErrorRenderer, redispatch?: Redispatch) =
     // /docs to a public max-age.
     if (!c.res.headers.has("Cache-Control")) stamp.push(["Cache-Control", "private, no-store"]);
     setOnAnswer(c, stamp);
-    if (logsRequest(c.env, c.req.method, c.res.status, durationMs)) {
+    if (logsRequest(c.env, c.res.status, durationMs)) {
       // One line per request. Never headers, bodies, keys, tokens or passwords: only what is here.
       console.info(
         JSON.stringify({
