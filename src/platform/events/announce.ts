@@ -34,6 +34,17 @@ export async function queueEvents(
         unfenced(webhookEvents.organizationId),
       ),
     );
+  await queueFound(db, queue, found, now);
+  return found.length;
+}
+
+/** Sends events known to exist, then marks them queued (see `queueEvents`). */
+async function queueFound(
+  db: Database,
+  queue: Queue<WebhookMessage>,
+  found: { id: string; organizationId: string }[],
+  now: number,
+): Promise<void> {
   for (let i = 0; i < found.length; i += 100) {
     const chunk = found.slice(i, i + 100);
     await queue.sendBatch(
@@ -54,7 +65,6 @@ export async function queueEvents(
         ),
       );
   }
-  return found.length;
 }
 
 /**
@@ -65,12 +75,27 @@ export const announceEvents = createMiddleware<AppEnv>(async (c, next) => {
   const outbox = new Outbox();
   c.set("outbox", outbox);
   await next();
-  const { ids } = outbox;
-  if (ids.length === 0) return;
-  // The request's own handle: the database authentication chose for this organization.
+  const { events } = outbox;
+  // Most writes wrote no event (nobody listens): nothing to do, not even a lookup.
+  if (events.every((e) => e.settled && !e.written)) return;
+  // The request's own handle: the database authentication chose for this organization. Events
+  // whose batch the outbox saw are known; any other is looked up.
+  const queue = c.env.WEBHOOK_QUEUE;
+  const known = events.every((e) => e.settled);
   await afterResponse(
     c,
-    queueEvents(c.var.db, c.env.WEBHOOK_QUEUE, ids),
+    known
+      ? queueFound(
+          c.var.db,
+          queue,
+          events.filter((e) => e.written),
+          Date.now(),
+        )
+      : queueEvents(
+          c.var.db,
+          queue,
+          events.map((e) => e.id),
+        ),
     "webhook events not queued; the sweep will",
   );
 });

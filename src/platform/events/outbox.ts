@@ -1,4 +1,5 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { type WebhookEventType, webhookEndpoints, webhookEvents } from "../db/schema";
 import { newObjectId } from "../util/ids";
@@ -8,8 +9,10 @@ import { newObjectId } from "../util/ids";
  * batch: the event row is committed with the change or not at all. The statement writes nothing
  * when no enabled endpoint of the organization listens to the type (most writes of most
  * organizations), so the change costs no more than one indexed lookup inside its own batch.
- * Once the request is answered, `announceEvents` queues what it recorded; a crash in between
- * leaves `queued_at` null, and the scheduled sweep queues it later.
+ * A batch run through `outbox.batch` tells the outbox which of its events were written (the
+ * insert returns the row it wrote, if any). Once the request is answered, `announceEvents`
+ * queues the events written, with nothing to look up, and nothing at all when none was; a crash
+ * in between leaves `queued_at` null, and the scheduled sweep queues it later.
  */
 
 export interface EventOptions {
@@ -23,9 +26,33 @@ export interface EventOptions {
 /** Ids are `evt_` + an ObjectId: sortable by time, and the `webhook-id` receivers dedupe on. */
 export const newEventId = (now = Date.now()) => `evt_${newObjectId(now)}`;
 
+/** An event the request recorded, and what its batch said of it. */
+export interface RecordedEvent {
+  id: string;
+  organizationId: string;
+  /** Whether its batch committed (written or not); false when the outbox never saw the batch. */
+  settled: boolean;
+  written: boolean;
+}
+
+type Batch = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+
 /** The events one request may have written, to queue once it is answered. */
 export class Outbox {
-  readonly ids: string[] = [];
+  readonly events: RecordedEvent[] = [];
+  private readonly statements = new Map<unknown, RecordedEvent>();
+
+  /** `db.batch(statements)`, learning which of the outbox's events it wrote. */
+  async batch<T extends Batch>(db: Database, statements: T): Promise<BatchResponse<T>> {
+    const results = await db.batch(statements);
+    statements.forEach((statement, i) => {
+      const event = this.statements.get(statement);
+      if (!event) return;
+      event.settled = true;
+      event.written = (results[i] as unknown[]).length > 0;
+    });
+    return results;
+  }
 
   /**
    * The insert of one event, `data` being JSON text (a bound value) or SQL that builds it in the
@@ -40,28 +67,34 @@ export class Outbox {
   ) {
     const now = options.now ?? Date.now();
     const id = newEventId(now);
-    this.ids.push(id);
     const e = webhookEndpoints;
     const listeners = options.endpointId
       ? eq(e.id, options.endpointId)
       : sql`exists (select 1 from json_each(${e.events}) as j where j.value = ${type})`;
     // One row from a listening endpoint, or none: the event exists only if someone listens.
-    return db.insert(webhookEvents).select(
-      db
-        .select({
-          id: sql<string>`${id}`.as("id"),
-          organizationId: sql<string>`${organizationId}`.as("organization_id"),
-          type: sql<string>`${type}`.as("type"),
-          data: sql<string>`${data}`.as("data"),
-          endpointId: sql<string | null>`${options.endpointId ?? null}`.as("endpoint_id"),
-          createdAt: sql<number>`${now}`.as("created_at"),
-          queuedAt: sql<null>`null`.as("queued_at"),
-        })
-        .from(e)
-        .where(
-          and(eq(e.organizationId, organizationId), eq(e.enabled, true), listeners, options.when),
-        )
-        .limit(1),
-    );
+    const statement = db
+      .insert(webhookEvents)
+      .select(
+        db
+          .select({
+            id: sql<string>`${id}`.as("id"),
+            organizationId: sql<string>`${organizationId}`.as("organization_id"),
+            type: sql<string>`${type}`.as("type"),
+            data: sql<string>`${data}`.as("data"),
+            endpointId: sql<string | null>`${options.endpointId ?? null}`.as("endpoint_id"),
+            createdAt: sql<number>`${now}`.as("created_at"),
+            queuedAt: sql<null>`null`.as("queued_at"),
+          })
+          .from(e)
+          .where(
+            and(eq(e.organizationId, organizationId), eq(e.enabled, true), listeners, options.when),
+          )
+          .limit(1),
+      )
+      .returning({ id: webhookEvents.id });
+    const event = { id, organizationId, settled: false, written: false };
+    this.events.push(event);
+    this.statements.set(statement, event);
+    return statement;
   }
 }

@@ -216,7 +216,7 @@ export async function createConversation(
   actor: Actor,
 ): Promise<string> {
   const id = planned.conversation.id;
-  const results = await db.batch([
+  const results = await outbox.batch(db, [
     ...conversationInserts(db, organizationId, [planned], actor),
     outbox.event(
       db,

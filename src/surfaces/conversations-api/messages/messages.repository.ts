@@ -46,7 +46,7 @@ export async function appendMessage(
   // below to the same value) is its last message's time.
   const at = (given: number) =>
     stamped ? sql<number>`max(${now}, ${c.updatedAt} + 1)` : sql<number>`${given}`;
-  const results = await db.batch([
+  const results = await outbox.batch(db, [
     db.insert(messages).select(
       db
         .select({
@@ -146,7 +146,7 @@ export async function applyMessageAction(
   );
   const history = reviewStepStatements(db, organizationId, conversationId, messageId, step);
   const [event, kind] = ACTION_EVENTS[change.status];
-  const results = await db.batch([
+  const results = await outbox.batch(db, [
     ...history,
     db
       .update(m)

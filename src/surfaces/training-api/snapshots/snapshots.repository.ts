@@ -256,7 +256,7 @@ export async function insertSnapshot(
   copies: NewSnapshotMessage[],
 ): Promise<{ version: number; doc: string }> {
   const { organizationId, id } = snapshot;
-  const results = await db.batch([
+  const results = await outbox.batch(db, [
     ...snapshotInserts(db, [{ snapshot, copies }]),
     outbox.event(
       db,
@@ -370,7 +370,7 @@ export async function updateSnapshot(
     );
   }
   try {
-    const results = await db.batch([
+    const results = await outbox.batch(db, [
       ...statements,
       // After the tags: the document shows them. Only for a snapshot that is there.
       outbox.event(
@@ -404,7 +404,7 @@ export async function deleteSnapshot(
   const t = trainingSnapshots;
   const versionCheck =
     precondition && "versions" in precondition ? versionIn(precondition.versions) : undefined;
-  const [deleted] = await db.batch([
+  const [deleted] = await outbox.batch(db, [
     db
       .delete(t)
       .where(and(ofOrganization(organizationId, id), versionCheck))

@@ -167,10 +167,8 @@ export async function recordTestEvent(
     webhookId: id,
     message: "A test event: this endpoint receives and verifies deliveries.",
   });
-  const [inserted, endpoint] = await db.batch([
-    outbox
-      .event(db, organizationId, "webhook.test", data, { endpointId: id, now })
-      .returning({ id: sql<string>`id` }),
+  const [inserted, endpoint] = await outbox.batch(db, [
+    outbox.event(db, organizationId, "webhook.test", data, { endpointId: id, now }),
     db.select({ enabled: e.enabled }).from(e).where(ofOrganization(organizationId, id)),
   ]);
   if (!endpoint[0]) return undefined;
