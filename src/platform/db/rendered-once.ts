@@ -37,3 +37,23 @@ export function renderedOnce<K extends string>(
     return { sql: rendered.sql, params: fillPlaceholders(rendered.params, values) };
   };
 }
+
+/**
+ * `renderedOnce` for a batch: the statements `build` gives, each rendered once, all bound with the
+ * same values. For a write whose statements never change but for their values.
+ */
+export function renderedBatch<K extends string>(
+  names: readonly K[],
+  build: (db: Database, p: Placeholders<K>) => Renderable[],
+): (values: Record<K, unknown>) => Statement[] {
+  let rendered: Statement[] | undefined;
+  return (values) => {
+    if (!rendered) {
+      const p = Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as Placeholders<K>;
+      rendered = build(renderer, p).map((statement) =>
+        "toSQL" in statement ? statement.toSQL() : dialect.sqlToQuery(statement),
+      );
+    }
+    return rendered.map(({ sql, params }) => ({ sql, params: fillPlaceholders(params, values) }));
+  };
+}

@@ -38,6 +38,11 @@ export type RequestDatabase = Database & {
   deferCheck(statement: Statement): DeferredCheck;
   /** Commits `statements` with the request's first write (one claim per request). */
   commitWithFirstWrite(statements: Statement[]): WriteClaim;
+  /**
+   * Statements already rendered (`renderedBatch`) as one batch, with what a batch carries (the
+   * fence, the claim, the check): each statement's rows.
+   */
+  batchStatements(statements: Statement[]): Promise<Row[][]>;
 };
 
 const WRITE = /^\s*(insert|update|delete|replace)\b/i;
@@ -271,5 +276,9 @@ export function openRequestDatabase(
     readFirst: <T>(statement: Statement) => channel.readFirst(statement) as Promise<T | null>,
     deferCheck: (statement: Statement) => channel.deferCheck(statement),
     commitWithFirstWrite: (statements: Statement[]) => channel.commitWithFirstWrite(statements),
+    batchStatements: async (statements: Statement[]) =>
+      (
+        await channel.batch<Row>(statements.map((s) => channel.prepare(s.sql).bind(...s.params)))
+      ).map((result) => result.results),
   }) as RequestDatabase;
 }

@@ -1,7 +1,9 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
+import type { RequestDatabase } from "../db/request-database";
 import { type WebhookEventType, webhookEndpoints, webhookEvents } from "../db/schema";
+import type { Statement } from "../db/statement";
 import { newObjectId } from "../util/ids";
 
 /*
@@ -66,35 +68,93 @@ export class Outbox {
     options: EventOptions = {},
   ) {
     const now = options.now ?? Date.now();
-    const id = newEventId(now);
-    const e = webhookEndpoints;
-    const listeners = options.endpointId
-      ? eq(e.id, options.endpointId)
-      : sql`exists (select 1 from json_each(${e.events}) as j where j.value = ${type})`;
-    // One row from a listening endpoint, or none: the event exists only if someone listens.
-    const statement = db
-      .insert(webhookEvents)
-      .select(
-        db
-          .select({
-            id: sql<string>`${id}`.as("id"),
-            organizationId: sql<string>`${organizationId}`.as("organization_id"),
-            type: sql<string>`${type}`.as("type"),
-            data: sql<string>`${data}`.as("data"),
-            endpointId: sql<string | null>`${options.endpointId ?? null}`.as("endpoint_id"),
-            createdAt: sql<number>`${now}`.as("created_at"),
-            queuedAt: sql<null>`null`.as("queued_at"),
-          })
-          .from(e)
-          .where(
-            and(eq(e.organizationId, organizationId), eq(e.enabled, true), listeners, options.when),
-          )
-          .limit(1),
-      )
-      .returning({ id: webhookEvents.id });
-    const event = { id, organizationId, settled: false, written: false };
-    this.events.push(event);
+    const event = this.newEvent(organizationId, now);
+    const statement = eventInsert(db, {
+      ...options,
+      id: event.id,
+      organizationId,
+      type,
+      data,
+      now,
+    });
     this.statements.set(statement, event);
     return statement;
   }
+
+  /**
+   * A new event of the request whose insert is rendered once (`eventInsert` with placeholders,
+   * bound to this event's id): run its batch with `batchStatements`.
+   */
+  newEvent(organizationId: string, now: number): RecordedEvent {
+    const event = { id: newEventId(now), organizationId, settled: false, written: false };
+    this.events.push(event);
+    return event;
+  }
+
+  /**
+   * Rendered statements as one batch (`db.batchStatements`), learning which events it wrote:
+   * `events` gives each event's statement by its position.
+   */
+  async batchStatements(
+    db: RequestDatabase,
+    statements: Statement[],
+    events: [position: number, event: RecordedEvent][],
+  ): Promise<Record<string, unknown>[][]> {
+    const results = await db.batchStatements(statements);
+    for (const [position, event] of events) {
+      event.settled = true;
+      event.written = (results[position]?.length ?? 0) > 0;
+    }
+    return results;
+  }
+}
+
+/** A value of the event's insert: bound as it is, or a placeholder of a statement rendered once. */
+type Value<T> = T | Placeholder;
+
+/**
+ * The insert of one event: one row from an endpoint of the organization that listens to the type
+ * (or the one endpoint named), or none. It returns the row it wrote.
+ */
+export function eventInsert(
+  db: Database,
+  event: {
+    id: Value<string>;
+    organizationId: Value<string>;
+    type: WebhookEventType;
+    data: Value<string> | SQL;
+    now: Value<number>;
+    endpointId?: string | undefined;
+    when?: SQL | undefined;
+  },
+) {
+  const e = webhookEndpoints;
+  const listeners = event.endpointId
+    ? eq(e.id, event.endpointId)
+    : sql`exists (select 1 from json_each(${e.events}) as j where j.value = ${event.type})`;
+  return db
+    .insert(webhookEvents)
+    .select(
+      db
+        .select({
+          id: sql<string>`${event.id}`.as("id"),
+          organizationId: sql<string>`${event.organizationId}`.as("organization_id"),
+          type: sql<string>`${event.type}`.as("type"),
+          data: sql<string>`${event.data}`.as("data"),
+          endpointId: sql<string | null>`${event.endpointId ?? null}`.as("endpoint_id"),
+          createdAt: sql<number>`${event.now}`.as("created_at"),
+          queuedAt: sql<null>`null`.as("queued_at"),
+        })
+        .from(e)
+        .where(
+          and(
+            eq(e.organizationId, event.organizationId),
+            eq(e.enabled, true),
+            listeners,
+            event.when,
+          ),
+        )
+        .limit(1),
+    )
+    .returning({ id: webhookEvents.id });
 }

@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "../../../platform/db/client";
 import {
@@ -52,11 +52,14 @@ const messageFields = {
 /** A message as it appears in its conversation's `messages`. */
 export const messageJson = jsonObject(ConversationMessageSchema, messageFields);
 
-const ofMessage = (organizationId: string, id: string) =>
+/** A value bound as it is, or the placeholder of a statement rendered once. */
+type Value = string | Placeholder;
+
+const ofMessage = (organizationId: Value, id: Value) =>
   and(eq(m.id, id), eq(m.organizationId, organizationId));
 
 /** One message's `{ doc }`, as its conversation lists it. */
-export const selectMessageDocument = (db: Database, organizationId: string, id: string) =>
+export const selectMessageDocument = (db: Database, organizationId: Value, id: Value) =>
   db
     .select({ doc: sql<string>`${messageJson}`.as("doc") })
     .from(m)
@@ -87,8 +90,8 @@ export type MessageEventKind = keyof typeof eventJson;
 /** A message event's data as a scalar subquery, written in the batch of its change. */
 export const messageEventSql = (
   db: Database,
-  organizationId: string,
-  id: string,
+  organizationId: Value,
+  id: Value,
   kind: MessageEventKind = "created",
 ): SQL =>
   sql`(${db

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lte, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../platform/db/client";
 import { unfenced } from "../../../platform/db/fences";
 import {
@@ -19,8 +19,11 @@ import { editDistance } from "../../../platform/util/edit-distance";
  * `draft_revisions` the steps).
  */
 
-/** Who takes a step: the request's API key or user (its name is read, and kept, as it is now). */
-export type Actor = { type: "apiKey" | "user"; id: string } | null;
+/**
+ * Who takes a step: the request's API key or user (its name is read, and kept, as it is now). The
+ * id may be the placeholder of a statement rendered once.
+ */
+export type Actor = { type: "apiKey" | "user"; id: string | Placeholder } | null;
 
 /** What produced a draft, as the client said. */
 export interface DraftOrigin {
@@ -46,9 +49,13 @@ const actorColumns = (actor: Actor) => ({
   actorName: sql<string | null>`${actorName(actor)}`.as("actor_name"),
 });
 
-/** `json_each` over the origins bound as one JSON array. */
-const origins = (list: DraftOrigin[]) =>
-  sql`json_each(${JSON.stringify(list.map((o) => [o.messageId, o.model ?? null, o.promptVersion ?? null]))}) as ${sql.identifier("o")}`;
+/** The origins as the one JSON array the draft statements read. */
+export const originsJson = (list: DraftOrigin[]) =>
+  JSON.stringify(list.map((o) => [o.messageId, o.model ?? null, o.promptVersion ?? null]));
+
+/** `json_each` over the origins bound as one JSON array (or its placeholder). */
+const origins = (list: DraftOrigin[] | Placeholder) =>
+  sql`json_each(${Array.isArray(list) ? originsJson(list) : list}) as ${sql.identifier("o")}`;
 const origin = (i: 0 | 1 | 2) => sql`json_extract(${sql.identifier("o")}.value, ${`$[${i}]`})`;
 
 const m = messages;
@@ -98,11 +105,12 @@ const isPendingDraft = and(eq(m.direction, "outbound"), eq(m.status, "pending"))
  */
 export function draftInserts(
   db: Database,
-  organizationId: string,
-  list: DraftOrigin[],
+  organizationId: string | Placeholder,
+  /** The origins, or the placeholder of their JSON (`originsJson`). */
+  list: DraftOrigin[] | Placeholder,
   actor: Actor,
 ) {
-  if (list.length === 0) return [];
+  if (Array.isArray(list) && list.length === 0) return [];
   return [
     db
       .insert(d)

@@ -32,7 +32,7 @@ export const appendMessage: ConversationsHandler<AppendMessageRoute> = async (c)
       planMessage(body, newObjectId(now), now),
       now,
       {
-        actor: { type: "apiKey", id: c.var.caller.keyId },
+        keyId: c.var.caller.keyId,
         origin: { model: body.model, promptVersion: body.promptVersion },
       },
       body.createdAt === undefined && body.updatedAt === undefined,

@@ -1,9 +1,10 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../../platform/db/client";
+import { renderedBatch } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import { conversations, messages, type WebhookEventType } from "../../../platform/db/schema";
-import type { Outbox } from "../../../platform/events/outbox";
+import { eventInsert, type Outbox } from "../../../platform/events/outbox";
 import type { MessageRow } from "../conversations/conversations.ingest";
 import {
   type MessageEventKind,
@@ -13,83 +14,134 @@ import {
   selectRevisions,
 } from "./messages.document";
 import {
-  type Actor,
   type DraftOrigin,
   draftInserts,
   isDraft,
+  originsJson,
   type ReviewStep,
   reviewStepStatements,
   selectReview,
 } from "./messages.drafts";
 
+const APPEND_VALUES = [
+  "organizationId",
+  "conversationId",
+  "id",
+  "direction",
+  "senderType",
+  "sent",
+  "message",
+  "status",
+  "createdAt",
+  "updatedAt",
+  "now",
+  "eventId",
+  "origins",
+  "keyId",
+] as const;
+
+/**
+ * The statements of an append, rendered once per isolate (with and without a draft's history):
+ * the insert selects from the conversation, so nothing is written for a missing one (or another
+ * tenant's), and every statement after it only follows an insert (`changes()`), the event only
+ * when an endpoint listens; the last reads the message's document back.
+ *
+ * A message the server times (no `createdAt` or `updatedAt` given: both bound null) is written
+ * at its conversation's next millisecond or later, in the transaction that orders it: messages
+ * read in time order are in the order they were written, however many arrive in one millisecond,
+ * and the conversation's updatedAt (moved to the same value) is its last message's time.
+ */
+const appendStatements = (withDraft: boolean) =>
+  renderedBatch(APPEND_VALUES, (db, p) => {
+    const c = conversations;
+    const timed = (given: Placeholder) =>
+      sql<number>`coalesce(${given}, max(${p.now}, ${c.updatedAt} + 1))`;
+    return [
+      db.insert(messages).select(
+        db
+          .select({
+            id: sql<string>`${p.id}`.as("id"),
+            organizationId: c.organizationId,
+            conversationId: c.id,
+            direction: sql<string>`${p.direction}`.as("direction"),
+            senderType: sql<string>`${p.senderType}`.as("sender_type"),
+            sent: sql<boolean>`${p.sent}`.as("sent"),
+            message: sql<string>`${p.message}`.as("message"),
+            status: sql<string>`${p.status}`.as("status"),
+            createdAt: timed(p.createdAt).as("created_at"),
+            updatedAt: timed(p.updatedAt).as("updated_at"),
+          })
+          .from(c)
+          .where(and(eq(c.id, p.conversationId), eq(c.organizationId, p.organizationId))),
+      ),
+      db
+        .update(c)
+        .set({
+          updatedAt: sql`max(${c.updatedAt} + 1, ${p.now}, coalesce(${p.updatedAt}, ${p.now}))`,
+        })
+        .where(
+          and(
+            eq(c.id, p.conversationId),
+            eq(c.organizationId, p.organizationId),
+            sql`changes() > 0`,
+          ),
+        ),
+      // The touch changed a row only if the message was inserted.
+      eventInsert(db, {
+        id: p.eventId,
+        organizationId: p.organizationId,
+        type: "conversation.message.created",
+        data: messageEventSql(db, p.organizationId, p.id),
+        now: p.now,
+        when: sql`changes() > 0`,
+      }),
+      // An AI draft starts its history (nothing is written for any other message).
+      ...(withDraft
+        ? draftInserts(db, p.organizationId, p.origins, { type: "apiKey", id: p.keyId })
+        : []),
+      // The id is new (a taken one fails the insert): the message is there only if it was inserted.
+      selectMessageDocument(db, p.organizationId, p.id),
+    ];
+  });
+const appendPlain = appendStatements(false);
+const appendDraft = appendStatements(true);
+/** Where the event's insert is in an append's batch. */
+const EVENT_POSITION = 2;
+
 /**
  * Appends a message to a conversation of the organization, and moves the conversation's
- * `updatedAt`, in one batch: the insert selects from the conversation, so nothing is written
- * for a missing one (or another tenant's), and the touch only follows an insert (`changes()`).
- * The message's document (JSON text), or undefined when there is no such conversation.
+ * `updatedAt`, in one batch (one D1 round trip) of statements rendered once. The message's
+ * document (JSON text), or undefined when there is no such conversation.
  */
 export async function appendMessage(
-  db: Database,
+  db: RequestDatabase,
   outbox: Outbox,
   organizationId: string,
   conversationId: string,
   message: MessageRow,
   now: number,
-  author: { actor: Actor; origin?: Omit<DraftOrigin, "messageId"> },
-  /** Whether the client gave no time: the message is then timed by its write (below). */
+  author: { keyId: string; origin?: Omit<DraftOrigin, "messageId"> },
+  /** Whether the client gave no time: the message is then timed by its write. */
   stamped = false,
 ): Promise<string | undefined> {
-  const c = conversations;
-  // A message the server times is written at its conversation's next millisecond or later, in
-  // the transaction that orders it: messages read in time order are in the order they were
-  // written, however many arrive in one millisecond, and the conversation's updatedAt (moved
-  // below to the same value) is its last message's time.
-  const at = (given: number) =>
-    stamped ? sql<number>`max(${now}, ${c.updatedAt} + 1)` : sql<number>`${given}`;
-  const results = await outbox.batch(db, [
-    db.insert(messages).select(
-      db
-        .select({
-          id: sql<string>`${message.id}`.as("id"),
-          organizationId: c.organizationId,
-          conversationId: c.id,
-          direction: sql<string>`${message.direction}`.as("direction"),
-          senderType: sql<string>`${message.senderType}`.as("sender_type"),
-          sent: sql<boolean>`${message.sent ? 1 : 0}`.as("sent"),
-          message: sql<string>`${message.message}`.as("message"),
-          status: sql<string>`${message.status}`.as("status"),
-          createdAt: at(message.createdAt).as("created_at"),
-          updatedAt: at(message.updatedAt).as("updated_at"),
-        })
-        .from(c)
-        .where(and(eq(c.id, conversationId), eq(c.organizationId, organizationId))),
-    ),
-    db
-      .update(c)
-      .set({ updatedAt: sql`max(${c.updatedAt} + 1, ${now}, ${message.updatedAt})` })
-      .where(
-        and(eq(c.id, conversationId), eq(c.organizationId, organizationId), sql`changes() > 0`),
-      ),
-    // The touch changed a row only if the message was inserted.
-    outbox.event(
-      db,
-      organizationId,
-      "conversation.message.created",
-      messageEventSql(db, organizationId, message.id),
-      { when: sql`changes() > 0`, now },
-    ),
-    // An AI draft starts its history (nothing is written for any other message).
-    ...(isDraft(message)
-      ? draftInserts(
-          db,
-          organizationId,
-          [{ ...author.origin, messageId: message.id }],
-          author.actor,
-        )
-      : []),
-    // The id is new (a taken one fails the insert): the message is there only if it was inserted.
-    selectMessageDocument(db, organizationId, message.id),
-  ]);
+  const event = outbox.newEvent(organizationId, now);
+  const statements = (isDraft(message) ? appendDraft : appendPlain)({
+    organizationId,
+    conversationId,
+    id: message.id,
+    direction: message.direction,
+    senderType: message.senderType,
+    sent: message.sent ? 1 : 0,
+    message: message.message,
+    status: message.status,
+    createdAt: stamped ? null : message.createdAt,
+    updatedAt: stamped ? null : message.updatedAt,
+    now,
+    eventId: event.id,
+    origins: originsJson([{ ...author.origin, messageId: message.id }]),
+    keyId: author.keyId,
+  });
+  const results = await outbox.batchStatements(db, statements, [[EVENT_POSITION, event]]);
   const [appended] = results.at(-1) as { doc: string }[];
   return appended?.doc;
 }
