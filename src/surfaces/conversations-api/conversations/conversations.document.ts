@@ -55,5 +55,5 @@ export const selectConversationDocument = (db: Database, organizationId: Bound, 
   );
 
 /** The conversation's document as a scalar subquery: an event's data, written with its change. */
-export const conversationDocumentSql = (db: Database, organizationId: string, id: string): SQL =>
+export const conversationDocumentSql = (db: Database, organizationId: Bound, id: Bound): SQL =>
   sql`(${selectConversationDocument(db, organizationId, id)})`;

@@ -4,9 +4,12 @@ import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import { answerOf, type Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
 import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
+import { renderedOnce } from "../../../platform/db/rendered-once";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import { contacts, conversations, messages } from "../../../platform/db/schema";
+import type { Statement } from "../../../platform/db/statement";
 import { sameTenant } from "../../../platform/db/tenant";
-import type { Outbox } from "../../../platform/events/outbox";
+import { eventInsert, type Outbox } from "../../../platform/events/outbox";
 import { type Actor, draftInserts } from "../messages/messages.drafts";
 import {
   conversationDocumentSql,
@@ -204,28 +207,40 @@ export function conversationInserts(
   ];
 }
 
+/** The event of a new conversation: its document as GET answers it, rendered once. */
+const conversationCreated = renderedOnce(["eventId", "organizationId", "id", "now"], (db, p) =>
+  eventInsert(db, {
+    id: p.eventId,
+    organizationId: p.organizationId,
+    type: "conversation.created",
+    data: conversationDocumentSql(db, p.organizationId, p.id),
+    now: p.now,
+  }),
+);
+
 /**
  * A new conversation (`conversationInserts`), its event, then its document (JSON text) read back
- * as GET answers it: one batch, one transaction.
+ * as GET answers it: one batch, one transaction. The event and the document, most of the SQL,
+ * are rendered once per isolate.
  */
 export async function createConversation(
-  db: Database,
+  db: RequestDatabase,
   outbox: Outbox,
   organizationId: string,
   planned: PlannedConversation,
   actor: Actor,
 ): Promise<string> {
   const id = planned.conversation.id;
-  const results = await outbox.batch(db, [
-    ...conversationInserts(db, organizationId, [planned], actor),
-    outbox.event(
-      db,
-      organizationId,
-      "conversation.created",
-      conversationDocumentSql(db, organizationId, id),
+  const now = Date.now();
+  const event = outbox.newEvent(organizationId, now);
+  const statements: Statement[] = [
+    ...conversationInserts(db, organizationId, [planned], actor).map((insert) =>
+      (insert as unknown as { toSQL(): Statement }).toSQL(),
     ),
-    selectConversationDocument(db, organizationId, id),
-  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    conversationCreated({ eventId: event.id, organizationId, id, now }),
+    conversationDocumentQuery(organizationId, id),
+  ];
+  const results = await outbox.batchStatements(db, statements, [[statements.length - 2, event]]);
   const [created] = results.at(-1) as { doc: string }[];
   return (created as { doc: string }).doc;
 }
