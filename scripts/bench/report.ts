@@ -59,7 +59,7 @@ export function machine(): string {
 }
 
 /** Prints a mode's results and puts them in BENCHMARKS.md between `<!-- bench:<mode> -->` markers. */
-export function writeResults(mode: "load" | "runtime" | "platform", text: string): void {
+export function writeResults(mode: "load" | "runtime" | "stages" | "platform", text: string): void {
   say(`\n${text}`);
   const file = "BENCHMARKS.md";
   const start = `<!-- bench:${mode} -->`;

@@ -3,6 +3,7 @@
  *
  *   (default)    the read endpoints under load, against baseline Workers (./load.ts)
  *   --runtime    the app's CPU per warm request inside workerd (./runtime.ts)
+ *   --stages     with --runtime: that CPU split by stage, from V8's profiler (./stages.ts)
  *   --platform   what the local platform emulation costs per service (./platform.ts)
  *   --quick      with any mode: the short run, for a change to a hot path
  *
@@ -20,10 +21,12 @@ const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     runtime: { type: "boolean", default: false },
+    stages: { type: "boolean", default: false },
     platform: { type: "boolean", default: false },
   },
 });
 if (values.runtime && values.platform) throw new Error("--runtime or --platform, not both");
+if (values.stages && !values.runtime) throw new Error("--stages goes with --runtime");
 
 process.once("SIGINT", () => {
   say("\nbench: interrupted, stopping the servers");
@@ -31,9 +34,10 @@ process.once("SIGINT", () => {
 });
 
 const started = Date.now();
-const mode = values.runtime ? runtime : values.platform ? platform : load;
 try {
-  await mode(values.quick);
+  if (values.runtime) await runtime(values.quick, values.stages);
+  else if (values.platform) await platform(values.quick);
+  else await load(values.quick);
 } finally {
   await cleanUp();
 }

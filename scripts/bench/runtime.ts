@@ -13,17 +13,21 @@
  * the setup gives every list its 20 items through the app itself (users, API keys, webhook
  * endpoints subscribed to every event, deliveries from the app's queue consumer), so the writes'
  * events are recorded and queued as an organization with webhooks has them.
+ *
+ * `--stages` (./stages.ts) then profiles one more loop of each case through the runtime's
+ * inspector and splits its CPU per request by stage.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SUBSCRIBABLE_EVENT_TYPES } from "../../src/platform/db/schema";
 import { randomJwtSecret } from "../../src/platform/secrets";
-import type { LocalServer } from "../lib/local-server";
+import { freePort, type LocalServer } from "../lib/local-server";
 import { ACME, ACME_API_KEY, DEMO_PASSWORD } from "../seed/demo-data";
 import { cpuMs, runtimeProcess } from "./cpu";
 import { dataset, FIXED } from "./data";
 import { machine, median, say, status, table, writeResults } from "./report";
 import { serve, workdir } from "./servers";
+import { type Attribution, attribute, bundleSourceMap, HARNESS, Inspector, STAGES } from "./stages";
 
 const SETTINGS = {
   full: { rounds: 5, requests: 5_000 },
@@ -32,6 +36,8 @@ const SETTINGS = {
 
 /** Every list page has this many items (`?limit=20`, and the setup makes sure there are). */
 const PAGE = 20;
+/** The profiler's sampling interval, µs: thousands of samples in each case's loop. */
+const SAMPLING_US = 100;
 
 /** One request as a client sends it, and the status it must answer (as in-runtime/worker.ts). */
 interface Case {
@@ -250,74 +256,145 @@ async function setup(server: LocalServer): Promise<Record<string, Case>> {
   return cases;
 }
 
-export async function runtime(quick: boolean): Promise<void> {
+export async function runtime(quick: boolean, stages = false): Promise<void> {
   const { rounds, requests } = SETTINGS[quick ? "quick" : "full"];
   const data = await dataset(1_000);
   const dir = workdir();
+  const inspectorPort = stages ? await freePort() : undefined;
   const server = await serve(
     config(dir),
     // Access tokens outlive the run however slow the machine (they live 15 minutes by default);
     // how long they live changes nothing in a request's work.
     { JWT_SECRET: randomJwtSecret(), JWT_TTL_SECONDS: "7200" },
     data,
+    inspectorPort === undefined ? [] : ["--inspector-port", String(inspectorPort)],
   );
   const pid = runtimeProcess(server);
-  const started = Date.now();
-  const cases = await setup(server);
-  say(`setup: 20 items in every list, in ${Math.round((Date.now() - started) / 1000)} s`);
-  status("recording …");
-  const recorded = await fetch(`${server.url}/record`, {
-    method: "POST",
-    body: JSON.stringify(cases),
-  });
-  if (!recorded.ok) throw new Error(`record answered ${recorded.status}`);
-  const statuses = (await recorded.json()) as Record<string, Record<string, number>>;
-  for (const [phase, byCase] of Object.entries(statuses)) {
-    for (const [name, code] of Object.entries(byCase)) {
-      const expected = cases[name]?.status;
-      if (code !== expected) {
-        throw new Error(`${name}: ${phase} answered ${code}, not ${expected}`);
+  // Connected first, so that a run that cannot profile stops before measuring. wrangler keeps
+  // the runtime's inspector session open anyway (its console output comes that way): this
+  // client changes nothing in the runtime until the profiler starts.
+  const inspector =
+    inspectorPort === undefined ? undefined : await Inspector.connect(inspectorPort);
+  try {
+    const started = Date.now();
+    const cases = await setup(server);
+    say(`setup: 20 items in every list, in ${Math.round((Date.now() - started) / 1000)} s`);
+    status("recording …");
+    const recorded = await fetch(`${server.url}/record`, {
+      method: "POST",
+      body: JSON.stringify(cases),
+    });
+    if (!recorded.ok) throw new Error(`record answered ${recorded.status}`);
+    const statuses = (await recorded.json()) as Record<string, Record<string, number>>;
+    for (const [phase, byCase] of Object.entries(statuses)) {
+      for (const [name, code] of Object.entries(byCase)) {
+        const expected = cases[name]?.status;
+        if (code !== expected) {
+          throw new Error(`${name}: ${phase} answered ${code}, not ${expected}`);
+        }
       }
     }
-  }
-  const loop = async (name: string, n: number) => {
-    const response = await fetch(`${server.url}/loop?case=${encodeURIComponent(name)}&n=${n}`);
-    const body = (await response.json()) as { failed: number };
-    if (!response.ok || body.failed) throw new Error(`${name}: ${JSON.stringify(body)}`);
-  };
-  const samples: Record<string, number[]> = {};
-  for (const name of Object.keys(cases)) {
-    status(`warming up: ${name} …`);
-    await loop(name, Math.min(requests, 1000));
-  }
-  for (let round = 1; round <= rounds; round++) {
+    const loop = async (name: string, n: number) => {
+      const response = await fetch(`${server.url}/loop?case=${encodeURIComponent(name)}&n=${n}`);
+      const body = (await response.json()) as { failed: number };
+      if (!response.ok || body.failed) throw new Error(`${name}: ${JSON.stringify(body)}`);
+    };
+    const samples: Record<string, number[]> = {};
     for (const name of Object.keys(cases)) {
-      status(`round ${round}/${rounds}: ${name} …`);
-      const before = cpuMs(pid);
-      await loop(name, requests);
-      samples[name] = [...(samples[name] ?? []), ((cpuMs(pid) - before) * 1000) / requests];
+      status(`warming up: ${name} …`);
+      await loop(name, Math.min(requests, 1000));
     }
-    say(
-      `round ${round}/${rounds}: ${Object.entries(samples)
-        .map(([name, s]) => `${name} ${Math.round(s.at(-1) as number)} µs`)
-        .join(" · ")}`,
-    );
+    for (let round = 1; round <= rounds; round++) {
+      for (const name of Object.keys(cases)) {
+        status(`round ${round}/${rounds}: ${name} …`);
+        const before = cpuMs(pid);
+        await loop(name, requests);
+        samples[name] = [...(samples[name] ?? []), ((cpuMs(pid) - before) * 1000) / requests];
+      }
+      say(
+        `round ${round}/${rounds}: ${Object.entries(samples)
+          .map(([name, s]) => `${name} ${Math.round(s.at(-1) as number)} µs`)
+          .join(" · ")}`,
+      );
+    }
+    const command = `\`npm run bench -- --runtime${stages ? " --stages" : ""}${quick ? " --quick" : ""}\``;
+    const measured = `median of ${rounds} rounds of ${requests} requests each`;
+    if (!inspector) {
+      writeResults(
+        "runtime",
+        [
+          `${command}: ${measured}; ${machine()}.`,
+          "",
+          table(
+            ["request", "µs of CPU per request, median", "range"],
+            Object.entries(samples).map(([name, s]) => [
+              name,
+              Math.round(median(s)),
+              `${Math.round(Math.min(...s))}–${Math.round(Math.max(...s))}`,
+            ]),
+          ),
+        ].join("\n"),
+      );
+      return;
+    }
+
+    const map = bundleSourceMap(dir);
+    if (!map) say("stages: no source map of the bundle found; stages by function name instead");
+    const attributed: Record<string, Attribution> = {};
+    for (const name of Object.keys(cases)) {
+      status(`profiling: ${name} …`);
+      const before = cpuMs(pid);
+      const profile = await inspector.profile(SAMPLING_US, () => loop(name, requests));
+      const profiled = ((cpuMs(pid) - before) * 1000) / requests;
+      const found = attribute(profile, map);
+      attributed[name] = found;
+      const total = [...found.byStage.values()].reduce((a, b) => a + b, 0);
+      const top = [...found.byFunction.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([fn, us]) => `  ${((100 * us) / total).toFixed(1).padStart(5)} %  ${fn}`);
+      say(
+        [
+          `${name}: ${Math.round(median(samples[name] ?? []))} µs/request, ${Math.round(profiled)} while profiled; top functions (self time, natives under their caller):`,
+          ...top,
+        ].join("\n"),
+      );
+    }
+    writeResults("stages", stageTable(command, measured, samples, attributed));
+  } finally {
+    inspector?.close();
   }
-  const command = `\`npm run bench -- --runtime${quick ? " --quick" : ""}\``;
-  const measured = `median of ${rounds} rounds of ${requests} requests each`;
-  writeResults(
-    "runtime",
-    [
-      `${command}: ${measured}; ${machine()}.`,
-      "",
-      table(
-        ["request", "µs of CPU per request, median", "range"],
-        Object.entries(samples).map(([name, s]) => [
-          name,
-          Math.round(median(s)),
-          `${Math.round(Math.min(...s))}–${Math.round(Math.max(...s))}`,
-        ]),
-      ),
-    ].join("\n"),
-  );
+}
+
+/** The stages table: each case's CPU per request from /proc, split by its profile's shares. */
+function stageTable(
+  command: string,
+  measured: string,
+  samples: Record<string, number[]>,
+  attributed: Record<string, Attribution>,
+): string {
+  const all = Object.values(attributed);
+  const columns = [
+    ...STAGES.map((s) => s.name),
+    ...(all.some((a) => a.byStage.has("other")) ? ["other"] : []),
+  ].filter((stage) => all.some((a) => (a.byStage.get(stage) ?? 0) > 0));
+  const mapped = all.every((a) => a.mapped);
+  const rows = Object.entries(attributed).map(([name, found]) => {
+    const cpu = median(samples[name] ?? []);
+    const total = [...found.byStage.values()].reduce((a, b) => a + b, 0);
+    const us = (stage: string) => (cpu * (found.byStage.get(stage) ?? 0)) / total;
+    const harness = us(HARNESS);
+    return [
+      name,
+      Math.round(cpu),
+      Math.round(cpu - harness),
+      ...columns.map((stage) => Math.round(us(stage))),
+      Math.round(harness),
+    ];
+  });
+  return [
+    `${command}: CPU per request from /proc, ${measured}; split by the shares of one profiled loop of as many requests per case, sampled every ${SAMPLING_US} µs${mapped ? "" : " (no source map: stages by function name)"}; ${machine()}.`,
+    "",
+    table(["request", "µs per request", "the app", ...columns, HARNESS], rows),
+  ].join("\n");
 }

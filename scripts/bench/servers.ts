@@ -76,11 +76,12 @@ export async function cleanUp(): Promise<void> {
   root = undefined;
 }
 
-/** `wrangler dev` with `config`, on a copy of `dataset` when given. */
+/** `wrangler dev` with `config`, on a copy of `dataset` when given, with more options `args`. */
 export async function serve(
   config: string,
   vars: Record<string, string>,
   dataset?: string,
+  args: string[] = [],
 ): Promise<LocalServer> {
   let persist: string | undefined;
   if (dataset) {
@@ -89,7 +90,7 @@ export async function serve(
     cpSync(dataset, persist, { recursive: true });
   }
   status(`starting ${basename(config)} …`);
-  const server = await startLocalServer({ persist, config, vars, quiet: true });
+  const server = await startLocalServer({ persist, config, vars, quiet: true, args });
   running.add(server);
   return {
     ...server,
