@@ -60,7 +60,7 @@ export function machine(): string {
 
 /** Prints a mode's results and puts them in BENCHMARKS.md between `<!-- bench:<mode> -->` markers. */
 export function writeResults(
-  mode: "load" | "floors" | "runtime" | "platform" | "ingest",
+  mode: "load" | "floors" | "runtime" | "stages" | "platform" | "ingest",
   text: string,
 ): void {
   say(`\n${text}`);

@@ -3,6 +3,7 @@
  *
  *   (default)    the read endpoints under load, against baseline Workers (./load.ts)
  *   --runtime    the app's CPU per warm request inside workerd (./runtime.ts)
+ *   --stages     with --runtime: that CPU split by stage, from V8's profiler (./stages.ts)
  *   --platform   what the local platform emulation costs per service (./platform.ts)
  *   --ingest     messages posted by 64 connections, to 64 conversations and then to one, checked
  *                for loss, duplicates, order and the conversation's updatedAt (./ingest.ts)
@@ -26,16 +27,18 @@ const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     runtime: { type: "boolean", default: false },
+    stages: { type: "boolean", default: false },
     platform: { type: "boolean", default: false },
     ingest: { type: "boolean", default: false },
     only: { type: "string", default: "all" },
   },
 });
-const modes = { runtime, platform, ingest } as const;
-const chosen = (Object.keys(modes) as (keyof typeof modes)[]).filter((name) => values[name]);
+const modes = ["runtime", "platform", "ingest"] as const;
+const chosen = modes.filter((name) => values[name]);
 if (chosen.length > 1) {
   throw new Error(`one mode at a time, not ${chosen.map((m) => `--${m}`).join(" and ")}`);
 }
+if (values.stages && !values.runtime) throw new Error("--stages goes with --runtime");
 
 process.once("SIGINT", () => {
   say("\nbench: interrupted, stopping the servers");
@@ -45,9 +48,11 @@ process.once("SIGINT", () => {
 const started = Date.now();
 const only = values.only as Section;
 if (!["all", "documents", "floors"].includes(only)) throw new Error("--only documents or floors");
-const mode = chosen[0] ? modes[chosen[0]] : load;
 try {
-  await mode(values.quick, only);
+  if (values.runtime) await runtime(values.quick, values.stages);
+  else if (values.platform) await platform(values.quick);
+  else if (values.ingest) await ingest(values.quick);
+  else await load(values.quick, only);
 } finally {
   await cleanUp();
 }

@@ -228,11 +228,12 @@ export interface Served extends LocalServer {
   persist?: string;
 }
 
-/** `wrangler dev` with `config`, on a copy of `dataset` when given. */
+/** `wrangler dev` with `config`, on a copy of `dataset` when given, with more options `args`. */
 export async function serve(
   config: string,
   vars: Record<string, string>,
   dataset?: string,
+  args: string[] = [],
 ): Promise<Served> {
   let persist: string | undefined;
   if (dataset) {
@@ -241,7 +242,7 @@ export async function serve(
     cpSync(dataset, persist, { recursive: true });
   }
   status(`starting ${basename(config)} …`);
-  const server = await startLocalServer({ persist, config, vars, quiet: true });
+  const server = await startLocalServer({ persist, config, vars, quiet: true, args });
   running.add(server);
   return {
     ...server,

@@ -80,6 +80,8 @@ export async function startLocalServer(options: {
   config?: string;
   vars?: Record<string, string>;
   quiet?: boolean;
+  /** More `wrangler dev` options (`--inspector-port`, say). */
+  args?: string[];
 }): Promise<LocalServer> {
   const port = options.port ?? (await freePort());
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--log-level", "error"];
@@ -87,6 +89,7 @@ export async function startLocalServer(options: {
   if (options.config) args.push("--config", options.config);
   for (const [name, value] of Object.entries(options.vars ?? {}))
     args.push("--var", `${name}:${value}`);
+  args.push(...(options.args ?? []));
   const server: ChildProcess = spawn("wrangler", args, {
     stdio: ["ignore", "ignore", options.quiet ? "pipe" : "inherit"],
     detached: true,

@@ -2,61 +2,95 @@
  * `npm run bench -- --runtime`: the D1 binding's shape over recorded answers, so that the app's
  * own work can be repeated inside workerd with no D1 emulation in the measurement.
  *
- * Recording: every call goes to the real (local) D1 and its answer is kept by SQL text.
- * Replay: the kept answers come back in a resolved promise; a statement never recorded throws.
- * Replay finds a statement by the length of its SQL first (hashing ~2 KB of text per lookup
- * would be a cost of the stand-in, not of the app), and compares the whole text once per length.
+ * Recording: every call goes to the real (local) D1 and its answer is kept on the case's tape,
+ * by SQL text, in the order the request asked (a statement sent twice in one request, before and
+ * after a write, keeps both answers). Replay: the kept answers come back in a resolved promise,
+ * each statement's answers in turn; a statement never recorded throws. Params are not looked at:
+ * a replayed request gets the answers its recording got, whatever ids it generated.
+ *
+ * A statement missing from a case's tape but recorded by another case (an isolate cache expiring
+ * in the middle of a loop: the API key check, the shard directory) gets that case's last answer.
+ * Replay finds a statement by the length of its SQL first and then compares the text (hashing
+ * ~2 KB of text per lookup would be a cost of the stand-in, not of the app).
  */
 
 type Answer = D1Result<Record<string, unknown>>;
 /** `raw({ columnNames: true })`: the names, then each row's values (names may repeat). */
 type RawAnswer = unknown[][];
-type Kept = { query: string; answer: Answer | RawAnswer; checked: boolean };
+type Kind = "rows" | "raw";
+type Kept = { query: string; answers: (Answer | RawAnswer)[]; next: number };
+
+/** Statements by the length of their SQL, for each kind of call. */
+class Tape {
+  private readonly byLength = { rows: new Map<number, Kept[]>(), raw: new Map<number, Kept[]>() };
+
+  find(query: string, kind: Kind): Kept | undefined {
+    const same = this.byLength[kind].get(query.length);
+    if (!same) return undefined;
+    for (const kept of same) if (kept.query === query) return kept;
+    return undefined;
+  }
+
+  add(query: string, kind: Kind): Kept {
+    const kept = { query, answers: [], next: 0 };
+    const same = this.byLength[kind].get(query.length);
+    if (same) same.push(kept);
+    else this.byLength[kind].set(query.length, [kept]);
+    return kept;
+  }
+}
 
 export class Recorder {
   replay = false;
-  private readonly kept = { rows: new Map<number, Kept>(), raw: new Map<number, Kept>() };
+  private readonly tapes = new Map<string, Tape>();
+  /** Every case's last answer per statement: the fallback of a tape that lacks one. */
+  private readonly latest = new Tape();
 
   constructor(private readonly real: D1Database) {}
 
-  keep<T extends Answer | RawAnswer>(query: string, answer: T, kind: "rows" | "raw" = "rows"): T {
-    const byLength = this.kept[kind];
-    const other = byLength.get(query.length);
-    if (other && other.query !== query) {
-      throw new Error(`stand-in D1: two statements of ${query.length} characters`);
+  private tape(name: string): Tape {
+    let tape = this.tapes.get(name);
+    if (!tape) {
+      tape = new Tape();
+      this.tapes.set(name, tape);
     }
-    byLength.set(query.length, { query, answer, checked: false });
+    return tape;
+  }
+
+  keep<T extends Answer | RawAnswer>(name: string, query: string, answer: T, kind: Kind): T {
+    const tape = this.tape(name);
+    (tape.find(query, kind) ?? tape.add(query, kind)).answers.push(answer);
+    const latest = this.latest.find(query, kind) ?? this.latest.add(query, kind);
+    latest.answers = [answer];
     return answer;
   }
 
-  answer(query: string): Answer;
-  answer(query: string, kind: "raw"): RawAnswer;
-  answer(query: string, kind: "rows" | "raw" = "rows"): Answer | RawAnswer {
-    const found = this.kept[kind].get(query.length);
-    if (!found) throw new Error(`stand-in D1: nothing recorded for ${query}`);
-    if (!found.checked) {
-      if (found.query !== query) throw new Error("stand-in D1: two statements of one length");
-      found.checked = true;
-    }
-    return found.answer;
+  answer(name: string, query: string, kind: "rows"): Answer;
+  answer(name: string, query: string, kind: "raw"): RawAnswer;
+  answer(name: string, query: string, kind: Kind): Answer | RawAnswer {
+    const kept = this.tapes.get(name)?.find(query, kind) ?? this.latest.find(query, kind);
+    if (!kept) throw new Error(`stand-in D1: nothing recorded for ${query}`);
+    const answer = kept.answers[kept.next] as Answer | RawAnswer;
+    kept.next = (kept.next + 1) % kept.answers.length;
+    return answer;
   }
 
-  /** A D1Database (or session) whose statements record or replay. */
-  database(real: D1Database | D1DatabaseSession = this.real): D1Database {
-    const prepare = (query: string) => new Statement(this, real, query, []);
+  /** A D1Database (or session) whose statements record onto or replay `name`'s tape. */
+  database(name: string, real: D1Database | D1DatabaseSession = this.real): D1Database {
+    const prepare = (query: string) => new Statement(this, name, real, query, []);
     return {
       prepare,
       batch: async (statements: Statement[]) => {
-        if (this.replay) return statements.map((s) => this.answer(s.query));
+        if (this.replay) return statements.map((s) => this.answer(name, s.query, "rows"));
         const answers = await real.batch(statements.map((s) => s.real()));
         return answers.map((answer, i) =>
-          this.keep((statements[i] as Statement).query, answer as Answer),
+          this.keep(name, (statements[i] as Statement).query, answer as Answer, "rows"),
         );
       },
       withSession: (constraint?: string) =>
         this.replay
-          ? this.database(real)
-          : this.database((real as D1Database).withSession(constraint)),
+          ? this.database(name, real)
+          : this.database(name, (real as D1Database).withSession(constraint)),
       getBookmark: () =>
         this.replay
           ? "00000001-00000002-00004f6c-0123456789abcdef0123456789abcdef"
@@ -70,13 +104,14 @@ export class Recorder {
 class Statement {
   constructor(
     private readonly recorder: Recorder,
+    private readonly name: string,
     private readonly db: D1Database | D1DatabaseSession,
     readonly query: string,
     private readonly values: unknown[],
   ) {}
 
   bind(...values: unknown[]) {
-    return new Statement(this.recorder, this.db, this.query, values);
+    return new Statement(this.recorder, this.name, this.db, this.query, values);
   }
 
   real(): D1PreparedStatement {
@@ -84,8 +119,8 @@ class Statement {
   }
 
   private async result(): Promise<Answer> {
-    if (this.recorder.replay) return this.recorder.answer(this.query);
-    return this.recorder.keep(this.query, (await this.real().all()) as Answer);
+    if (this.recorder.replay) return this.recorder.answer(this.name, this.query, "rows");
+    return this.recorder.keep(this.name, this.query, (await this.real().all()) as Answer, "rows");
   }
 
   all() {
@@ -103,8 +138,9 @@ class Statement {
 
   async raw(options?: { columnNames?: boolean }) {
     const answer = this.recorder.replay
-      ? this.recorder.answer(this.query, "raw")
+      ? this.recorder.answer(this.name, this.query, "raw")
       : this.recorder.keep(
+          this.name,
           this.query,
           (await this.real().raw({ columnNames: true })) as unknown[][],
           "raw",
