@@ -23,6 +23,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MAX_WEBHOOKS } from "../../src/surfaces/training-api/webhooks/webhooks.schemas";
 import { d1Bindings } from "../lib/d1-bindings";
 import { ALICE, ACME as ORG } from "../seed/demo-data";
 import { literal } from "../seed/sql";
@@ -296,8 +297,10 @@ function generate(writer: ChunkWriter, rows: number) {
   flushSnapshots();
 
   // The administration lists hold a few rows in the seed: enough more for a page of 20 and the
-  // next one. The endpoints are paused, so that no write of the benchmark has one to tell.
-  const ADMIN_ROWS = 30;
+  // next one, and the most webhook endpoints an organization may have (MAX_WEBHOOKS). No
+  // endpoint listens to an event a write of the benchmark announces: the first (enabled)
+  // receives test events only, the others are paused.
+  const ADMIN_ROWS = 24;
   const people: Row[] = [];
   const keys: Row[] = [];
   const endpoints: Row[] = [];
@@ -314,25 +317,29 @@ function generate(writer: ChunkWriter, rows: number) {
       at,
       at,
     ]);
-    keys.push([
-      objectId(at, 0xb2, i),
-      ORG,
-      `bench key ${i}`,
-      `bench_${hex(i, 4)}`,
-      hex(i, 64),
-      null,
-      at,
-    ]);
-    endpoints.push([
-      objectId(at, 0xb3, i),
-      ORG,
-      `https://hooks.example.com/bench/${i}`,
-      JSON.stringify(["conversation.created"]),
-      `whsec_${hex(i, 32)}`,
-      false,
-      at,
-      at,
-    ]);
+    // API keys are listed whole, not paged: with the seed's key, 20.
+    if (i < 19)
+      keys.push([
+        objectId(at, 0xb2, i),
+        ORG,
+        `bench key ${i}`,
+        `bench_${hex(i, 4)}`,
+        hex(i, 64),
+        null,
+        at,
+      ]);
+    if (i < MAX_WEBHOOKS) {
+      endpoints.push([
+        objectId(at, 0xb3, i),
+        ORG,
+        `https://hooks.example.com/bench/${i}`,
+        JSON.stringify([i === 0 ? "training.snapshot.deleted" : "conversation.created"]),
+        `whsec_${hex(i, 32)}`,
+        i === 0,
+        at,
+        at,
+      ]);
+    }
   }
   writer.insert(
     "users",

@@ -3,3 +3,6 @@ export interface Statement {
   sql: string;
   params: unknown[];
 }
+
+/** A Drizzle query (of a batch) as a statement: for a batch that mixes it with statements rendered once. */
+export const statementOf = (query: unknown): Statement => (query as { toSQL(): Statement }).toSQL();

@@ -7,7 +7,7 @@ import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
 import { renderedOnce } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import { contacts, conversations, messages } from "../../../platform/db/schema";
-import type { Statement } from "../../../platform/db/statement";
+import { type Statement, statementOf } from "../../../platform/db/statement";
 import { sameTenant } from "../../../platform/db/tenant";
 import { eventInsert, type Outbox } from "../../../platform/events/outbox";
 import { type Actor, draftInserts } from "../messages/messages.drafts";
@@ -234,9 +234,7 @@ export async function createConversation(
   const now = Date.now();
   const event = outbox.newEvent(organizationId, now);
   const statements: Statement[] = [
-    ...conversationInserts(db, organizationId, [planned], actor).map((insert) =>
-      (insert as unknown as { toSQL(): Statement }).toSQL(),
-    ),
+    ...conversationInserts(db, organizationId, [planned], actor).map(statementOf),
     conversationCreated({ eventId: event.id, organizationId, id, now }),
     conversationDocumentQuery(organizationId, id),
   ];

@@ -163,5 +163,5 @@ export const selectSnapshotDocument = (db: Database, organizationId: Bound, id: 
   }).where(ofOrganization(organizationId, id));
 
 /** The snapshot's document as a scalar subquery: an event's data, written with its change. */
-export const snapshotDocumentSql = (db: Database, organizationId: string, id: string): SQL =>
+export const snapshotDocumentSql = (db: Database, organizationId: Bound, id: Bound): SQL =>
   sql`(${selectFromSnapshots(db, { doc: sql`${snapshotJson}`.as("doc") }).where(ofOrganization(organizationId, id))})`;

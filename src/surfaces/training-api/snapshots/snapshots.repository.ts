@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, exists, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
@@ -17,9 +17,10 @@ import {
   snapshotSearch,
   usesSearchIndex,
 } from "../../../platform/db/search";
+import { statementOf } from "../../../platform/db/statement";
 import { sameTenant } from "../../../platform/db/tenant";
 import { findDatabaseError } from "../../../platform/errors/database-error";
-import type { Outbox } from "../../../platform/events/outbox";
+import { eventInsert, type Outbox } from "../../../platform/events/outbox";
 import type { Precondition } from "../../../platform/http/etag";
 import {
   selectSnapshotDocument,
@@ -277,7 +278,7 @@ export interface SnapshotDocument {
   doc: string;
 }
 
-export const ofOrganization = (organizationId: string, id: string) =>
+export const ofOrganization = (organizationId: string | Placeholder, id: string | Placeholder) =>
   and(eq(trainingSnapshots.organizationId, organizationId), eq(trainingSnapshots.id, id));
 
 /** SQLite's message for the guard below: the version was not the one the client last saw. */
@@ -301,6 +302,18 @@ function nextVersion(precondition: Precondition | undefined): SQL {
 const versionIn = (versions: number[]): SQL =>
   sql`${trainingSnapshots.version} in (select value from json_each(${JSON.stringify(versions)}))`;
 
+/** The event of a PATCH, only for a snapshot that is there: its document, rendered once. */
+const snapshotUpdated = renderedOnce(["eventId", "organizationId", "id", "now"], (db, p) =>
+  eventInsert(db, {
+    id: p.eventId,
+    organizationId: p.organizationId,
+    type: "training.snapshot.updated",
+    data: snapshotDocumentSql(db, p.organizationId, p.id),
+    now: p.now,
+    when: sql`exists (select 1 from ${trainingSnapshots} where ${ofOrganization(p.organizationId, p.id)})`,
+  }),
+);
+
 export type WriteOutcome<T> =
   | { status: "done"; value: T }
   | { status: "not_found" }
@@ -311,7 +324,7 @@ export type WriteOutcome<T> =
  * batch (one round trip, one transaction). `updatedAt` only moves forward, even within one ms.
  */
 export async function updateSnapshot(
-  db: Database,
+  db: RequestDatabase,
   outbox: Outbox,
   organizationId: string,
   id: string,
@@ -370,19 +383,15 @@ export async function updateSnapshot(
     );
   }
   try {
-    const results = await outbox.batch(db, [
-      ...statements,
-      // After the tags: the document shows them. Only for a snapshot that is there.
-      outbox.event(
-        db,
-        organizationId,
-        "training.snapshot.updated",
-        snapshotDocumentSql(db, organizationId, id),
-        { when: sql`exists (select 1 from ${t} where ${ofOrganization(organizationId, id)})`, now },
-      ),
-      selectSnapshotDocument(db, organizationId, id),
-    ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-    const [found] = results.at(-1) as SnapshotDocument[];
+    const event = outbox.newEvent(organizationId, now);
+    // After the tags: the event and the answer show them. Rendered once: most of the SQL.
+    const batch = [
+      ...statements.map(statementOf),
+      snapshotUpdated({ eventId: event.id, organizationId, id, now }),
+      snapshotDocumentQuery(organizationId, id),
+    ];
+    const results = await outbox.batchStatements(db, batch, [[batch.length - 2, event]]);
+    const [found] = results.at(-1) as unknown as SnapshotDocument[];
     return found ? { status: "done", value: found } : { status: "not_found" };
   } catch (error) {
     if (STALE_VERSION.test(findDatabaseError(error)?.message ?? "")) return { status: "stale" };
