@@ -25,6 +25,7 @@ import { freePort, type LocalServer } from "../lib/local-server";
 import { ACME, ACME_API_KEY, DEMO_PASSWORD } from "../seed/demo-data";
 import { cpuMs, runtimeProcess } from "./cpu";
 import { dataset, FIXED } from "./data";
+import type { Case as ReplayedCase } from "./in-runtime/worker";
 import { machine, median, say, status, table, writeResults } from "./report";
 import { serve, workdir } from "./servers";
 import { type Attribution, attribute, bundleSourceMap, HARNESS, Inspector, STAGES } from "./stages";
@@ -39,14 +40,8 @@ const PAGE = 20;
 /** The profiler's sampling interval, µs: thousands of samples in each case's loop. */
 const SAMPLING_US = 100;
 
-/** One request as a client sends it, and the status it must answer (as in-runtime/worker.ts). */
-interface Case {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body?: string;
-  status: number;
-  /** A list page: the number of items it must hold. */
+/** One request as the in-runtime Worker replays it; a list page also says how many items it holds. */
+interface Case extends ReplayedCase {
   items?: number;
 }
 

@@ -71,6 +71,18 @@ async function runMove(organizationId: string, to: Shard, id = `move-${newObject
   return (await instance.getOutput()) as MoveSummary;
 }
 
+/** A move that dies at `step` every time it is tried (retries included): the instance errs. */
+async function crashAt(step: string, organizationId: string, to: Shard) {
+  const id = `move-${newObjectId()}`;
+  await using instance = await introspectWorkflowInstance(env.MOVE_ORGANIZATION, id);
+  await instance.modify(async (m) => {
+    await m.disableRetryDelays();
+    await m.mockStepError({ name: step }, new Error("the Worker died"));
+  });
+  await env.MOVE_ORGANIZATION.create({ id, params: { organizationId, to } });
+  await instance.waitForStatus("errored");
+}
+
 const conversationPath = (id: string) => `/v1/api/conversations/${id}`;
 
 describe("moving an organization to another shard", () => {
@@ -242,19 +254,7 @@ describe("moving an organization to another shard", () => {
   it("a crash during the copy leaves the organization on its old shard, and a new move finishes it", async () => {
     const org = await busyOrganization("SHARD_B");
     const before = await rowsOf("SHARD_B", org.ids.org);
-    const id = `move-${newObjectId()}`;
-    {
-      await using instance = await introspectWorkflowInstance(env.MOVE_ORGANIZATION, id);
-      await instance.modify(async (m) => {
-        await m.disableRetryDelays();
-        await m.mockStepError({ name: "copy messages 1" }, new Error("the Worker died"));
-      });
-      await env.MOVE_ORGANIZATION.create({
-        id,
-        params: { organizationId: org.ids.org, to: "SHARD_C" },
-      });
-      await instance.waitForStatus("errored");
-    }
+    await crashAt("copy messages 1", org.ids.org, "SHARD_C");
     // Served from SHARD_B only: reads as before, writes paused; the partial copy serves nothing.
     const read = await request(conversationPath(org.conversation), org.keyHeaders);
     expect(read.status).toBe(200);
@@ -275,19 +275,7 @@ describe("moving an organization to another shard", () => {
   it("a crash after the switch leaves it on the new shard, writable, and a new move deletes the old copy", async () => {
     const org = await busyOrganization("SHARD_C");
     const before = await rowsOf("SHARD_C", org.ids.org);
-    const id = `move-${newObjectId()}`;
-    {
-      await using instance = await introspectWorkflowInstance(env.MOVE_ORGANIZATION, id);
-      await instance.modify(async (m) => {
-        await m.disableRetryDelays();
-        await m.mockStepError({ name: "delete messages 1" }, new Error("the Worker died"));
-      });
-      await env.MOVE_ORGANIZATION.create({
-        id,
-        params: { organizationId: org.ids.org, to: "SHARD_B" },
-      });
-      await instance.waitForStatus("errored");
-    }
+    await crashAt("delete messages 1", org.ids.org, "SHARD_B");
     expect(await rowsOf("SHARD_B", org.ids.org)).toEqual(before);
     const write = await request(
       `${conversationPath(org.conversation)}/messages`,

@@ -22,7 +22,7 @@ import { handleWebhookBatch } from "../../../src/platform/events/delivery";
 import { Recorder } from "./stand-in-d1";
 
 /** One request of the benchmark, as a client sends it, and the status it must answer. */
-interface Case {
+export interface Case {
   method: string;
   path: string;
   headers: Record<string, string>;
