@@ -39,18 +39,23 @@ const c = conversations;
 /** A message, read as `m`: in a conversation's `messages` subquery, or alone. */
 const m = alias(messages, "m");
 
-const messageFields = {
-  direction: m.direction,
-  sent: bool(m.sent),
-  message: m.message,
-  status: m.status,
-  _id: m.id,
-  createdAt: iso(m.createdAt),
-  updatedAt: iso(m.updatedAt),
-};
+/** A message as it appears in its conversation's `messages`, over a row of `row`. */
+const messageJsonOf = (row: typeof messages | typeof m) =>
+  jsonObject(ConversationMessageSchema, {
+    direction: row.direction,
+    sent: bool(row.sent),
+    message: row.message,
+    status: row.status,
+    _id: row.id,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  });
 
-/** A message as it appears in its conversation's `messages`. */
-export const messageJson = jsonObject(ConversationMessageSchema, messageFields);
+/** A message as it appears in its conversation's `messages`, read as `m`. */
+export const messageJson = messageJsonOf(m);
+
+/** The same document over the row an insert into `messages` returns (`RETURNING`). */
+export const insertedMessageJson = messageJsonOf(messages);
 
 /** A value bound as it is, or the placeholder of a statement rendered once. */
 type Value = string | Placeholder;

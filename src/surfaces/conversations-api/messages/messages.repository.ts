@@ -7,10 +7,10 @@ import { conversations, messages, type WebhookEventType } from "../../../platfor
 import { eventInsert, type Outbox } from "../../../platform/events/outbox";
 import type { MessageRow } from "../conversations/conversations.ingest";
 import {
+  insertedMessageJson,
   type MessageEventKind,
   messageEventSql,
   selectActionResult,
-  selectMessageDocument,
   selectRevisions,
 } from "./messages.document";
 import {
@@ -43,8 +43,8 @@ const APPEND_VALUES = [
 /**
  * The statements of an append, rendered once per isolate (with and without a draft's history):
  * the insert selects from the conversation, so nothing is written for a missing one (or another
- * tenant's), and every statement after it only follows an insert (`changes()`), the event only
- * when an endpoint listens; the last reads the message's document back.
+ * tenant's), and returns the message's document; every statement after it only follows an insert
+ * (`changes()`), the event only when an endpoint listens.
  *
  * A message the server times (no `createdAt` or `updatedAt` given: both bound null) is written
  * at its conversation's next millisecond or later, in the transaction that orders it: messages
@@ -57,23 +57,27 @@ const appendStatements = (withDraft: boolean) =>
     const timed = (given: Placeholder) =>
       sql<number>`coalesce(${given}, max(${p.now}, ${c.updatedAt} + 1))`;
     return [
-      db.insert(messages).select(
-        db
-          .select({
-            id: sql<string>`${p.id}`.as("id"),
-            organizationId: c.organizationId,
-            conversationId: c.id,
-            direction: sql<string>`${p.direction}`.as("direction"),
-            senderType: sql<string>`${p.senderType}`.as("sender_type"),
-            sent: sql<boolean>`${p.sent}`.as("sent"),
-            message: sql<string>`${p.message}`.as("message"),
-            status: sql<string>`${p.status}`.as("status"),
-            createdAt: timed(p.createdAt).as("created_at"),
-            updatedAt: timed(p.updatedAt).as("updated_at"),
-          })
-          .from(c)
-          .where(and(eq(c.id, p.conversationId), eq(c.organizationId, p.organizationId))),
-      ),
+      db
+        .insert(messages)
+        .select(
+          db
+            .select({
+              id: sql<string>`${p.id}`.as("id"),
+              organizationId: c.organizationId,
+              conversationId: c.id,
+              direction: sql<string>`${p.direction}`.as("direction"),
+              senderType: sql<string>`${p.senderType}`.as("sender_type"),
+              sent: sql<boolean>`${p.sent}`.as("sent"),
+              message: sql<string>`${p.message}`.as("message"),
+              status: sql<string>`${p.status}`.as("status"),
+              createdAt: timed(p.createdAt).as("created_at"),
+              updatedAt: timed(p.updatedAt).as("updated_at"),
+            })
+            .from(c)
+            .where(and(eq(c.id, p.conversationId), eq(c.organizationId, p.organizationId))),
+        )
+        // The document of the row written: none when there is no such conversation.
+        .returning({ doc: sql<string>`${insertedMessageJson}`.as("doc") }),
       db
         .update(c)
         .set({
@@ -99,13 +103,12 @@ const appendStatements = (withDraft: boolean) =>
       ...(withDraft
         ? draftInserts(db, p.organizationId, p.origins, { type: "apiKey", id: p.keyId })
         : []),
-      // The id is new (a taken one fails the insert): the message is there only if it was inserted.
-      selectMessageDocument(db, p.organizationId, p.id),
     ];
   });
 const appendPlain = appendStatements(false);
 const appendDraft = appendStatements(true);
-/** Where the event's insert is in an append's batch. */
+/** Where the message's insert (its document) and the event's are in an append's batch. */
+const INSERT_POSITION = 0;
 const EVENT_POSITION = 2;
 
 /**
@@ -142,7 +145,7 @@ export async function appendMessage(
     keyId: author.keyId,
   });
   const results = await outbox.batchStatements(db, statements, [[EVENT_POSITION, event]]);
-  const [appended] = results.at(-1) as { doc: string }[];
+  const [appended] = results[INSERT_POSITION] as { doc: string }[];
   return appended?.doc;
 }
 
