@@ -63,13 +63,6 @@ type Value = string | Placeholder;
 const ofMessage = (organizationId: Value, id: Value) =>
   and(eq(m.id, id), eq(m.organizationId, organizationId));
 
-/** One message's `{ doc }`, as its conversation lists it. */
-export const selectMessageDocument = (db: Database, organizationId: Value, id: Value) =>
-  db
-    .select({ doc: sql<string>`${messageJson}`.as("doc") })
-    .from(m)
-    .where(ofMessage(organizationId, id));
-
 /** The data of a message event: the message, and what the event adds about the review. */
 const eventJson = {
   created: jsonObject(MessageEventDataSchema, {
