@@ -39,22 +39,22 @@ async function rowsOf(binding: string, organizationId: string) {
 const countOf = (rows: Record<string, unknown[]>) =>
   Object.values(rows).reduce((sum, table) => sum + table.length, 0);
 
+/** The conversation each busy organization creates, with an idempotency key. */
+const CREATED = {
+  customer: { name: "Mo Ving", phone: "+14155550142" },
+  messages: [
+    { direction: "inbound", message: "Before the move" },
+    { direction: "outbound", message: "A draft", status: "pending", senderType: "AI" },
+  ],
+};
+
 /** An organization on `from` with some history: conversations, messages, an idempotent write. */
 async function busyOrganization(from: Shard) {
   const org = await organizationOn(from);
   const idempotencyKey = `move-${newObjectId()}`;
   const created = await request(
     "/v1/api/conversations",
-    json(
-      {
-        customer: { name: "Mo Ving", phone: "+14155550142" },
-        messages: [
-          { direction: "inbound", message: "Before the move" },
-          { direction: "outbound", message: "A draft", status: "pending", senderType: "AI" },
-        ],
-      },
-      { headers: { ...org.keyHeaders.headers, "Idempotency-Key": idempotencyKey } },
-    ),
+    json(CREATED, { headers: { ...org.keyHeaders.headers, "Idempotency-Key": idempotencyKey } }),
   );
   expect(created.status).toBe(201);
   const conversation = ((await created.json()) as { _id: string })._id;
@@ -134,16 +134,9 @@ describe("moving an organization to another shard", () => {
     // The same idempotent request again: replayed from the copy, not written twice.
     const replay = await request(
       "/v1/api/conversations",
-      json(
-        {
-          customer: { name: "Mo Ving", phone: "+14155550142" },
-          messages: [
-            { direction: "inbound", message: "Before the move" },
-            { direction: "outbound", message: "A draft", status: "pending", senderType: "AI" },
-          ],
-        },
-        { headers: { ...org.keyHeaders.headers, "Idempotency-Key": org.idempotencyKey } },
-      ),
+      json(CREATED, {
+        headers: { ...org.keyHeaders.headers, "Idempotency-Key": org.idempotencyKey },
+      }),
     );
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
