@@ -6,8 +6,7 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import type { Database } from "../../src/platform/db/client";
-import { openRequestDatabase } from "../../src/platform/db/request-database";
+import { openRequestDatabase, type RequestDatabase } from "../../src/platform/db/request-database";
 import type { Statement } from "../../src/platform/db/statement";
 import { randomJwtSecret } from "../../src/platform/secrets";
 import {
@@ -80,7 +79,7 @@ function floorDocuments(): string {
  * The statement a read of the app sends, captured from the app's own repository code: its
  * database answers every statement with no rows and keeps the last one it was sent.
  */
-async function sentBy(read: (db: Database) => Promise<unknown>): Promise<Statement> {
+async function sentBy(read: (db: RequestDatabase) => Promise<unknown>): Promise<Statement> {
   let last: Statement | undefined;
   const statement = (sql: string, params: unknown[] = []) => {
     const keep = <T>(answer: T) => {
@@ -123,7 +122,7 @@ export const LIST_PAGES = [
     path: "/api/training/snapshots",
     auth: "token",
     envelope: "page",
-    read: (db: Database) => {
+    read: (db: RequestDatabase) => {
       const { cursor: _, limit, ...filters } = ListSnapshotsQuerySchema.parse({ limit: `${PAGE}` });
       return listSnapshots(db, ACME, filters, undefined, limit + 1);
     },
@@ -133,7 +132,7 @@ export const LIST_PAGES = [
     path: "/v1/api/conversations",
     auth: "key",
     envelope: "bare",
-    read: (db: Database) => {
+    read: (db: RequestDatabase) => {
       const {
         cursor: _,
         limit,
@@ -149,7 +148,7 @@ export const LIST_PAGES = [
     path: "/api/contacts",
     auth: "token",
     envelope: "page",
-    read: (db: Database) => {
+    read: (db: RequestDatabase) => {
       const { cursor: _, limit, ...filters } = ListContactsQuerySchema.parse({ limit: `${PAGE}` });
       return listContacts(db, ACME, filters, undefined, limit + 1);
     },
@@ -159,7 +158,7 @@ export const LIST_PAGES = [
     path: "/api/users",
     auth: "admin",
     envelope: "page",
-    read: (db: Database) => {
+    read: (db: RequestDatabase) => {
       const { cursor: _, limit, ...filters } = ListUsersQuerySchema.parse({ limit: `${PAGE}` });
       return listUsers(db, ACME, filters, undefined, limit + 1);
     },
@@ -169,7 +168,7 @@ export const LIST_PAGES = [
     path: "/api/training/reviews",
     auth: "token",
     envelope: "page",
-    read: (db: Database) => {
+    read: (db: RequestDatabase) => {
       const { cursor: _, limit, ...filters } = ListReviewsQuerySchema.parse({ limit: `${PAGE}` });
       return listReviews(db, ACME, filters, undefined, limit + 1);
     },
@@ -179,14 +178,14 @@ export const LIST_PAGES = [
     path: "/api/webhooks",
     auth: "admin",
     envelope: "page",
-    read: (db: Database) => listWebhooks(db, ACME, undefined, PAGE + 1),
+    read: (db: RequestDatabase) => listWebhooks(db, ACME, undefined, PAGE + 1),
   },
   {
     name: "list API keys",
     path: "/api/keys",
     auth: "admin",
     envelope: "data",
-    read: (db: Database) => listApiKeyDocuments(db, ACME),
+    read: (db: RequestDatabase) => listApiKeyDocuments(db, ACME),
   },
 ] as const;
 

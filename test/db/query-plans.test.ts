@@ -11,16 +11,12 @@ import { pruneStatements, strandedEventsQuery } from "../../src/platform/events/
 import { conversationDocumentQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
 import { contactDocumentQuery } from "../../src/surfaces/training-api/contacts/contacts.repository";
 import {
-  listReviewsQuery,
+  reviewPageQuery,
   statsSql,
 } from "../../src/surfaces/training-api/reviews/reviews.repository";
 import { captureQueries } from "../../src/surfaces/training-api/snapshots/snapshots.capture";
 import {
-  exportItemJson,
-  fineTuningLineJson,
-} from "../../src/surfaces/training-api/snapshots/snapshots.document";
-import {
-  selectDocumentPage,
+  listSnapshotsQuery,
   snapshotDocumentQuery,
 } from "../../src/surfaces/training-api/snapshots/snapshots.repository";
 import { userDocumentQuery } from "../../src/surfaces/training-api/users/users.repository";
@@ -175,13 +171,7 @@ describe("query plans use indexes", () => {
       /webhook_events USING (COVERING )?INDEX webhook_events_unqueued_idx/,
     );
     const page = await plan(
-      deliveryPageQuery(
-        db,
-        ACME,
-        "6790a0b0c0d0e0f0a0b0c0d0",
-        { createdAt: 1, id: "x" },
-        21,
-      ).toSQL(),
+      deliveryPageQuery(ACME, "6790a0b0c0d0e0f0a0b0c0d0", { createdAt: 1, id: "x" }, 21),
     );
     expectIndexed(page);
     expect(page.join("\n")).toMatch(/webhook_deliveries_endpoint_created_idx/);
@@ -204,9 +194,9 @@ describe("query plans use indexes", () => {
 describe("training snapshot writes and export", () => {
   it("export page: snapshots through the list index, copies through their primary key", async () => {
     for (const filters of [{ isArchived: false }, { isArchived: false, tag: ["sales"] }]) {
-      for (const doc of [exportItemJson, fineTuningLineJson]) {
-        const page = selectDocumentPage(db, doc, ACME, filters, { createdAt: 1, id: "a" }, 25);
-        const lines = await plan(page.toSQL());
+      for (const doc of ["export", "jsonl"] as const) {
+        const page = listSnapshotsQuery(ACME, filters, { createdAt: 1, id: "a" }, 25, doc);
+        const lines = await plan(page);
         expectIndexed(lines);
         expect(lines.join("\n")).toMatch(
           /SEARCH training_snapshot_messages USING INDEX sqlite_autoindex_training_snapshot_messages_1 \(snapshot_id=\?\)/,
@@ -237,11 +227,14 @@ describe("reviews", () => {
       { outcome: "edited" as const, agentId: "a" },
       { reviewedAfter: 1 },
     ]) {
-      const lines = await plan(listReviewsQuery(db, ACME, filters, { createdAt: 5, id: "m" }, 21));
-      expectIndexed(lines);
-      expect(lines.join("\n")).toMatch(
-        /SEARCH drafts USING INDEX drafts_org_reviewed_idx \(organization_id=\?/,
-      );
+      for (const shape of ["list", "export"] as const) {
+        const page = reviewPageQuery(ACME, filters, { createdAt: 5, id: "m" }, 21, shape);
+        const lines = await plan(page);
+        expectIndexed(lines);
+        expect(lines.join("\n")).toMatch(
+          /SEARCH drafts USING INDEX drafts_org_reviewed_idx \(organization_id=\?/,
+        );
+      }
     }
   });
 

@@ -2,7 +2,6 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { openRequestDatabase } from "../../src/platform/db/request-database";
-import { exportItemJson } from "../../src/surfaces/training-api/snapshots/snapshots.document";
 import {
   findSnapshotDocument,
   listSnapshots,
@@ -166,7 +165,7 @@ describe("a database that holds references across tenants (written before the co
     // A Globex tag row pointing at an Acme snapshot drives neither the list nor the export.
     const byTag = { isArchived: false, tag: ["shared"] };
     expect(await listSnapshots(legacy, GLOBEX, byTag, undefined, 10)).toEqual([]);
-    expect(await listSnapshots(legacy, GLOBEX, byTag, undefined, 10, exportItemJson)).toEqual([]);
+    expect(await listSnapshots(legacy, GLOBEX, byTag, undefined, 10, "export")).toEqual([]);
 
     // A Globex conversation whose contact is Acme's: no customer of Acme comes back.
     const keyed = apiKeyHeaders(GLOBEX_KEY, GLOBEX);

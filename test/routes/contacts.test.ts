@@ -245,9 +245,9 @@ describe("GET /api/contacts", () => {
   });
 
   it("plans: q through the full-text index, email through its unique index", async () => {
-    const db = drizzle(env.DB);
+    const _db = drizzle(env.DB);
     const plan = async (filters: Record<string, string>) => {
-      const q = listContactsQuery(db, ACME, filters, undefined, 21);
+      const q = listContactsQuery(ACME, filters, undefined, 21);
       return (await queryPlan(q)).join(" | ");
     };
     expect(await plan({ q: "jane" })).toMatch(

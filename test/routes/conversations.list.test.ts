@@ -222,7 +222,7 @@ describe("GET /v1/api/conversations/flow/{flowId}", () => {
 });
 
 describe("conversation list query plans", () => {
-  const db = drizzle(env.DB);
+  const _db = drizzle(env.DB);
   const deep = {
     createdAt: Date.parse("2026-07-01T00:00:00.000Z"),
     id: "6a0000000000000000000000",
@@ -237,7 +237,7 @@ describe("conversation list query plans", () => {
   ];
   it.each(cases)("%s: index in list order, no temporary sort, at any depth", async (_, filters) => {
     for (const position of [undefined, deep]) {
-      for (const query of [listQuery(db, ACME, filters, position, 21)]) {
+      for (const query of [listQuery(ACME, filters, position, 21)]) {
         const plan = (await queryPlan(query)).join(" | ");
         expect(plan).toMatch(/SEARCH conversations USING (COVERING )?INDEX conversations_org/);
         // Scans only of the page's own candidates (at most `limit` rows: the index range, then

@@ -1,5 +1,3 @@
-import { env } from "cloudflare:workers";
-import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listContactsQuery } from "../../src/surfaces/training-api/contacts/contacts.repository";
 import { request } from "../helpers/app";
@@ -97,7 +95,7 @@ describe("short searches ignore case in every script", () => {
   });
 
   it("still walks the organization's index in list order (no scan, no sort)", async () => {
-    const query = listContactsQuery(drizzle(env.DB), ACME, { q: "é" }, undefined, 21);
+    const query = listContactsQuery(ACME, { q: "é" }, undefined, 21);
     const plan = (await queryPlan(query)).join(" | ");
     expect(plan).toMatch(
       /^SEARCH contacts USING INDEX contacts_org_created_idx \(organization_id=\?\)/,

@@ -329,7 +329,7 @@ describe("GET /api/training/snapshots", () => {
 });
 
 describe("list query plans", () => {
-  const db = drizzle(env.DB);
+  const _db = drizzle(env.DB);
   const deep = {
     createdAt: Date.parse("2026-07-01T00:00:00.000Z"),
     id: "6a0000000000000000000000",
@@ -349,7 +349,7 @@ describe("list query plans", () => {
 
   it.each(cases)("%s: index range scan, no temporary sort, at any depth", async (_, filters) => {
     for (const position of [undefined, deep]) {
-      const query = listSnapshotsQuery(db, ACME, { isArchived: false, ...filters }, position, 21);
+      const query = listSnapshotsQuery(ACME, { isArchived: false, ...filters }, position, 21);
       const lines = await queryPlan(query);
       const plan = lines.join(" | ");
       expect(lines[0], plan).toMatch(
@@ -370,7 +370,7 @@ describe("list query plans", () => {
     "%s: driven by the full-text index, each match fetched by rowid, only the matches sorted",
     async (_, filters) => {
       for (const position of [undefined, deep]) {
-        const query = listSnapshotsQuery(db, ACME, { isArchived: false, ...filters }, position, 21);
+        const query = listSnapshotsQuery(ACME, { isArchived: false, ...filters }, position, 21);
         const lines = await queryPlan(query);
         const plan = lines.join(" | ");
         expect(lines[0], plan).toMatch(/^SCAN training_snapshot_search VIRTUAL TABLE INDEX 0:M/);

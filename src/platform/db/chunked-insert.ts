@@ -1,4 +1,4 @@
-import { getTableColumns, type SQL, sql } from "drizzle-orm";
+import { getTableColumns, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
@@ -52,13 +52,30 @@ export function chunkedInsert<
   options: { computed?: Record<C, SQL>; onConflict?: "ignore" } = {},
 ): BatchItem<"sqlite">[] {
   if (rows.length === 0) return [];
-  const given = new Set(rows.flatMap((row) => Object.keys(row)));
+  return jsonInserts(db, table, givenKeys(rows), jsonChunks(rows), options);
+}
+
+/** The keys the rows give (any row), sorted: which columns `jsonInserts` reads from them. */
+export const givenKeys = (rows: object[]): string[] =>
+  [...new Set(rows.flatMap((row) => Object.keys(row)))].sort();
+
+/**
+ * `chunkedInsert`'s statements for rows already bound as JSON chunks (`jsonChunks`), or for the
+ * placeholders of the chunks of a statement rendered once: one INSERT per chunk.
+ */
+export function jsonInserts<T extends SQLiteTable>(
+  db: DrizzleD1Database,
+  table: T,
+  given: readonly string[],
+  chunks: readonly (string | Placeholder)[],
+  options: { computed?: Record<string, SQL>; onConflict?: "ignore" } = {},
+): BatchItem<"sqlite">[] {
   const fields = Object.fromEntries(
     Object.entries(getTableColumns(table)).map(([key, column]) => {
-      const computed = (options.computed as Record<string, SQL> | undefined)?.[key];
+      const computed = options.computed?.[key];
       const value =
         computed ??
-        (given.has(key)
+        (given.includes(key)
           ? rowField(key)
           : column.hasDefault && column.default !== undefined
             ? sql`${column.default}`
@@ -66,7 +83,7 @@ export function chunkedInsert<
       return [key, value.as(column.name)];
     }),
   );
-  return jsonChunks(rows).map((json) => {
+  return chunks.map((json) => {
     const select = db
       .select(fields)
       .from(sql`json_each(${json}) as "row"`)

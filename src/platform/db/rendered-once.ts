@@ -57,3 +57,71 @@ export function renderedBatch<K extends string>(
     return rendered.map(({ sql, params }) => ({ sql, params: fillPlaceholders(params, values) }));
   };
 }
+
+/** A value bound to a statement; a boolean binds as 1 or 0, as Drizzle writes it. */
+export type Bindable = string | number | boolean | null;
+/** A statement's values by name: those left undefined take no part in it. */
+export type Values<V> = { [K in keyof V]: Bindable | readonly Bindable[] | undefined };
+type Slot<T> = NonNullable<T> extends readonly unknown[] ? Placeholder[] : Placeholder;
+/** A placeholder for each value given (one per item of a list), undefined for each not given. */
+export type Slots<V> = {
+  [K in keyof V]-?: Slot<V[K]> | (undefined extends V[K] ? undefined : never);
+};
+
+/** Shapes kept per statement; past this many, a shape is rendered on every call (still right). */
+const MAX_SHAPES = 128;
+
+const bindable = (value: Bindable) => (typeof value === "boolean" ? (value ? 1 : 0) : value);
+
+/**
+ * A statement whose text follows which values are given and a `shape` naming the branches its
+ * builder takes (a list page: its filters, its cursor, the index it drives by), rendered once per
+ * shape and bound per call. `build` sees placeholders only, never a value, so nothing of one
+ * call's values can stay in the text another call binds: whatever it branches on is in the
+ * shape (a string), the values given, or the number of items of a list value.
+ */
+export function renderedPerShape<V extends Values<V>, S extends string = string>(
+  build: (db: Database, p: Slots<V>, shape: S) => Renderable,
+): (values: V, shape?: S) => Statement {
+  const batch = renderedBatchPerShape<V, S>((db, p, shape) => [build(db, p, shape)]);
+  return (values, shape) => batch(values, shape)[0] as Statement;
+}
+
+/** `renderedPerShape` for a batch: the statements `build` gives, all bound with the same values. */
+export function renderedBatchPerShape<V extends Values<V>, S extends string = string>(
+  build: (db: Database, p: Slots<V>, shape: S) => Renderable[],
+): (values: V, shape?: S) => Statement[] {
+  const rendered = new Map<string, Statement[]>();
+  return (values, shape = "" as S) => {
+    let key: string = shape;
+    for (const name in values) {
+      const value: unknown = values[name];
+      if (value === undefined) continue;
+      key += Array.isArray(value) ? `|${name}[${value.length}]` : `|${name}`;
+    }
+    let statements = rendered.get(key);
+    if (!statements) {
+      const p: Record<string, Placeholder | Placeholder[] | undefined> = {};
+      for (const name in values) {
+        const value: unknown = values[name];
+        p[name] = Array.isArray(value)
+          ? value.map((_, i) => sql.placeholder(`${name}.${i}`))
+          : value === undefined
+            ? undefined
+            : sql.placeholder(name);
+      }
+      statements = build(renderer, p as Slots<V>, shape).map((built) =>
+        "toSQL" in built ? built.toSQL() : dialect.sqlToQuery(built),
+      );
+      if (rendered.size < MAX_SHAPES) rendered.set(key, statements);
+    }
+    const bound: Record<string, unknown> = {};
+    for (const name in values) {
+      const value: unknown = values[name];
+      if (Array.isArray(value)) {
+        for (const [i, item] of value.entries()) bound[`${name}.${i}`] = bindable(item);
+      } else if (value !== undefined) bound[name] = bindable(value as Bindable);
+    }
+    return statements.map(({ sql, params }) => ({ sql, params: fillPlaceholders(params, bound) }));
+  };
+}

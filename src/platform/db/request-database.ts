@@ -34,6 +34,10 @@ export interface WriteClaim {
 export type RequestDatabase = Database & {
   /** The first row of a read, or null, in one statement: a deferred check travels inside it. */
   readFirst<T>(statement: Statement): Promise<T | null>;
+  /**
+   * Every row of a read (a list page), sent as a batch of one: a deferred check travels with it.
+   */
+  readAll<T>(statement: Statement): Promise<T[]>;
   /** Sends `statement` with the request's next round trip (one check per request). */
   deferCheck(statement: Statement): DeferredCheck;
   /** Commits `statements` with the request's first write (one claim per request). */
@@ -274,6 +278,9 @@ export function openRequestDatabase(
   const channel = new RequestChannel(source, roundTrip, organizationId);
   return Object.assign(drizzle(channel as unknown as D1Database), {
     readFirst: <T>(statement: Statement) => channel.readFirst(statement) as Promise<T | null>,
+    readAll: async <T>(statement: Statement) =>
+      (await channel.batch<T>([channel.prepare(statement.sql).bind(...statement.params)]))[0]
+        ?.results ?? [],
     deferCheck: (statement: Statement) => channel.deferCheck(statement),
     commitWithFirstWrite: (statements: Statement[]) => channel.commitWithFirstWrite(statements),
     batchStatements: async (statements: Statement[]) =>

@@ -1,4 +1,4 @@
-import { type SQL, sql } from "drizzle-orm";
+import { type SQLWrapper, sql } from "drizzle-orm";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /*
@@ -76,24 +76,23 @@ export function containsPattern(q: string): string {
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
 /**
- * A MATCH condition on an index: `q` anywhere in the given columns, as a phrase (no FTS5 query
- * syntax reaches the index), within one organization, so the index walks only that tenant's
- * matches.
+ * The full-text query of a MATCH on an index, a value to bind: `q` anywhere in the given
+ * columns, as a phrase (no FTS5 query syntax reaches the index), within one organization, so the
+ * index walks only that tenant's matches.
  */
-function match(
-  index: typeof snapshotSearch | typeof contactSearch,
-  columns: string[],
-  organizationId: string,
-  q: string,
-): SQL {
-  const expression = `organization_id : ${phrase(organizationId)} AND {${columns.join(" ")}} : ${phrase(q)}`;
-  return sql`${index} match ${expression}`;
-}
+const matchText = (columns: string[], organizationId: string, q: string) =>
+  `organization_id : ${phrase(organizationId)} AND {${columns.join(" ")}} : ${phrase(q)}`;
 
-/** `q` in a snapshot's notes or customer name. */
-export const searchMatch = (organizationId: string, q: string) =>
-  match(snapshotSearch, ["notes", "customer_name"], organizationId, q);
+/** `q` in a snapshot's notes or customer name (`searchMatch`'s value). */
+export const snapshotSearchText = (organizationId: string, q: string) =>
+  matchText(["notes", "customer_name"], organizationId, q);
 
-/** `q` in a contact's full name, email or phone number. */
-export const contactSearchMatch = (organizationId: string, q: string) =>
-  match(contactSearch, ["name", "email", "phone_number"], organizationId, q);
+/** `q` in a contact's full name, email or phone number (`contactSearchMatch`'s value). */
+export const contactSearchText = (organizationId: string, q: string) =>
+  matchText(["name", "email", "phone_number"], organizationId, q);
+
+/** The snapshots' index rows matching `text` (`snapshotSearchText`, bound). */
+export const searchMatch = (text: SQLWrapper) => sql`${snapshotSearch} match ${text}`;
+
+/** The contacts' index rows matching `text` (`contactSearchText`, bound). */
+export const contactSearchMatch = (text: SQLWrapper) => sql`${contactSearch} match ${text}`;

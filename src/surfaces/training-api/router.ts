@@ -2,8 +2,8 @@ import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { jwtSecret } from "../../platform/config";
-import type { Database } from "../../platform/db/client";
 import type { CursorPosition } from "../../platform/db/keyset";
+import type { RequestDatabase } from "../../platform/db/request-database";
 import type { AppEnv } from "../../platform/http/app-env";
 import { decodeCursor } from "../../platform/http/cursor";
 import { idempotentPosts } from "../../platform/http/idempotency";
@@ -51,7 +51,7 @@ export async function respondWithList<Q extends { cursor?: string | undefined; l
   c: Context<TrainingEnv>,
   query: Q,
   read: (
-    db: Database,
+    db: RequestDatabase,
     organizationId: string,
     filters: Omit<Q, "cursor" | "limit">,
     position: CursorPosition | undefined,

@@ -1,5 +1,5 @@
-import { type SQL, sql } from "drizzle-orm";
-import { chunkedInsert, rowField } from "../../../platform/db/chunked-insert";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
+import { givenKeys, jsonChunks, jsonInserts, rowField } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { contacts, type conversations, type messages } from "../../../platform/db/schema";
 import { NAME_MAX_LENGTH } from "../../../platform/http/schemas";
@@ -125,7 +125,7 @@ export function planConversation(
  * the customer (SQL, for the conversation's statement; the parts may be SQL over its row).
  */
 export const linkedContact = (
-  organizationId: string,
+  organizationId: string | Placeholder,
   contact: { id: string | SQL; phoneNumber?: string | SQL | null; email?: string | SQL | null },
 ): SQL => sql`coalesce(
   (select id from "contacts" where "organization_id" = ${organizationId} and "phone_number" = ${contact.phoneNumber ?? null}),
@@ -137,16 +137,22 @@ export const linkedContact = (
  * organization has one with its phone or email (its unique indexes refuse it, and DO NOTHING
  * keeps the statement quiet), so linking and creating cannot race.
  */
-export const customerContactInserts = (db: Database, organizationId: string, rows: ContactRow[]) =>
-  chunkedInsert(
-    db,
-    contacts,
-    rows.map((contact) => ({ ...contact, organizationId })),
-    { onConflict: "ignore" },
-  );
+export function customerContactInserts(db: Database, organizationId: string, rows: ContactRow[]) {
+  const owned = rows.map((contact) => ({ ...contact, organizationId }));
+  return owned.length === 0
+    ? []
+    : customerContactJsonInserts(db, givenKeys(owned), jsonChunks(owned));
+}
+
+/** `customerContactInserts` for rows already bound as JSON chunks (or their placeholders). */
+export const customerContactJsonInserts = (
+  db: Database,
+  given: string[],
+  chunks: (string | Placeholder)[],
+) => jsonInserts(db, contacts, given, chunks, { onConflict: "ignore" });
 
 /** `linkedContact` for rows that carry their customer's contact (`ContactRow`) as `contact`. */
-export const linkedContactOfRow = (organizationId: string): SQL =>
+export const linkedContactOfRow = (organizationId: string | Placeholder): SQL =>
   linkedContact(organizationId, {
     id: rowField("contact.id"),
     phoneNumber: rowField("contact.phoneNumber"),

@@ -1,23 +1,34 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, type Placeholder, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { chunkedInsert } from "../../../platform/db/chunked-insert";
-import { answerOf, type Database } from "../../../platform/db/client";
+import { givenKeys, jsonChunks, jsonInserts } from "../../../platform/db/chunked-insert";
+import type { Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
-import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
-import { renderedOnce } from "../../../platform/db/rendered-once";
+import {
+  type CursorPosition,
+  type KeysetValues,
+  keysetRange,
+  keysetValues,
+  pagePosition,
+} from "../../../platform/db/keyset";
+import {
+  type Renderable,
+  renderedBatchPerShape,
+  renderedOnce,
+  renderedPerShape,
+} from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import { contacts, conversations, messages } from "../../../platform/db/schema";
-import { type Statement, statementOf } from "../../../platform/db/statement";
+import type { Statement } from "../../../platform/db/statement";
 import { sameTenant } from "../../../platform/db/tenant";
 import { eventInsert, type Outbox } from "../../../platform/events/outbox";
-import { type Actor, draftInserts } from "../messages/messages.drafts";
+import { type Actor, draftInserts, originsJson } from "../messages/messages.drafts";
 import {
   conversationDocumentSql,
   conversationJson,
   selectConversationDocument,
 } from "./conversations.document";
 import {
-  customerContactInserts,
+  customerContactJsonInserts,
   linkedContactOfRow,
   type PlannedConversation,
 } from "./conversations.ingest";
@@ -35,29 +46,15 @@ export const conversationDocumentQuery = conversationDocument.query;
 /** A conversation as GET returns it (JSON text), in one D1 round trip; null when there is none. */
 export const findConversationDocument = conversationDocument.find;
 
-/**
- * A page of conversations is newest first with the id as tie-break. The equality filters pick
- * their index (organization, pathway | agent, created_at, id), which is in list order; the
- * cursor is a range bound on it, so page 500 costs what page 1 does. With `updatedAfter`, SQLite
- * ranges (organization, updated_at) instead and sorts the matches: the cost then follows how
- * many conversations changed since that time (small for a sync), not the page's depth.
- */
-function pageWhere(
-  organizationId: string,
-  filters: ConversationFilters,
-  position: CursorPosition | undefined,
-) {
-  const c = conversations;
-  return and(
-    eq(c.organizationId, organizationId),
-    filters.pathwayId ? eq(c.pathwayId, filters.pathwayId) : undefined,
-    filters.agentId ? eq(c.agentId, filters.agentId) : undefined,
-    filters.updatedAfter !== undefined ? sql`${c.updatedAt} > ${filters.updatedAfter}` : undefined,
-    ...keysetRange(c.createdAt, c.id, filters, position),
-  );
-}
-
-const newestFirst = [desc(conversations.createdAt), desc(conversations.id)];
+/** What a page's statement binds: its filters, the range of its cursor, its size and budget. */
+type PageValues = KeysetValues & {
+  organizationId: string;
+  pathwayId?: string | undefined;
+  agentId?: string | undefined;
+  updatedAfter?: number | undefined;
+  limit: number;
+  budget: number;
+};
 
 /**
  * Most messages one page carries. A page holds up to `limit` conversations with all their
@@ -75,15 +72,17 @@ export interface ConversationListRow {
   id: string;
 }
 
-function listStatement(
-  db: Database,
-  organizationId: string,
-  filters: ConversationFilters,
-  position: CursorPosition | undefined,
-  limit: number,
-  budget: number,
-) {
+/**
+ * A page of conversations is newest first with the id as tie-break. The equality filters pick
+ * their index (organization, pathway | agent, created_at, id), which is in list order; the
+ * cursor is a range bound on it, so page 500 costs what page 1 does. With `updatedAfter`, SQLite
+ * ranges (organization, updated_at) instead and sorts the matches: the cost then follows how
+ * many conversations changed since that time (small for a sync), not the page's depth.
+ * Rendered once per set of filters given.
+ */
+const pageStatement = renderedPerShape<PageValues>((db, p) => {
   const c = conversations;
+  const newestFirst = [desc(c.createdAt), desc(c.id)];
   // The page's candidates (index range, at most `limit`), each with its message count …
   const limited = db
     .select({
@@ -96,9 +95,17 @@ function listStatement(
       ),
     })
     .from(c)
-    .where(pageWhere(organizationId, filters, position))
+    .where(
+      and(
+        eq(c.organizationId, p.organizationId),
+        p.pathwayId ? eq(c.pathwayId, p.pathwayId) : undefined,
+        p.agentId ? eq(c.agentId, p.agentId) : undefined,
+        p.updatedAfter ? sql`${c.updatedAt} > ${p.updatedAfter}` : undefined,
+        ...keysetRange(c.createdAt, c.id, p),
+      ),
+    )
     .orderBy(...newestFirst)
-    .limit(limit)
+    .limit(p.limit)
     .as("limited");
   // … and the messages of the candidates before it: a window over at most `limit` rows.
   const candidates = db
@@ -118,20 +125,37 @@ function listStatement(
       .select({
         doc: sql<
           string | null
-        >`case when ${candidates.before} < ${budget} then ${conversationJson} end`.as("doc"),
+        >`case when ${candidates.before} < ${p.budget} then ${conversationJson} end`.as("doc"),
         before: candidates.before,
-        createdAt: c.createdAt,
-        id: c.id,
+        ...pagePosition(c.createdAt, c.id),
       })
       .from(candidates)
       // CROSS JOIN keeps the candidates (at most `limit`) the outer loop, each conversation
       // then found by its primary key.
       .crossJoin(c)
       .innerJoin(contacts, sameTenant(contacts, c.contactId, c))
-      .where(and(eq(c.id, candidates.id), eq(c.organizationId, organizationId)))
+      .where(and(eq(c.id, candidates.id), eq(c.organizationId, p.organizationId)))
       .orderBy(...newestFirst)
   );
-}
+});
+
+/** The statement of one list page: what `listConversations` sends, and EXPLAIN QUERY PLAN checks. */
+export const listQuery = (
+  organizationId: string,
+  filters: ConversationFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+  budget = PAGE_MESSAGE_BUDGET,
+) =>
+  pageStatement({
+    organizationId,
+    pathwayId: filters.pathwayId,
+    agentId: filters.agentId,
+    updatedAfter: filters.updatedAfter,
+    limit,
+    budget,
+    ...keysetValues(filters, position),
+  });
 
 /**
  * A page of conversations with all their messages, as documents, in one D1 round trip of one
@@ -139,73 +163,122 @@ function listStatement(
  * whether the list goes on after the last one.
  */
 export async function listConversations(
-  db: Database,
+  db: RequestDatabase,
   organizationId: string,
   filters: ConversationFilters,
   position: CursorPosition | undefined,
   limit: number,
   budget = PAGE_MESSAGE_BUDGET,
 ): Promise<{ more: boolean; page: (ConversationListRow & { doc: string })[] }> {
-  const rows = await answerOf(
-    db,
-    listStatement(db, organizationId, filters, position, limit + 1, budget),
+  const candidates = await db.readAll<ConversationListRow>(
+    listQuery(organizationId, filters, position, limit + 1, budget),
   );
-  const candidates = rows as ConversationListRow[];
   const kept = candidates.filter(
     (row, i): row is ConversationListRow & { doc: string } => i < limit && row.before < budget,
   );
   return { more: candidates.length > kept.length, page: kept };
 }
 
-/** The statement of one list page, for EXPLAIN QUERY PLAN checks. */
-export const listQuery = (
-  db: Database,
-  organizationId: string,
-  filters: ConversationFilters,
-  position: CursorPosition | undefined,
-  limit: number,
-) => listStatement(db, organizationId, filters, position, limit, PAGE_MESSAGE_BUDGET).toSQL();
+/**
+ * What the statements writing new conversations bind: each table's rows as JSON chunks
+ * (`jsonChunks`), the drafts' origins (`originsJson`), or the placeholders of all of these.
+ */
+interface InsertParts<V> {
+  organizationId: V;
+  contacts: V[];
+  conversations: V[];
+  messages: V[];
+  origins: V | undefined;
+}
+
+/** The row keys each table's JSON gives (`givenKeys`): contacts, conversations, messages. */
+type InsertKeys = [string[], string[], string[]];
 
 /**
  * The statements that write new conversations: their contacts unless one matches, the
- * conversations linked to them, their messages; three statements however many, every value
- * bound. A taken id (conversation or message) or a user of another organization breaks a
- * constraint, and the batch they are in writes nothing. The one way conversations are written:
- * one by the API, many at a time by the bulk import.
+ * conversations linked to them, their messages, their drafts' histories; a few statements however
+ * many, every value bound. A taken id (conversation or message) or a user of another organization
+ * breaks a constraint, and the batch they are in writes nothing. The one definition of how
+ * conversations are written, with values (the bulk import) or placeholders (the API's, rendered
+ * once per shape).
  */
+function insertStatements(
+  db: Database,
+  parts: InsertParts<string | Placeholder>,
+  [contactKeys, conversationKeys, messageKeys]: InsertKeys,
+  actor: Actor,
+): BatchItem<"sqlite">[] {
+  return [
+    ...customerContactJsonInserts(db, contactKeys, parts.contacts),
+    ...jsonInserts(db, conversations, conversationKeys, parts.conversations, {
+      computed: { contactId: linkedContactOfRow(parts.organizationId) },
+    }),
+    ...jsonInserts(db, messages, messageKeys, parts.messages),
+    ...(parts.origins === undefined
+      ? []
+      : draftInserts(db, parts.organizationId, parts.origins, actor)),
+  ];
+}
+
+/** The rows of `plans` as each table's JSON chunks, and the keys they give. */
+function insertRows(organizationId: string, plans: PlannedConversation[]) {
+  const contactRows = plans.map((p) => ({ ...p.contact, organizationId }));
+  const conversationRows = plans.map((p) => ({
+    ...p.conversation,
+    organizationId,
+    contact: p.contact,
+  }));
+  const messageRows = plans.flatMap((p) =>
+    p.messages.map((m) => ({ ...m, organizationId, conversationId: p.conversation.id })),
+  );
+  const drafted = plans.flatMap((p) => p.drafts);
+  const parts: InsertParts<string> = {
+    organizationId,
+    contacts: jsonChunks(contactRows),
+    conversations: jsonChunks(conversationRows),
+    messages: messageRows.length > 0 ? jsonChunks(messageRows) : [],
+    origins: drafted.length > 0 ? originsJson(drafted) : undefined,
+  };
+  const keys: InsertKeys = [
+    givenKeys(contactRows),
+    givenKeys(conversationRows),
+    givenKeys(messageRows),
+  ];
+  return { parts, keys };
+}
+
+/** `insertStatements` with values: for the bulk import's batches. */
 export function conversationInserts(
   db: Database,
   organizationId: string,
   plans: PlannedConversation[],
   actor: Actor,
 ): BatchItem<"sqlite">[] {
-  return [
-    ...customerContactInserts(
-      db,
-      organizationId,
-      plans.map((p) => p.contact),
-    ),
-    ...chunkedInsert(
-      db,
-      conversations,
-      plans.map((p) => ({ ...p.conversation, organizationId, contact: p.contact })),
-      { computed: { contactId: linkedContactOfRow(organizationId) } },
-    ),
-    ...chunkedInsert(
-      db,
-      messages,
-      plans.flatMap((p) =>
-        p.messages.map((m) => ({ ...m, organizationId, conversationId: p.conversation.id })),
-      ),
-    ),
-    ...draftInserts(
-      db,
-      organizationId,
-      plans.flatMap((p) => p.drafts),
-      actor,
-    ),
-  ];
+  if (plans.length === 0) return [];
+  const { parts, keys } = insertRows(organizationId, plans);
+  return insertStatements(db, parts, keys, actor);
 }
+
+/**
+ * `insertStatements` rendered once per shape (the keys the rows give, the number of chunks, the
+ * actor's kind), bound per request: for the API's one conversation at a time.
+ */
+const renderedInserts = renderedBatchPerShape<
+  {
+    organizationId: string;
+    contacts: string[];
+    conversations: string[];
+    messages: string[];
+    origins?: string | undefined;
+    actorId?: string | undefined;
+  },
+  string
+>((db, p, shape) => {
+  const [keys, actorType] = JSON.parse(shape) as [InsertKeys, "apiKey" | "user" | null];
+  const actor = actorType && p.actorId ? { type: actorType, id: p.actorId } : null;
+  // Every item is an INSERT builder (`toSQL()`), which BatchItem's type does not say.
+  return insertStatements(db, p, keys, actor) as unknown as Renderable[];
+});
 
 /** The event of a new conversation: its document as GET answers it, rendered once. */
 const conversationCreated = renderedOnce(["eventId", "organizationId", "id", "now"], (db, p) =>
@@ -233,8 +306,12 @@ export async function createConversation(
   const id = planned.conversation.id;
   const now = Date.now();
   const event = outbox.newEvent(organizationId, now);
+  const { parts, keys } = insertRows(organizationId, [planned]);
   const statements: Statement[] = [
-    ...conversationInserts(db, organizationId, [planned], actor).map(statementOf),
+    ...renderedInserts(
+      { ...parts, actorId: typeof actor?.id === "string" ? actor.id : undefined },
+      JSON.stringify([keys, actor?.type ?? null]),
+    ),
     conversationCreated({ eventId: event.id, organizationId, id, now }),
     conversationDocumentQuery(organizationId, id),
   ];

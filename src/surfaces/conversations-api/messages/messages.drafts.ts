@@ -53,8 +53,8 @@ const actorColumns = (actor: Actor) => ({
 export const originsJson = (list: DraftOrigin[]) =>
   JSON.stringify(list.map((o) => [o.messageId, o.model ?? null, o.promptVersion ?? null]));
 
-/** `json_each` over the origins bound as one JSON array (or its placeholder). */
-const origins = (list: DraftOrigin[] | Placeholder) =>
+/** `json_each` over the origins bound as one JSON array (`originsJson`, or its placeholder). */
+const origins = (list: DraftOrigin[] | string | Placeholder) =>
   sql`json_each(${Array.isArray(list) ? originsJson(list) : list}) as ${sql.identifier("o")}`;
 const origin = (i: 0 | 1 | 2) => sql`json_extract(${sql.identifier("o")}.value, ${`$[${i}]`})`;
 
@@ -106,8 +106,8 @@ const isPendingDraft = and(eq(m.direction, "outbound"), eq(m.status, "pending"))
 export function draftInserts(
   db: Database,
   organizationId: string | Placeholder,
-  /** The origins, or the placeholder of their JSON (`originsJson`). */
-  list: DraftOrigin[] | Placeholder,
+  /** The origins, or their JSON (`originsJson`), or its placeholder. */
+  list: DraftOrigin[] | string | Placeholder,
   actor: Actor,
 ) {
   if (Array.isArray(list) && list.length === 0) return [];

@@ -1,5 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { answerOf, type Database } from "../../../platform/db/client";
+import { renderedOnce } from "../../../platform/db/rendered-once";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import { apiKeys } from "../../../platform/db/schema";
 import { apiKeyDoc, createdApiKeyDoc } from "./api-keys.document";
 
@@ -22,16 +24,20 @@ export async function insertApiKey(
 }
 
 /** Every key of the organization, newest first, as documents (JSON text): nothing secret. */
-export async function listApiKeyDocuments(db: Database, organizationId: string): Promise<string[]> {
+const apiKeyDocuments = renderedOnce(["organizationId"], (db, p) =>
+  db
+    .select(apiKeyDoc)
+    .from(apiKeys)
+    .where(eq(apiKeys.organizationId, p.organizationId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
+);
+
+export async function listApiKeyDocuments(
+  db: RequestDatabase,
+  organizationId: string,
+): Promise<string[]> {
   // A batch of one, so the caller's freshness check rides in the same round trip.
-  const keys = await answerOf(
-    db,
-    db
-      .select(apiKeyDoc)
-      .from(apiKeys)
-      .where(eq(apiKeys.organizationId, organizationId))
-      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
-  );
+  const keys = await db.readAll<{ doc: string }>(apiKeyDocuments({ organizationId }));
   return keys.map((row) => row.doc);
 }
 

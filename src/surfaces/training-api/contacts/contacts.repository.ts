@@ -1,11 +1,20 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { answerOf, type Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
-import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
+import {
+  type CursorPosition,
+  type KeysetValues,
+  keysetRange,
+  keysetValues,
+  pagePosition,
+} from "../../../platform/db/keyset";
+import { renderedPerShape } from "../../../platform/db/rendered-once";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import { contacts } from "../../../platform/db/schema";
 import {
   contactSearch,
   contactSearchMatch,
+  contactSearchText,
   containsPattern,
   usesSearchIndex,
 } from "../../../platform/db/search";
@@ -29,69 +38,81 @@ export const contactDocumentQuery = contactDocument.query;
 /** One contact's document (JSON text), or null: one round trip, the caller's check inside it. */
 export const findContactDocument = contactDocument.find;
 
-/** `q` shorter than the index's trigrams: a substring test on the rows the list walks anyway. */
-const containsText = (q: string): SQL => {
-  const pattern = containsPattern(q);
-  const c = contacts;
-  return sql`((${c.firstName} || ' ' || coalesce(${c.lastName}, '')) glob ${pattern}
-    or ${c.email} glob ${pattern}
-    or ${c.phoneNumber} glob ${pattern})`;
+/** What a page's statement binds: its filters, the range of its cursor, its size. */
+type PageValues = KeysetValues & {
+  organizationId: string;
+  /** A search of 3+ characters, as the full-text index's query. */
+  match?: string | undefined;
+  /** A shorter one, as a GLOB pattern tested on the rows the list walks anyway. */
+  pattern?: string | undefined;
+  channelType?: string | undefined;
+  email?: string | undefined;
+  phoneNumber?: string | undefined;
+  limit: number;
 };
 
 /**
  * A page of contacts, newest first. Email and phone are exact lookups through their unique
  * indexes; a search of 3+ characters is driven by the full-text index (CROSS JOIN keeps it the
  * outer loop; only its matches are sorted); otherwise (organization, created_at, id) drives and
- * the cursor is a range on it.
+ * the cursor is a range on it. Rendered once per set of filters given.
  */
-function selectPage(
-  db: Database,
+const pageStatement = renderedPerShape<PageValues>((db, p) => {
+  const c = contacts;
+  const where = and(
+    eq(c.organizationId, p.organizationId),
+    p.match
+      ? and(contactSearchMatch(p.match), sql`${c}.rowid = ${contactSearch.rowid}`)
+      : undefined,
+    p.pattern
+      ? sql`((${c.firstName} || ' ' || coalesce(${c.lastName}, '')) glob ${p.pattern}
+    or ${c.email} glob ${p.pattern}
+    or ${c.phoneNumber} glob ${p.pattern})`
+      : undefined,
+    p.channelType ? eq(c.channelType, p.channelType) : undefined,
+    p.email ? eq(c.email, p.email) : undefined,
+    p.phoneNumber ? eq(c.phoneNumber, p.phoneNumber) : undefined,
+    ...keysetRange(c.createdAt, c.id, p),
+  );
+  const selection = { ...contactDoc, ...pagePosition(c.createdAt, c.id) };
+  const query = p.match
+    ? db.select(selection).from(contactSearch).crossJoin(c).$dynamic()
+    : db.select(selection).from(c).$dynamic();
+  return query.where(where).orderBy(desc(c.createdAt), desc(c.id)).limit(p.limit);
+});
+
+/** The statement of a list page: what `listContacts` sends, and EXPLAIN QUERY PLAN checks. */
+export function listContactsQuery(
   organizationId: string,
   filters: ContactFilters,
   position: CursorPosition | undefined,
   limit: number,
 ) {
-  const c = contacts;
-  const searched = filters.q !== undefined && usesSearchIndex(filters.q) ? filters.q : undefined;
-  const where = and(
-    eq(c.organizationId, organizationId),
-    searched === undefined
-      ? undefined
-      : and(contactSearchMatch(organizationId, searched), sql`${c}.rowid = ${contactSearch.rowid}`),
-    filters.q !== undefined && searched === undefined ? containsText(filters.q) : undefined,
-    filters.channelType ? eq(c.channelType, filters.channelType) : undefined,
-    filters.email ? eq(c.email, filters.email) : undefined,
-    filters.phoneNumber ? eq(c.phoneNumber, filters.phoneNumber) : undefined,
-    ...keysetRange(c.createdAt, c.id, {}, position),
-  );
-  const selection = { ...contactDoc, createdAt: c.createdAt, id: c.id };
-  const query =
-    searched === undefined
-      ? db.select(selection).from(c).$dynamic()
-      : db.select(selection).from(contactSearch).crossJoin(c).$dynamic();
-  return query.where(where).orderBy(desc(c.createdAt), desc(c.id)).limit(limit);
+  const q = filters.q;
+  const indexed = q !== undefined && usesSearchIndex(q);
+  return pageStatement({
+    organizationId,
+    match: indexed ? contactSearchText(organizationId, q) : undefined,
+    pattern: q !== undefined && !indexed ? containsPattern(q) : undefined,
+    channelType: filters.channelType,
+    email: filters.email,
+    phoneNumber: filters.phoneNumber,
+    limit,
+    ...keysetValues({}, position),
+  });
 }
 
 /** A list page's rows: each contact's document and its cursor position. */
-export async function listContacts(
-  db: Database,
+export const listContacts = (
+  db: RequestDatabase,
   organizationId: string,
   filters: ContactFilters,
   position: CursorPosition | undefined,
   limit: number,
-): Promise<{ doc: string; createdAt: number; id: string }[]> {
-  const rows = await answerOf(db, selectPage(db, organizationId, filters, position, limit));
-  return rows;
-}
-
-/** The statement of a list page, for EXPLAIN QUERY PLAN checks. */
-export const listContactsQuery = (
-  db: Database,
-  organizationId: string,
-  filters: ContactFilters,
-  position: CursorPosition | undefined,
-  limit: number,
-) => selectPage(db, organizationId, filters, position, limit).toSQL();
+) =>
+  db.readAll<{ doc: string; createdAt: number; id: string }>(
+    listContactsQuery(organizationId, filters, position, limit),
+  );
 
 export type NewContact = typeof contacts.$inferInsert;
 

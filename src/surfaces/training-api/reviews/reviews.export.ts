@@ -1,5 +1,5 @@
-import type { Database } from "../../../platform/db/client";
 import type { CursorPosition } from "../../../platform/db/keyset";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import { pagedTextStream } from "../../../platform/http/paged-stream";
 import { type ExportRow, exportPage } from "./reviews.repository";
 import type { ReviewFilters } from "./reviews.schemas";
@@ -62,7 +62,7 @@ export function preferenceLines(row: ExportRow, format: PreferenceFormat): strin
 
 /** The export, streamed a page of reviews at a time, newest review first. */
 export function preferenceStream(options: {
-  db: Database;
+  db: RequestDatabase;
   organizationId: string;
   filters: ReviewFilters;
   format: PreferenceFormat;

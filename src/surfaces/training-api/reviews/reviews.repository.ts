@@ -1,73 +1,29 @@
 import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
-import { answerOf, type Database } from "../../../platform/db/client";
-import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
+import type { Database } from "../../../platform/db/client";
+import {
+  type CursorPosition,
+  type KeysetValues,
+  keysetRange,
+  keysetValues,
+  pagePosition,
+} from "../../../platform/db/keyset";
+import { renderedPerShape } from "../../../platform/db/rendered-once";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import { drafts } from "../../../platform/db/schema";
 import { draftMessageJoin, humanReplySql, promptJson, reviewJson } from "./reviews.document";
 import type { ReviewFilters, ReviewStatsQuery } from "./reviews.schemas";
 
 const d = drafts;
 
-/** Reviewed drafts matching `filters`, newest review first, through the partial index of them. */
-const reviewedWhere = (
-  organizationId: string,
-  filters: ReviewFilters,
-  position: CursorPosition | undefined,
-) =>
-  and(
-    eq(d.organizationId, organizationId),
-    isNotNull(d.reviewedAt),
-    filters.outcome ? eq(d.outcome, filters.outcome) : undefined,
-    filters.agentId ? eq(d.agentId, filters.agentId) : undefined,
-    filters.pathwayId ? eq(d.pathwayId, filters.pathwayId) : undefined,
-    filters.model ? eq(d.model, filters.model) : undefined,
-    ...keysetRange(
-      d.reviewedAt,
-      d.messageId,
-      { createdAfter: filters.reviewedAfter, createdBefore: filters.reviewedBefore },
-      position,
-    ),
-  );
-
-const byReview = [desc(d.reviewedAt), desc(d.messageId)];
-const pagePosition = {
-  createdAt: sql<number>`${d.reviewedAt}`.as("created_at"),
-  id: sql<string>`${d.messageId}`.as("id"),
+/** What a page's statement binds: its filters, the range of its cursor, its size. */
+type PageValues = KeysetValues & {
+  organizationId: string;
+  outcome?: string | undefined;
+  agentId?: string | undefined;
+  pathwayId?: string | undefined;
+  model?: string | undefined;
+  limit: number;
 };
-
-const selectPage = (
-  db: Database,
-  organizationId: string,
-  filters: ReviewFilters,
-  position: CursorPosition | undefined,
-  limit: number,
-) =>
-  db
-    .select({ doc: sql<string>`${reviewJson}`.as("doc"), ...pagePosition })
-    .from(d)
-    .where(reviewedWhere(organizationId, filters, position))
-    .orderBy(...byReview)
-    .limit(limit);
-
-/** A page of reviews as documents (`limit` rows at most), in one statement. */
-export async function listReviews(
-  db: Database,
-  organizationId: string,
-  filters: ReviewFilters,
-  position: CursorPosition | undefined,
-  limit: number,
-) {
-  const rows = await answerOf(db, selectPage(db, organizationId, filters, position, limit));
-  return rows;
-}
-
-/** The statement of a list page, for EXPLAIN QUERY PLAN checks. */
-export const listReviewsQuery = (
-  db: Database,
-  organizationId: string,
-  filters: ReviewFilters,
-  position: CursorPosition | undefined,
-  limit: number,
-) => selectPage(db, organizationId, filters, position, limit).toSQL();
 
 /** What an export line is made of: the texts, a rejected draft's human reply, the prompt. */
 export interface ExportRow {
@@ -80,35 +36,89 @@ export interface ExportRow {
   prompt: string;
 }
 
-/** A page of reviews as export rows (the conversation up to each draft read with it). */
-export async function exportPage(
-  db: Database,
+/**
+ * A page of reviewed drafts matching the filters, newest review first, through the partial
+ * index of them: each as its list document (`list`), or as what an export line is made of, the
+ * conversation up to the draft read with it (`export`). Rendered once per shape and filters.
+ */
+const pageStatement = renderedPerShape<PageValues, "list" | "export">((db, p, shape) => {
+  const where = and(
+    eq(d.organizationId, p.organizationId),
+    isNotNull(d.reviewedAt),
+    p.outcome ? eq(d.outcome, p.outcome) : undefined,
+    p.agentId ? eq(d.agentId, p.agentId) : undefined,
+    p.pathwayId ? eq(d.pathwayId, p.pathwayId) : undefined,
+    p.model ? eq(d.model, p.model) : undefined,
+    ...keysetRange(d.reviewedAt, d.messageId, p),
+  );
+  const position = pagePosition(d.reviewedAt, d.messageId);
+  const query =
+    shape === "list"
+      ? db
+          .select({ doc: sql<string>`${reviewJson}`.as("doc"), ...position })
+          .from(d)
+          .$dynamic()
+      : db
+          .select({
+            ...position,
+            outcome: d.outcome,
+            draft: d.draft,
+            final: d.final,
+            reply: sql<
+              string | null
+            >`case when ${d.outcome} = 'rejected' then ${humanReplySql} end`.as("reply"),
+            prompt: sql<string>`${promptJson}`.as("prompt"),
+          })
+          .from(d)
+          .innerJoin(draftMessageJoin.table, draftMessageJoin.on)
+          .$dynamic();
+  return query.where(where).orderBy(desc(d.reviewedAt), desc(d.messageId)).limit(p.limit);
+});
+
+/** The statement of a page, for the list (`list`) or the export (`export`). */
+export const reviewPageQuery = (
   organizationId: string,
   filters: ReviewFilters,
   position: CursorPosition | undefined,
   limit: number,
-): Promise<ExportRow[]> {
-  const rows = await answerOf(
-    db,
-    db
-      .select({
-        ...pagePosition,
-        outcome: d.outcome,
-        draft: d.draft,
-        final: d.final,
-        reply: sql<string | null>`case when ${d.outcome} = 'rejected' then ${humanReplySql} end`.as(
-          "reply",
-        ),
-        prompt: sql<string>`${promptJson}`.as("prompt"),
-      })
-      .from(d)
-      .innerJoin(draftMessageJoin.table, draftMessageJoin.on)
-      .where(reviewedWhere(organizationId, filters, position))
-      .orderBy(...byReview)
-      .limit(limit),
+  shape: "list" | "export" = "list",
+) =>
+  pageStatement(
+    {
+      organizationId,
+      outcome: filters.outcome,
+      agentId: filters.agentId,
+      pathwayId: filters.pathwayId,
+      model: filters.model,
+      limit,
+      ...keysetValues(
+        { createdAfter: filters.reviewedAfter, createdBefore: filters.reviewedBefore },
+        position,
+      ),
+    },
+    shape,
   );
-  return rows as ExportRow[];
-}
+
+/** A page of reviews as documents (`limit` rows at most), in one statement. */
+export const listReviews = (
+  db: RequestDatabase,
+  organizationId: string,
+  filters: ReviewFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) =>
+  db.readAll<{ doc: string; createdAt: number; id: string }>(
+    reviewPageQuery(organizationId, filters, position, limit),
+  );
+
+/** A page of reviews as export rows (the conversation up to each draft read with it). */
+export const exportPage = (
+  db: RequestDatabase,
+  organizationId: string,
+  filters: ReviewFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) => db.readAll<ExportRow>(reviewPageQuery(organizationId, filters, position, limit, "export"));
 
 /* ---- stats ---- */
 

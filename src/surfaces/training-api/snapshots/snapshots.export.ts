@@ -1,7 +1,6 @@
-import type { Database } from "../../../platform/db/client";
 import type { CursorPosition } from "../../../platform/db/keyset";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import { pagedTextStream } from "../../../platform/http/paged-stream";
-import { exportItemJson, fineTuningLineJson } from "./snapshots.document";
 import { listSnapshots } from "./snapshots.repository";
 import type { SnapshotFilters } from "./snapshots.schemas";
 
@@ -15,7 +14,7 @@ export const EXPORT_PAGE_SIZE = 25;
  * `totalSnapshots` after `data`, so it is the exact count of what was streamed.
  */
 export function exportStream(options: {
-  db: Database;
+  db: RequestDatabase;
   organizationId: string;
   filters: SnapshotFilters;
   format: ExportFormat;
@@ -38,7 +37,7 @@ export function exportStream(options: {
       filters,
       position,
       EXPORT_PAGE_SIZE,
-      format === "jsonl" ? fineTuningLineJson : exportItemJson,
+      format === "jsonl" ? "jsonl" : "export",
     );
     for (const { doc } of page) {
       text += format === "jsonl" ? `${doc}\n` : `${total > 0 ? "," : ""}${doc}`;

@@ -1,10 +1,15 @@
 import { and, desc, eq, exists, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
-import { answerOf, type Database } from "../../../platform/db/client";
-import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
-import { renderedOnce } from "../../../platform/db/rendered-once";
+import type { Database } from "../../../platform/db/client";
+import {
+  type CursorPosition,
+  type KeysetValues,
+  keysetRange,
+  keysetValues,
+  pagePosition,
+} from "../../../platform/db/keyset";
+import { renderedOnce, renderedPerShape } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import {
   trainingSnapshotMessages,
@@ -15,6 +20,7 @@ import {
   containsPattern,
   searchMatch,
   snapshotSearch,
+  snapshotSearchText,
   usesSearchIndex,
 } from "../../../platform/db/search";
 import { statementOf } from "../../../platform/db/statement";
@@ -23,6 +29,8 @@ import { findDatabaseError } from "../../../platform/errors/database-error";
 import { eventInsert, type Outbox } from "../../../platform/events/outbox";
 import type { Precondition } from "../../../platform/http/etag";
 import {
+  exportItemJson,
+  fineTuningLineJson,
   selectSnapshotDocument,
   snapshotDocumentSql,
   snapshotListItemJson,
@@ -59,13 +67,8 @@ export async function findSnapshotDocument(
   return db.readFirst(snapshotDocumentQuery(organizationId, id));
 }
 
-/** `q` shorter than the index's trigrams: a substring test on the rows the list walks anyway. */
-const containsText = (q: string) => {
-  const pattern = containsPattern(q);
-  return sql`(${trainingSnapshots.notes} glob ${pattern} or ${trainingSnapshots.customerName} glob ${pattern})`;
-};
-
-const hasTag = (db: Database, tag: string) => {
+/** A snapshot has this tag: a lookup through the tags' primary key. */
+const hasTag = (db: Database, tag: Placeholder) => {
   const s = trainingSnapshots;
   return exists(
     db
@@ -81,8 +84,35 @@ const hasTag = (db: Database, tag: string) => {
   );
 };
 
+/** What a page's statement binds: its filters, the range of its cursor, its size. */
+type PageValues = KeysetValues & {
+  organizationId: string;
+  isArchived: boolean;
+  /** A search of 3+ characters, as the full-text index's query. */
+  match?: string | undefined;
+  /** A shorter one, as a GLOB pattern tested on the rows the list walks anyway. */
+  pattern?: string | undefined;
+  /** The tag whose index drives the page (the first, when there is no search). */
+  drivingTag?: string | undefined;
+  /** The tags checked on each row. */
+  checkedTags?: string[] | undefined;
+  quality?: string | undefined;
+  category?: string | undefined;
+  contactId?: string | undefined;
+  limit: number;
+};
+
+/** The documents a page reads of each snapshot: its list item, an export item, a JSONL line. */
+const PAGE_DOCUMENTS = {
+  list: snapshotListItemJson,
+  export: exportItemJson,
+  jsonl: fineTuningLineJson,
+} as const;
+export type SnapshotPageDocument = keyof typeof PAGE_DOCUMENTS;
+
 /**
- * One page, newest first with the id as tie-break, after `position`. Which index drives it:
+ * One page, newest first with the id as tie-break, after the cursor, each row as `doc` (the
+ * shape: which of its documents). Which index drives it:
  * - a search `q` of 3+ characters: the full-text index, which yields that organization's
  *   matching snapshots (cost follows the number of matches, which are then sorted), every other
  *   filter checked on each match;
@@ -90,65 +120,79 @@ const hasTag = (db: Database, tag: string) => {
  *   list order; further tags are checked per row through the tags' primary key;
  * - else the snapshot index that matches the filters and the order.
  * Without a search a page costs the same at any depth: the cursor is a range bound on the
- * index, never an OFFSET.
+ * index, never an OFFSET. Rendered once per document and set of filters given.
  */
-function selectPage(
-  db: Database,
-  selection: SelectedFields,
+const pageStatement = renderedPerShape<PageValues, SnapshotPageDocument>((db, p, document) => {
+  const s = trainingSnapshots;
+  const t = trainingSnapshotTags;
+  const createdAt = p.drivingTag ? t.createdAt : s.createdAt;
+  const id = p.drivingTag ? t.snapshotId : s.id;
+  const conditions: (SQL | undefined)[] = [
+    p.drivingTag
+      ? and(
+          eq(t.organizationId, p.organizationId),
+          eq(t.tag, p.drivingTag),
+          eq(t.isArchived, p.isArchived),
+        )
+      : and(eq(s.organizationId, p.organizationId), eq(s.isArchived, p.isArchived)),
+    p.match ? and(searchMatch(p.match), sql`${s}.rowid = ${snapshotSearch.rowid}`) : undefined,
+    p.pattern
+      ? sql`(${s.notes} glob ${p.pattern} or ${s.customerName} glob ${p.pattern})`
+      : undefined,
+    p.quality ? eq(s.quality, p.quality) : undefined,
+    p.category ? eq(s.category, p.category) : undefined,
+    p.contactId ? eq(s.contactId, p.contactId) : undefined,
+    ...(p.checkedTags ?? []).map((tag) => hasTag(db, tag)),
+    ...keysetRange(createdAt, id, p),
+  ];
+  let query = db
+    .select({
+      doc: sql<string>`${PAGE_DOCUMENTS[document]}`.as("doc"),
+      ...pagePosition(s.createdAt, s.id),
+    })
+    .from(p.match ? snapshotSearch : p.drivingTag ? t : s)
+    .$dynamic();
+  // CROSS JOIN keeps the index as the outer loop: SQLite would otherwise walk the organization's
+  // snapshots and run the full-text query once per row.
+  if (p.match) query = query.crossJoin(s);
+  if (p.drivingTag) query = query.innerJoin(s, sameTenant(s, t.snapshotId, t));
+  return withSnapshotRefs(query)
+    .where(and(...conditions))
+    .orderBy(desc(createdAt), desc(id))
+    .limit(p.limit);
+});
+
+/** What a list page reads of each snapshot: one of its documents (JSON text), its position. */
+export type SnapshotListRow = { doc: string; createdAt: number; id: string };
+
+/** The statement of a page: what `listSnapshots` sends, and EXPLAIN QUERY PLAN checks. */
+export function listSnapshotsQuery(
   organizationId: string,
   filters: SnapshotFilters,
   position: CursorPosition | undefined,
   limit: number,
+  document: SnapshotPageDocument = "list",
 ) {
-  const s = trainingSnapshots;
-  const searched = filters.q !== undefined && usesSearchIndex(filters.q) ? filters.q : undefined;
-  const [drivingTag, ...otherTags] = searched === undefined ? (filters.tag ?? []) : [];
-  const checkedTags = searched === undefined ? otherTags : (filters.tag ?? []);
-  const createdAt = drivingTag ? trainingSnapshotTags.createdAt : s.createdAt;
-  const id = drivingTag ? trainingSnapshotTags.snapshotId : s.id;
-
-  const conditions: (SQL | undefined)[] = [
-    drivingTag
-      ? and(
-          eq(trainingSnapshotTags.organizationId, organizationId),
-          eq(trainingSnapshotTags.tag, drivingTag),
-          eq(trainingSnapshotTags.isArchived, filters.isArchived),
-        )
-      : and(eq(s.organizationId, organizationId), eq(s.isArchived, filters.isArchived)),
-    searched === undefined
-      ? undefined
-      : and(searchMatch(organizationId, searched), sql`${s}.rowid = ${snapshotSearch.rowid}`),
-    filters.q !== undefined && searched === undefined ? containsText(filters.q) : undefined,
-    filters.quality ? eq(s.quality, filters.quality) : undefined,
-    filters.category ? eq(s.category, filters.category) : undefined,
-    filters.contactId ? eq(s.contactId, filters.contactId) : undefined,
-    ...checkedTags.map((tag) => hasTag(db, tag)),
-    ...keysetRange(createdAt, id, filters, position),
-  ];
-
-  let query = db
-    .select(selection)
-    .from(searched !== undefined ? snapshotSearch : drivingTag ? trainingSnapshotTags : s)
-    .$dynamic();
-  // CROSS JOIN keeps the index as the outer loop: SQLite would otherwise walk the organization's
-  // snapshots and run the full-text query once per row.
-  if (searched !== undefined) query = query.crossJoin(s);
-  if (drivingTag) {
-    query = query.innerJoin(
-      s,
-      sameTenant(s, trainingSnapshotTags.snapshotId, trainingSnapshotTags),
-    );
-  }
-  return withSnapshotRefs(query)
-    .where(and(...conditions))
-    .orderBy(desc(createdAt), desc(id))
-    .limit(limit);
+  const { q, tag = [] } = filters;
+  const indexed = q !== undefined && usesSearchIndex(q);
+  const [drivingTag, ...otherTags] = indexed ? [] : tag;
+  return pageStatement(
+    {
+      organizationId,
+      isArchived: filters.isArchived,
+      match: indexed ? snapshotSearchText(organizationId, q) : undefined,
+      pattern: q !== undefined && !indexed ? containsPattern(q) : undefined,
+      drivingTag,
+      checkedTags: indexed ? tag : otherTags,
+      quality: filters.quality,
+      category: filters.category,
+      contactId: filters.contactId,
+      limit,
+      ...keysetValues(filters, position),
+    },
+    document,
+  );
 }
-
-// The export needs no creator or contact: SQLite drops LEFT JOINs whose columns are never used.
-
-/** What a list page reads of each snapshot: its list item (JSON text) and its cursor position. */
-export type SnapshotListRow = { doc: string; createdAt: number; id: string };
 
 /**
  * Up to `limit` snapshots after `position`, each as `doc`: its list item, or another of its
@@ -156,49 +200,16 @@ export type SnapshotListRow = { doc: string; createdAt: number; id: string };
  * batch so that a check deferred for this request (the caller's freshness) travels in the same
  * round trip.
  */
-export async function listSnapshots(
-  db: Database,
+export const listSnapshots = (
+  db: RequestDatabase,
   organizationId: string,
   filters: SnapshotFilters,
   position: CursorPosition | undefined,
   limit: number,
-  doc: SQL = snapshotListItemJson,
-): Promise<SnapshotListRow[]> {
-  const rows = await answerOf(
-    db,
-    selectDocumentPage(db, doc, organizationId, filters, position, limit),
-  );
-  return rows as SnapshotListRow[];
-}
-
-export const listSnapshotsQuery = (
-  db: Database,
-  organizationId: string,
-  filters: SnapshotFilters,
-  position: CursorPosition | undefined,
-  limit: number,
-) => selectDocumentPage(db, snapshotListItemJson, organizationId, filters, position, limit).toSQL();
-
-/** A list page's select, for another document: what the export reads a page of. */
-export const selectDocumentPage = (
-  db: Database,
-  doc: SQL,
-  organizationId: string,
-  filters: SnapshotFilters,
-  position: CursorPosition | undefined,
-  limit: number,
+  document: SnapshotPageDocument = "list",
 ) =>
-  selectPage(
-    db,
-    {
-      doc: sql<string>`${doc}`.as("doc"),
-      createdAt: trainingSnapshots.createdAt,
-      id: trainingSnapshots.id,
-    },
-    organizationId,
-    filters,
-    position,
-    limit,
+  db.readAll<SnapshotListRow>(
+    listSnapshotsQuery(organizationId, filters, position, limit, document),
   );
 
 export type NewSnapshot = typeof trainingSnapshots.$inferInsert;

@@ -4,9 +4,17 @@ import {
   issueSetupTokenStatements,
   voidSetupTokensIfInactive,
 } from "../../../accounts/setup-tokens";
-import { answerOf, type Database } from "../../../platform/db/client";
+import type { Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
-import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
+import {
+  type CursorPosition,
+  type KeysetValues,
+  keysetRange,
+  keysetValues,
+  pagePosition,
+} from "../../../platform/db/keyset";
+import { renderedPerShape } from "../../../platform/db/rendered-once";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import { type UserRole, users } from "../../../platform/db/schema";
 import { selectCreatedUserDocument, selectUserDocument, userDoc } from "./users.document";
 import type { UserChanges, UserFilters } from "./users.schemas";
@@ -29,31 +37,55 @@ export const userDocumentQuery = userDocument.query;
 export const findUserDocument = userDocument.find;
 
 /** A page of the organization's users, newest first, through (organization, created_at, id). */
-export async function listUsers(
-  db: Database,
+const pageStatement = renderedPerShape<
+  KeysetValues & {
+    organizationId: string;
+    role?: string | undefined;
+    isActive?: boolean | undefined;
+    limit: number;
+  }
+>((db, p) =>
+  db
+    .select({ ...userDoc, ...pagePosition(users.createdAt, users.id) })
+    .from(users)
+    .where(
+      and(
+        eq(users.organizationId, p.organizationId),
+        p.role ? eq(users.role, p.role) : undefined,
+        p.isActive ? eq(users.isActive, p.isActive) : undefined,
+        ...keysetRange(users.createdAt, users.id, p),
+      ),
+    )
+    .orderBy(desc(users.createdAt), desc(users.id))
+    .limit(p.limit),
+);
+
+/** The statement of a list page: what `listUsers` sends. */
+export const listUsersQuery = (
   organizationId: string,
   filters: UserFilters,
   position: CursorPosition | undefined,
   limit: number,
-): Promise<{ doc: string; createdAt: number; id: string }[]> {
-  const rows = await answerOf(
-    db,
-    db
-      .select({ ...userDoc, createdAt: users.createdAt, id: users.id })
-      .from(users)
-      .where(
-        and(
-          eq(users.organizationId, organizationId),
-          filters.role ? eq(users.role, filters.role) : undefined,
-          filters.isActive === undefined ? undefined : eq(users.isActive, filters.isActive),
-          ...keysetRange(users.createdAt, users.id, {}, position),
-        ),
-      )
-      .orderBy(desc(users.createdAt), desc(users.id))
-      .limit(limit),
+) =>
+  pageStatement({
+    organizationId,
+    role: filters.role,
+    isActive: filters.isActive,
+    limit,
+    ...keysetValues({}, position),
+  });
+
+/** A page of the organization's users: each user's document and its cursor position. */
+export const listUsers = (
+  db: RequestDatabase,
+  organizationId: string,
+  filters: UserFilters,
+  position: CursorPosition | undefined,
+  limit: number,
+) =>
+  db.readAll<{ doc: string; createdAt: number; id: string }>(
+    listUsersQuery(organizationId, filters, position, limit),
   );
-  return rows;
-}
 
 /** Another active admin of the organization exists: the one a guard below needs. */
 const anotherActiveAdmin = (organizationId: string, id: string) => sql`exists (

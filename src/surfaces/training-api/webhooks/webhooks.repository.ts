@@ -1,7 +1,15 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { answerOf, type Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
-import { type CursorPosition, keysetRange } from "../../../platform/db/keyset";
+import {
+  type CursorPosition,
+  type KeysetValues,
+  keysetRange,
+  keysetValues,
+  pagePosition,
+} from "../../../platform/db/keyset";
+import { renderedOnce, renderedPerShape } from "../../../platform/db/rendered-once";
+import type { RequestDatabase } from "../../../platform/db/request-database";
 import { webhookDeliveries, webhookEndpoints } from "../../../platform/db/schema";
 import type { Outbox } from "../../../platform/events/outbox";
 import {
@@ -74,25 +82,23 @@ export const webhookDocumentQuery = webhookDocument.query;
 export const findWebhookDocument = webhookDocument.find;
 
 /** A page of the organization's endpoints, newest first. */
-export async function listWebhooks(
-  db: Database,
+const pageStatement = renderedPerShape<KeysetValues & { organizationId: string; limit: number }>(
+  (db, p) =>
+    db
+      .select({ ...webhookDoc, ...pagePosition(e.createdAt, e.id) })
+      .from(e)
+      .where(and(eq(e.organizationId, p.organizationId), ...keysetRange(e.createdAt, e.id, p)))
+      .orderBy(desc(e.createdAt), desc(e.id))
+      .limit(p.limit),
+);
+
+/** A page of the organization's endpoints: each one's document and its cursor position. */
+export const listWebhooks = (
+  db: RequestDatabase,
   organizationId: string,
   position: CursorPosition | undefined,
   limit: number,
-): Promise<ListRow[]> {
-  const rows = await answerOf(
-    db,
-    db
-      .select({ ...webhookDoc, createdAt: e.createdAt, id: e.id })
-      .from(e)
-      .where(
-        and(eq(e.organizationId, organizationId), ...keysetRange(e.createdAt, e.id, {}, position)),
-      )
-      .orderBy(desc(e.createdAt), desc(e.id))
-      .limit(limit),
-  );
-  return rows;
-}
+) => db.readAll<ListRow>(pageStatement({ organizationId, limit, ...keysetValues({}, position) }));
 
 /** Applies the changes and answers the endpoint's document as it is now; undefined if none. */
 export async function updateWebhook(
@@ -175,40 +181,53 @@ export async function recordTestEvent(
   return inserted[0] ? { eventId: inserted[0].id } : ("disabled" as const);
 }
 
+/** Whether the organization has the endpoint: a row, or none. */
+const endpointExists = renderedOnce(["organizationId", "id"], (db, p) =>
+  db
+    .select({ id: e.id })
+    .from(e)
+    .where(and(eq(e.organizationId, p.organizationId), eq(e.id, p.id))),
+);
+
 /** A page of an endpoint's delivery attempts, newest first, through (endpoint, created_at, id). */
+const deliveryPage = renderedPerShape<
+  KeysetValues & { organizationId: string; id: string; limit: number }
+>((db, p) =>
+  db
+    .select({ doc: sql<string>`${deliveryJson}`.as("doc"), ...pagePosition(d.createdAt, d.id) })
+    .from(d)
+    .where(
+      and(
+        eq(d.endpointId, p.id),
+        eq(d.organizationId, p.organizationId),
+        ...keysetRange(d.createdAt, d.id, p),
+      ),
+    )
+    .orderBy(desc(d.createdAt), desc(d.id))
+    .limit(p.limit),
+);
+
+/** The statement of a page of deliveries, for EXPLAIN QUERY PLAN checks. */
 export const deliveryPageQuery = (
-  db: Database,
   organizationId: string,
   id: string,
   position: CursorPosition | undefined,
   limit: number,
-) =>
-  db
-    .select({ doc: sql<string>`${deliveryJson}`.as("doc"), createdAt: d.createdAt, id: d.id })
-    .from(d)
-    .where(
-      and(
-        eq(d.endpointId, id),
-        eq(d.organizationId, organizationId),
-        ...keysetRange(d.createdAt, d.id, {}, position),
-      ),
-    )
-    .orderBy(desc(d.createdAt), desc(d.id))
-    .limit(limit);
+) => deliveryPage({ organizationId, id, limit, ...keysetValues({}, position) });
 
 /**
  * The page, with whether the endpoint exists (one batch: a 404 costs no second round trip).
  */
 export async function listDeliveries(
-  db: Database,
+  db: RequestDatabase,
   organizationId: string,
   id: string,
   position: CursorPosition | undefined,
   limit: number,
 ): Promise<ListRow[] | undefined> {
-  const [endpoint, rows] = await db.batch([
-    db.select({ id: e.id }).from(e).where(ofOrganization(organizationId, id)),
-    deliveryPageQuery(db, organizationId, id, position, limit),
+  const [endpoint, rows] = await db.batchStatements([
+    endpointExists({ organizationId, id }),
+    deliveryPageQuery(organizationId, id, position, limit),
   ]);
-  return endpoint[0] ? rows : undefined;
+  return endpoint?.[0] ? (rows as ListRow[]) : undefined;
 }
