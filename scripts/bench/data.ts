@@ -99,7 +99,8 @@ const objectId = (at: number, kind: number, n: number) =>
   hex(Math.floor(at / 1000), 8) + hex(kind, 2) + hex(n, 14);
 
 function generate(writer: ChunkWriter, rows: number) {
-  const contactsCount = Math.max(1, Math.ceil(rows / 10));
+  // One contact per conversation, so that the contacts list has its page 500 too.
+  const contactsCount = rows;
   const contactIds: string[] = [];
   const contactRows: Row[] = [];
   for (let i = 0; i < contactsCount; i++) {
@@ -156,13 +157,34 @@ function generate(writer: ChunkWriter, rows: number) {
     "created_at",
     "updated_at",
   ];
+  const draftColumns = [
+    "message_id",
+    "organization_id",
+    "conversation_id",
+    "agent_id",
+    "pathway_id",
+    "model",
+    "prompt_version",
+    "draft",
+    "final",
+    "outcome",
+    "reason",
+    "drafted_at",
+    "reviewed_at",
+    "review_ms",
+    "edit_distance",
+  ];
+  const outcomes = ["approved", "edited", "rejected"] as const;
   const conversationRows: Row[] = [];
   let messageRows: Row[] = [];
-  // Parents first: conversations are written before the messages that reference them.
+  let draftRows: Row[] = [];
+  // Parents first: conversations, then their messages, then the drafts among them.
   const flushMessages = () => {
     writer.insert("conversations", conversationColumns, conversationRows.splice(0));
     writer.insert("messages", messageColumns, messageRows);
+    writer.insert("drafts", draftColumns, draftRows);
     messageRows = [];
+    draftRows = [];
   };
   for (let i = 0; i < rows; i++) {
     const at = BASE + 1_000_000 + i * 1000;
@@ -195,6 +217,26 @@ function generate(writer: ChunkWriter, rows: number) {
         at + j * 10,
       ]);
     }
+    // Each conversation's first reply was an AI draft a person reviewed: the reviews list.
+    const outcome = outcomes[i % outcomes.length] as (typeof outcomes)[number];
+    const drafted = `Reply 0 to conversation ${i}: thanks for reaching out, here is what we can do.`;
+    draftRows.push([
+      objectId(at, 0xe0, i * 1000),
+      ORG,
+      id,
+      `ag-${i % 20}`,
+      `pw-${i % 10}`,
+      "bench-model",
+      "v1",
+      drafted,
+      outcome === "rejected" ? null : outcome === "edited" ? `${drafted} Edited.` : drafted,
+      outcome,
+      outcome === "rejected" ? "off topic" : null,
+      at - 5_000,
+      at,
+      5_000,
+      outcome === "edited" ? 8 : outcome === "approved" ? 0 : null,
+    ]);
     if (messageRows.length >= 5000) flushMessages();
   }
   flushMessages();
@@ -296,15 +338,27 @@ function generate(writer: ChunkWriter, rows: number) {
   }
   flushSnapshots();
 
-  // The administration lists hold a few rows in the seed: enough more for a page of 20 and the
-  // next one, and the most webhook endpoints an organization may have (MAX_WEBHOOKS). No
+  // The administration lists hold a few rows in the seed: enough more API keys for a list of 20
+  // (listed whole), and the most webhook endpoints an organization may have (MAX_WEBHOOKS). No
   // endpoint listens to an event a write of the benchmark announces: the first (enabled)
   // receives test events only, the others are paused.
   const ADMIN_ROWS = 24;
-  const people: Row[] = [];
   const keys: Row[] = [];
   const endpoints: Row[] = [];
-  for (let i = 0; i < ADMIN_ROWS; i++) {
+  // Users: as many as conversations, so that the users list has its page 500 too.
+  const people: Row[] = [];
+  const userColumns = [
+    "id",
+    "organization_id",
+    "first_name",
+    "last_name",
+    "email",
+    "role",
+    "password_hash",
+    "created_at",
+    "updated_at",
+  ];
+  for (let i = 0; i < Math.max(rows, ADMIN_ROWS); i++) {
     const at = BASE + 3_000_000 + i * 1000;
     people.push([
       objectId(at, 0xb1, i),
@@ -341,21 +395,7 @@ function generate(writer: ChunkWriter, rows: number) {
       ]);
     }
   }
-  writer.insert(
-    "users",
-    [
-      "id",
-      "organization_id",
-      "first_name",
-      "last_name",
-      "email",
-      "role",
-      "password_hash",
-      "created_at",
-      "updated_at",
-    ],
-    people,
-  );
+  writer.insert("users", userColumns, people);
   writer.insert(
     "api_keys",
     ["id", "organization_id", "name", "prefix", "key_hash", "created_by_user_id", "created_at"],

@@ -85,6 +85,16 @@ const FLOORED: [name: string, path: string, auth: Auth, write?: Write][] = [
       [`${name}, page 1`, `${path}?limit=20`, auth] as [string, string, Auth],
   ),
 ];
+/**
+ * The lists measured at page 500 in section 3, right after their page 1. The others have no
+ * page 500: an organization has at most MAX_WEBHOOKS webhook endpoints (one page), and its API
+ * keys are listed whole.
+ */
+const DEEP_LISTS = LIST_PAGES.filter(({ name }) =>
+  ["list snapshots", "list conversations", "list contacts", "list users", "list reviews"].includes(
+    name,
+  ),
+);
 /** The target: the API's req/s at least this share of the floor with services (c). */
 const TARGET = 0.8;
 /** The scale target: p50 at most this multiple of its reference. */
@@ -103,7 +113,7 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
   const floored = only !== "documents";
   const total =
     (documents ? ROUNDS * (ENDPOINTS.length * 2 + 2) + ROUNDS * (1 + DOCUMENTS.length * 3) : 0) +
-    (floored ? ROUNDS * FLOORED.length * 3 : 0);
+    (floored ? ROUNDS * (FLOORED.length * 3 + DEEP_LISTS.length) : 0);
   const run = async (
     key: string,
     url: string,
@@ -119,7 +129,7 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
   const api = await startApi(largeData);
   const deep = documents
     ? ([
-        ["list snapshots", "token", await pageOf(api, SNAPSHOTS, "token", snapshotsNext)],
+        ["list snapshots", "token", await pageOf(api, SNAPSHOTS, "token", cursorNext(SNAPSHOTS))],
         ["list conversations", "key", await pageOf(api, CONVERSATIONS, "key", linkNext)],
       ] as const)
     : [];
@@ -166,11 +176,23 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
     for (const { path, auth } of LIST_PAGES) {
       await assertSameListPage(`${path}?limit=20`, api, auth, [bare, services]);
     }
+    const page500 = new Map<string, string>();
+    for (const { name, path, auth, envelope } of DEEP_LISTS) {
+      const first = `${path}?limit=20`;
+      page500.set(
+        `${name}, page 1`,
+        await pageOf(api, first, auth, envelope === "bare" ? linkNext : cursorNext(first)),
+      );
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [name, path, auth, write] of FLOORED) {
         await run(`${name}: API`, `${api.url}${path}`, await api.headers(auth), write);
         await run(`${name}: (b)`, `${bare.url}${path}`, {}, write);
         await run(`${name}: (c)`, `${services.url}${path}`, {}, write);
+        const deepPath = page500.get(name);
+        if (deepPath) {
+          await run(`${depthName(name)}: API`, `${api.url}${deepPath}`, await api.headers(auth));
+        }
       }
     }
   }
@@ -270,6 +292,15 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
   }
   if (floored) {
     const names = FLOORED.map(([name]) => name);
+    const depth = DEEP_LISTS.map(({ name }) => {
+      const page1 = `${name}, page 1`;
+      return {
+        name: `${name}: p50 of page 500 ÷ page 1, at ${largeLabel}`,
+        page1: medians(`${page1}: API`),
+        page500: medians(`${depthName(page1)}: API`),
+        values: ratios(`${depthName(page1)}: API`, `${page1}: API`, p50),
+      };
+    });
     writeResults(
       "floors",
       [
@@ -282,9 +313,26 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
           againstFloors(names),
         ),
         "",
+        "",
+        `List pages at depth, the API on ${largeLabel} rows: page 500 measured right after page 1 in each round; p50 in ms as medians, their ratio as median (range) of the rounds.`,
+        "",
+        table(
+          ["list", "page 1 p50", "page 500 p50", "page 500 ÷ page 1"],
+          depth.map(({ name, page1, page500, values }) => [
+            name.split(":")[0] as string,
+            page1[1] as number,
+            page500[1] as number,
+            spread(values),
+          ]),
+        ),
+        "",
         "Targets:",
         "",
         ...floorTargets(names),
+        ...depth.map(({ name, values }) => {
+          const r = median(values);
+          return check(r <= SCALE, `${name} ≤ ${SCALE} (${r.toFixed(2)})`);
+        }),
       ].join("\n"),
     );
   }
@@ -292,10 +340,16 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
 
 type Next = (response: Response, body: unknown) => string | null;
 
-const snapshotsNext: Next = (_, body) => {
-  const cursor = (body as { pagination: { nextCursor: string | null } }).pagination.nextCursor;
-  return cursor ? `${SNAPSHOTS}&cursor=${cursor}` : null;
-};
+/** The next page of a list in the Training envelope (`pagination.nextCursor`). */
+const cursorNext =
+  (first: string): Next =>
+  (_, body) => {
+    const cursor = (body as { pagination: { nextCursor: string | null } }).pagination.nextCursor;
+    return cursor ? `${first}&cursor=${cursor}` : null;
+  };
+
+/** Page 500's row name for a page 1's. */
+const depthName = (page1: string) => page1.replace(/, page 1$/, ", page 500");
 
 const linkNext: Next = (response) =>
   /<https?:\/\/[^/]+([^>]+)>/.exec(response.headers.get("link") ?? "")?.[1] ?? null;
