@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { keysetRange, keysetValues } from "../../src/platform/db/keyset";
+import * as keyset from "../../src/platform/db/keyset";
 import { renderedPerShape } from "../../src/platform/db/rendered-once";
 import { openRequestDatabase } from "../../src/platform/db/request-database";
 import { contacts } from "../../src/platform/db/schema";
@@ -80,24 +80,24 @@ describe("renderedPerShape", () => {
   });
 });
 
-describe("keyset values", () => {
-  const range = renderedPerShape<ReturnType<typeof keysetValues>>((db, p) =>
+describe("keyset pages", () => {
+  const range = renderedPerShape<keyset.PageValues>((db, p) =>
     db
       .select({ id: contacts.id })
       .from(contacts)
-      .where(and(...keysetRange(contacts.createdAt, contacts.id, p))),
+      .where(and(...keyset.page(contacts.createdAt, contacts.id, p).range)),
   );
 
   it("one upper bound: the cursor when it is tighter than createdBefore, else createdBefore", () => {
     const cursor = { createdAt: 5, id: "m" };
-    const tighter = range(keysetValues({ createdAfter: 1, createdBefore: 9 }, cursor));
+    const tighter = range(keyset.values(cursor, 20, { createdAfter: 1, createdBefore: 9 }));
     expect(tighter.sql).toContain('("contacts"."created_at", "contacts"."id") < (?, ?)');
     expect(tighter.params).toEqual([1, 5, "m"]);
-    const looser = range(keysetValues({ createdBefore: 3 }, cursor));
+    const looser = range(keyset.values(cursor, 20, { createdBefore: 3 }));
     expect(looser.sql).not.toContain('"id") <');
     expect(looser.sql).toContain('"contacts"."created_at" < ?');
     expect(looser.params).toEqual([3]);
-    expect(range(keysetValues({}, undefined)).params).toEqual([]);
+    expect(range(keyset.values(undefined, 20)).params).toEqual([]);
   });
 });
 

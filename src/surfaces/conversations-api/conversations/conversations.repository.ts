@@ -1,15 +1,9 @@
-import { and, desc, eq, type Placeholder, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { givenKeys, jsonChunks, jsonInserts } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
-import {
-  type CursorPosition,
-  type KeysetValues,
-  keysetRange,
-  keysetValues,
-  pagePosition,
-} from "../../../platform/db/keyset";
+import * as keyset from "../../../platform/db/keyset";
 import {
   type Renderable,
   renderedBatchPerShape,
@@ -47,12 +41,11 @@ export const conversationDocumentQuery = conversationDocument.query;
 export const findConversationDocument = conversationDocument.find;
 
 /** What a page's statement binds: its filters, the range of its cursor, its size and budget. */
-type PageValues = KeysetValues & {
+type PageValues = keyset.PageValues & {
   organizationId: string;
   pathwayId?: string | undefined;
   agentId?: string | undefined;
   updatedAfter?: number | undefined;
-  limit: number;
   budget: number;
 };
 
@@ -82,7 +75,7 @@ export interface ConversationListRow {
  */
 const pageStatement = renderedPerShape<PageValues>((db, p) => {
   const c = conversations;
-  const newestFirst = [desc(c.createdAt), desc(c.id)];
+  const page = keyset.page(c.createdAt, c.id, p);
   // The page's candidates (index range, at most `limit`), each with its message count …
   const limited = db
     .select({
@@ -101,11 +94,11 @@ const pageStatement = renderedPerShape<PageValues>((db, p) => {
         p.pathwayId ? eq(c.pathwayId, p.pathwayId) : undefined,
         p.agentId ? eq(c.agentId, p.agentId) : undefined,
         p.updatedAfter ? sql`${c.updatedAt} > ${p.updatedAfter}` : undefined,
-        ...keysetRange(c.createdAt, c.id, p),
+        ...page.range,
       ),
     )
-    .orderBy(...newestFirst)
-    .limit(p.limit)
+    .orderBy(...page.order)
+    .limit(page.limit)
     .as("limited");
   // … and the messages of the candidates before it: a window over at most `limit` rows.
   const candidates = db
@@ -127,7 +120,7 @@ const pageStatement = renderedPerShape<PageValues>((db, p) => {
           string | null
         >`case when ${candidates.before} < ${p.budget} then ${conversationJson} end`.as("doc"),
         before: candidates.before,
-        ...pagePosition(c.createdAt, c.id),
+        ...page.position,
       })
       .from(candidates)
       // CROSS JOIN keeps the candidates (at most `limit`) the outer loop, each conversation
@@ -135,7 +128,7 @@ const pageStatement = renderedPerShape<PageValues>((db, p) => {
       .crossJoin(c)
       .innerJoin(contacts, sameTenant(contacts, c.contactId, c))
       .where(and(eq(c.id, candidates.id), eq(c.organizationId, p.organizationId)))
-      .orderBy(...newestFirst)
+      .orderBy(...page.order)
   );
 });
 
@@ -143,7 +136,7 @@ const pageStatement = renderedPerShape<PageValues>((db, p) => {
 export const listQuery = (
   organizationId: string,
   filters: ConversationFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
   budget = PAGE_MESSAGE_BUDGET,
 ) =>
@@ -152,9 +145,8 @@ export const listQuery = (
     pathwayId: filters.pathwayId,
     agentId: filters.agentId,
     updatedAfter: filters.updatedAfter,
-    limit,
     budget,
-    ...keysetValues(filters, position),
+    ...keyset.values(position, limit, filters),
   });
 
 /**
@@ -166,7 +158,7 @@ export async function listConversations(
   db: RequestDatabase,
   organizationId: string,
   filters: ConversationFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
   budget = PAGE_MESSAGE_BUDGET,
 ): Promise<{ more: boolean; page: (ConversationListRow & { doc: string })[] }> {

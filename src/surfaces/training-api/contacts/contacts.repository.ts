@@ -1,13 +1,7 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { answerOf, type Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
-import {
-  type CursorPosition,
-  type KeysetValues,
-  keysetRange,
-  keysetValues,
-  pagePosition,
-} from "../../../platform/db/keyset";
+import * as keyset from "../../../platform/db/keyset";
 import { renderedPerShape } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import { contacts } from "../../../platform/db/schema";
@@ -39,7 +33,7 @@ export const contactDocumentQuery = contactDocument.query;
 export const findContactDocument = contactDocument.find;
 
 /** What a page's statement binds: its filters, the range of its cursor, its size. */
-type PageValues = KeysetValues & {
+type PageValues = keyset.PageValues & {
   organizationId: string;
   /** A search of 3+ characters, as the full-text index's query. */
   match?: string | undefined;
@@ -48,7 +42,6 @@ type PageValues = KeysetValues & {
   channelType?: string | undefined;
   email?: string | undefined;
   phoneNumber?: string | undefined;
-  limit: number;
 };
 
 /**
@@ -59,6 +52,7 @@ type PageValues = KeysetValues & {
  */
 const pageStatement = renderedPerShape<PageValues>((db, p) => {
   const c = contacts;
+  const page = keyset.page(c.createdAt, c.id, p);
   const where = and(
     eq(c.organizationId, p.organizationId),
     p.match
@@ -72,20 +66,23 @@ const pageStatement = renderedPerShape<PageValues>((db, p) => {
     p.channelType ? eq(c.channelType, p.channelType) : undefined,
     p.email ? eq(c.email, p.email) : undefined,
     p.phoneNumber ? eq(c.phoneNumber, p.phoneNumber) : undefined,
-    ...keysetRange(c.createdAt, c.id, p),
+    ...page.range,
   );
-  const selection = { ...contactDoc, ...pagePosition(c.createdAt, c.id) };
+  const selection = { ...contactDoc, ...page.position };
   const query = p.match
     ? db.select(selection).from(contactSearch).crossJoin(c).$dynamic()
     : db.select(selection).from(c).$dynamic();
-  return query.where(where).orderBy(desc(c.createdAt), desc(c.id)).limit(p.limit);
+  return query
+    .where(where)
+    .orderBy(...page.order)
+    .limit(page.limit);
 });
 
 /** The statement of a list page: what `listContacts` sends, and EXPLAIN QUERY PLAN checks. */
 export function listContactsQuery(
   organizationId: string,
   filters: ContactFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
 ) {
   const q = filters.q;
@@ -97,8 +94,7 @@ export function listContactsQuery(
     channelType: filters.channelType,
     email: filters.email,
     phoneNumber: filters.phoneNumber,
-    limit,
-    ...keysetValues({}, position),
+    ...keyset.values(position, limit),
   });
 }
 
@@ -107,7 +103,7 @@ export const listContacts = (
   db: RequestDatabase,
   organizationId: string,
   filters: ContactFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
 ) =>
   db.readAll<{ doc: string; createdAt: number; id: string }>(

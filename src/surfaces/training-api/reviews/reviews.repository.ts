@@ -1,12 +1,6 @@
-import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../platform/db/client";
-import {
-  type CursorPosition,
-  type KeysetValues,
-  keysetRange,
-  keysetValues,
-  pagePosition,
-} from "../../../platform/db/keyset";
+import * as keyset from "../../../platform/db/keyset";
 import { renderedPerShape } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import { drafts } from "../../../platform/db/schema";
@@ -16,13 +10,12 @@ import type { ReviewFilters, ReviewStatsQuery } from "./reviews.schemas";
 const d = drafts;
 
 /** What a page's statement binds: its filters, the range of its cursor, its size. */
-type PageValues = KeysetValues & {
+type PageValues = keyset.PageValues & {
   organizationId: string;
   outcome?: string | undefined;
   agentId?: string | undefined;
   pathwayId?: string | undefined;
   model?: string | undefined;
-  limit: number;
 };
 
 /** What an export line is made of: the texts, a rejected draft's human reply, the prompt. */
@@ -42,6 +35,7 @@ export interface ExportRow {
  * conversation up to the draft read with it (`export`). Rendered once per shape and filters.
  */
 const pageStatement = renderedPerShape<PageValues, "list" | "export">((db, p, shape) => {
+  const page = keyset.page(d.reviewedAt, d.messageId, p);
   const where = and(
     eq(d.organizationId, p.organizationId),
     isNotNull(d.reviewedAt),
@@ -49,9 +43,9 @@ const pageStatement = renderedPerShape<PageValues, "list" | "export">((db, p, sh
     p.agentId ? eq(d.agentId, p.agentId) : undefined,
     p.pathwayId ? eq(d.pathwayId, p.pathwayId) : undefined,
     p.model ? eq(d.model, p.model) : undefined,
-    ...keysetRange(d.reviewedAt, d.messageId, p),
+    ...page.range,
   );
-  const position = pagePosition(d.reviewedAt, d.messageId);
+  const position = page.position;
   const query =
     shape === "list"
       ? db
@@ -72,14 +66,17 @@ const pageStatement = renderedPerShape<PageValues, "list" | "export">((db, p, sh
           .from(d)
           .innerJoin(draftMessageJoin.table, draftMessageJoin.on)
           .$dynamic();
-  return query.where(where).orderBy(desc(d.reviewedAt), desc(d.messageId)).limit(p.limit);
+  return query
+    .where(where)
+    .orderBy(...page.order)
+    .limit(page.limit);
 });
 
 /** The statement of a page, for the list (`list`) or the export (`export`). */
 export const reviewPageQuery = (
   organizationId: string,
   filters: ReviewFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
   shape: "list" | "export" = "list",
 ) =>
@@ -90,11 +87,10 @@ export const reviewPageQuery = (
       agentId: filters.agentId,
       pathwayId: filters.pathwayId,
       model: filters.model,
-      limit,
-      ...keysetValues(
-        { createdAfter: filters.reviewedAfter, createdBefore: filters.reviewedBefore },
-        position,
-      ),
+      ...keyset.values(position, limit, {
+        createdAfter: filters.reviewedAfter,
+        createdBefore: filters.reviewedBefore,
+      }),
     },
     shape,
   );
@@ -104,7 +100,7 @@ export const listReviews = (
   db: RequestDatabase,
   organizationId: string,
   filters: ReviewFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
 ) =>
   db.readAll<{ doc: string; createdAt: number; id: string }>(
@@ -116,7 +112,7 @@ export const exportPage = (
   db: RequestDatabase,
   organizationId: string,
   filters: ReviewFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
 ) => db.readAll<ExportRow>(reviewPageQuery(organizationId, filters, position, limit, "export"));
 

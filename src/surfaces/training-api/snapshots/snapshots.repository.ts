@@ -1,14 +1,8 @@
-import { and, desc, eq, exists, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, eq, exists, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunkedInsert } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
-import {
-  type CursorPosition,
-  type KeysetValues,
-  keysetRange,
-  keysetValues,
-  pagePosition,
-} from "../../../platform/db/keyset";
+import * as keyset from "../../../platform/db/keyset";
 import { renderedOnce, renderedPerShape } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import {
@@ -85,7 +79,7 @@ const hasTag = (db: Database, tag: Placeholder) => {
 };
 
 /** What a page's statement binds: its filters, the range of its cursor, its size. */
-type PageValues = KeysetValues & {
+type PageValues = keyset.PageValues & {
   organizationId: string;
   isArchived: boolean;
   /** A search of 3+ characters, as the full-text index's query. */
@@ -99,7 +93,6 @@ type PageValues = KeysetValues & {
   quality?: string | undefined;
   category?: string | undefined;
   contactId?: string | undefined;
-  limit: number;
 };
 
 /** The documents a page reads of each snapshot: its list item, an export item, a JSONL line. */
@@ -125,8 +118,10 @@ export type SnapshotPageDocument = keyof typeof PAGE_DOCUMENTS;
 const pageStatement = renderedPerShape<PageValues, SnapshotPageDocument>((db, p, document) => {
   const s = trainingSnapshots;
   const t = trainingSnapshotTags;
-  const createdAt = p.drivingTag ? t.createdAt : s.createdAt;
-  const id = p.drivingTag ? t.snapshotId : s.id;
+  // The driving index's (created_at, id): the tag rows' when a tag drives the page.
+  const page = p.drivingTag
+    ? keyset.page(t.createdAt, t.snapshotId, p)
+    : keyset.page(s.createdAt, s.id, p);
   const conditions: (SQL | undefined)[] = [
     p.drivingTag
       ? and(
@@ -143,12 +138,13 @@ const pageStatement = renderedPerShape<PageValues, SnapshotPageDocument>((db, p,
     p.category ? eq(s.category, p.category) : undefined,
     p.contactId ? eq(s.contactId, p.contactId) : undefined,
     ...(p.checkedTags ?? []).map((tag) => hasTag(db, tag)),
-    ...keysetRange(createdAt, id, p),
+    ...page.range,
   ];
   let query = db
     .select({
       doc: sql<string>`${PAGE_DOCUMENTS[document]}`.as("doc"),
-      ...pagePosition(s.createdAt, s.id),
+      // The snapshot's own position, whichever index drives the page.
+      ...keyset.page(s.createdAt, s.id, p).position,
     })
     .from(p.match ? snapshotSearch : p.drivingTag ? t : s)
     .$dynamic();
@@ -158,8 +154,8 @@ const pageStatement = renderedPerShape<PageValues, SnapshotPageDocument>((db, p,
   if (p.drivingTag) query = query.innerJoin(s, sameTenant(s, t.snapshotId, t));
   return withSnapshotRefs(query)
     .where(and(...conditions))
-    .orderBy(desc(createdAt), desc(id))
-    .limit(p.limit);
+    .orderBy(...page.order)
+    .limit(page.limit);
 });
 
 /** What a list page reads of each snapshot: one of its documents (JSON text), its position. */
@@ -169,7 +165,7 @@ export type SnapshotListRow = { doc: string; createdAt: number; id: string };
 export function listSnapshotsQuery(
   organizationId: string,
   filters: SnapshotFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
   document: SnapshotPageDocument = "list",
 ) {
@@ -187,8 +183,7 @@ export function listSnapshotsQuery(
       quality: filters.quality,
       category: filters.category,
       contactId: filters.contactId,
-      limit,
-      ...keysetValues(filters, position),
+      ...keyset.values(position, limit, filters),
     },
     document,
   );
@@ -204,7 +199,7 @@ export const listSnapshots = (
   db: RequestDatabase,
   organizationId: string,
   filters: SnapshotFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
   document: SnapshotPageDocument = "list",
 ) =>

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { revokeSessionsIfInactive } from "../../../accounts/sessions";
 import {
   issueSetupTokenStatements,
@@ -6,13 +6,7 @@ import {
 } from "../../../accounts/setup-tokens";
 import type { Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
-import {
-  type CursorPosition,
-  type KeysetValues,
-  keysetRange,
-  keysetValues,
-  pagePosition,
-} from "../../../platform/db/keyset";
+import * as keyset from "../../../platform/db/keyset";
 import { renderedPerShape } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import { type UserRole, users } from "../../../platform/db/schema";
@@ -38,41 +32,40 @@ export const findUserDocument = userDocument.find;
 
 /** A page of the organization's users, newest first, through (organization, created_at, id). */
 const pageStatement = renderedPerShape<
-  KeysetValues & {
+  keyset.PageValues & {
     organizationId: string;
     role?: string | undefined;
     isActive?: boolean | undefined;
-    limit: number;
   }
->((db, p) =>
-  db
-    .select({ ...userDoc, ...pagePosition(users.createdAt, users.id) })
+>((db, p) => {
+  const page = keyset.page(users.createdAt, users.id, p);
+  return db
+    .select({ ...userDoc, ...page.position })
     .from(users)
     .where(
       and(
         eq(users.organizationId, p.organizationId),
         p.role ? eq(users.role, p.role) : undefined,
         p.isActive ? eq(users.isActive, p.isActive) : undefined,
-        ...keysetRange(users.createdAt, users.id, p),
+        ...page.range,
       ),
     )
-    .orderBy(desc(users.createdAt), desc(users.id))
-    .limit(p.limit),
-);
+    .orderBy(...page.order)
+    .limit(page.limit);
+});
 
 /** The statement of a list page: what `listUsers` sends. */
 export const listUsersQuery = (
   organizationId: string,
   filters: UserFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
 ) =>
   pageStatement({
     organizationId,
     role: filters.role,
     isActive: filters.isActive,
-    limit,
-    ...keysetValues({}, position),
+    ...keyset.values(position, limit),
   });
 
 /** A page of the organization's users: each user's document and its cursor position. */
@@ -80,7 +73,7 @@ export const listUsers = (
   db: RequestDatabase,
   organizationId: string,
   filters: UserFilters,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
 ) =>
   db.readAll<{ doc: string; createdAt: number; id: string }>(

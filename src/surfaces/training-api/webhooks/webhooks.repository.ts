@@ -1,13 +1,7 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { answerOf, type Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
-import {
-  type CursorPosition,
-  type KeysetValues,
-  keysetRange,
-  keysetValues,
-  pagePosition,
-} from "../../../platform/db/keyset";
+import * as keyset from "../../../platform/db/keyset";
 import { renderedOnce, renderedPerShape } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import { webhookDeliveries, webhookEndpoints } from "../../../platform/db/schema";
@@ -82,23 +76,23 @@ export const webhookDocumentQuery = webhookDocument.query;
 export const findWebhookDocument = webhookDocument.find;
 
 /** A page of the organization's endpoints, newest first. */
-const pageStatement = renderedPerShape<KeysetValues & { organizationId: string; limit: number }>(
-  (db, p) =>
-    db
-      .select({ ...webhookDoc, ...pagePosition(e.createdAt, e.id) })
-      .from(e)
-      .where(and(eq(e.organizationId, p.organizationId), ...keysetRange(e.createdAt, e.id, p)))
-      .orderBy(desc(e.createdAt), desc(e.id))
-      .limit(p.limit),
-);
+const pageStatement = renderedPerShape<keyset.PageValues & { organizationId: string }>((db, p) => {
+  const page = keyset.page(e.createdAt, e.id, p);
+  return db
+    .select({ ...webhookDoc, ...page.position })
+    .from(e)
+    .where(and(eq(e.organizationId, p.organizationId), ...page.range))
+    .orderBy(...page.order)
+    .limit(page.limit);
+});
 
 /** A page of the organization's endpoints: each one's document and its cursor position. */
 export const listWebhooks = (
   db: RequestDatabase,
   organizationId: string,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
-) => db.readAll<ListRow>(pageStatement({ organizationId, limit, ...keysetValues({}, position) }));
+) => db.readAll<ListRow>(pageStatement({ organizationId, ...keyset.values(position, limit) }));
 
 /** Applies the changes and answers the endpoint's document as it is now; undefined if none. */
 export async function updateWebhook(
@@ -190,30 +184,25 @@ const endpointExists = renderedOnce(["organizationId", "id"], (db, p) =>
 );
 
 /** A page of an endpoint's delivery attempts, newest first, through (endpoint, created_at, id). */
-const deliveryPage = renderedPerShape<
-  KeysetValues & { organizationId: string; id: string; limit: number }
->((db, p) =>
-  db
-    .select({ doc: sql<string>`${deliveryJson}`.as("doc"), ...pagePosition(d.createdAt, d.id) })
-    .from(d)
-    .where(
-      and(
-        eq(d.endpointId, p.id),
-        eq(d.organizationId, p.organizationId),
-        ...keysetRange(d.createdAt, d.id, p),
-      ),
-    )
-    .orderBy(desc(d.createdAt), desc(d.id))
-    .limit(p.limit),
+const deliveryPage = renderedPerShape<keyset.PageValues & { organizationId: string; id: string }>(
+  (db, p) => {
+    const page = keyset.page(d.createdAt, d.id, p);
+    return db
+      .select({ doc: sql<string>`${deliveryJson}`.as("doc"), ...page.position })
+      .from(d)
+      .where(and(eq(d.endpointId, p.id), eq(d.organizationId, p.organizationId), ...page.range))
+      .orderBy(...page.order)
+      .limit(page.limit);
+  },
 );
 
 /** The statement of a page of deliveries, for EXPLAIN QUERY PLAN checks. */
 export const deliveryPageQuery = (
   organizationId: string,
   id: string,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
-) => deliveryPage({ organizationId, id, limit, ...keysetValues({}, position) });
+) => deliveryPage({ organizationId, id, ...keyset.values(position, limit) });
 
 /**
  * The page, with whether the endpoint exists (one batch: a 404 costs no second round trip).
@@ -222,7 +211,7 @@ export async function listDeliveries(
   db: RequestDatabase,
   organizationId: string,
   id: string,
-  position: CursorPosition | undefined,
+  position: keyset.CursorPosition | undefined,
   limit: number,
 ): Promise<ListRow[] | undefined> {
   const [endpoint, rows] = await db.batchStatements([
