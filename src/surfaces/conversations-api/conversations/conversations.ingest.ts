@@ -1,5 +1,5 @@
 import { type Placeholder, type SQL, sql } from "drizzle-orm";
-import { givenKeys, jsonChunks, jsonInserts, rowField } from "../../../platform/db/chunked-insert";
+import { chunkedInsert, jsonInserts, rowField } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { contacts, type conversations, type messages } from "../../../platform/db/schema";
 import { NAME_MAX_LENGTH } from "../../../platform/http/schemas";
@@ -137,12 +137,13 @@ export const linkedContact = (
  * organization has one with its phone or email (its unique indexes refuse it, and DO NOTHING
  * keeps the statement quiet), so linking and creating cannot race.
  */
-export function customerContactInserts(db: Database, organizationId: string, rows: ContactRow[]) {
-  const owned = rows.map((contact) => ({ ...contact, organizationId }));
-  return owned.length === 0
-    ? []
-    : customerContactJsonInserts(db, givenKeys(owned), jsonChunks(owned));
-}
+export const customerContactInserts = (db: Database, organizationId: string, rows: ContactRow[]) =>
+  chunkedInsert(
+    db,
+    contacts,
+    rows.map((contact) => ({ ...contact, organizationId })),
+    { onConflict: "ignore" },
+  );
 
 /** `customerContactInserts` for rows already bound as JSON chunks (or their placeholders). */
 export const customerContactJsonInserts = (
