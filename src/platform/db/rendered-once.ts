@@ -19,6 +19,10 @@ const dialect = new SQLiteSyncDialect();
 type Placeholders<K extends string> = { readonly [name in K]: Placeholder<name> };
 export type Renderable = SQL | { toSQL(): Statement };
 
+/** A query builder's or an `sql` fragment's text and parameters (placeholders kept). */
+const render = (statement: Renderable): Statement =>
+  "toSQL" in statement ? statement.toSQL() : dialect.sqlToQuery(statement);
+
 /**
  * `build(db, p)` gives the statement, with `p.<name>` wherever a value goes; the result binds
  * values by name: `statement({ id: "…" })` → `{ sql, params }`, ready for D1.
@@ -31,8 +35,7 @@ export function renderedOnce<K extends string>(
   return (values) => {
     if (!rendered) {
       const p = Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as Placeholders<K>;
-      const statement = build(renderer, p);
-      rendered = "toSQL" in statement ? statement.toSQL() : dialect.sqlToQuery(statement);
+      rendered = render(build(renderer, p));
     }
     return { sql: rendered.sql, params: fillPlaceholders(rendered.params, values) };
   };
@@ -50,9 +53,7 @@ export function renderedBatch<K extends string>(
   return (values) => {
     if (!rendered) {
       const p = Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as Placeholders<K>;
-      rendered = build(renderer, p).map((statement) =>
-        "toSQL" in statement ? statement.toSQL() : dialect.sqlToQuery(statement),
-      );
+      rendered = build(renderer, p).map(render);
     }
     return rendered.map(({ sql, params }) => ({ sql, params: fillPlaceholders(params, values) }));
   };
@@ -110,9 +111,7 @@ export function renderedBatchPerShape<V extends Values<V>, S extends string = st
             ? undefined
             : sql.placeholder(name);
       }
-      statements = build(renderer, p as Slots<V>, shape).map((built) =>
-        "toSQL" in built ? built.toSQL() : dialect.sqlToQuery(built),
-      );
+      statements = build(renderer, p as Slots<V>, shape).map(render);
       if (rendered.size < MAX_SHAPES) rendered.set(key, statements);
     }
     const bound: Record<string, unknown> = {};

@@ -276,16 +276,16 @@ export function openRequestDatabase(
   organizationId?: string,
 ): RequestDatabase {
   const channel = new RequestChannel(source, roundTrip, organizationId);
+  const batchStatements = async (statements: Statement[]) =>
+    (await channel.batch<Row>(statements.map((s) => channel.prepare(s.sql).bind(...s.params)))).map(
+      (result) => result.results,
+    );
   return Object.assign(drizzle(channel as unknown as D1Database), {
     readFirst: <T>(statement: Statement) => channel.readFirst(statement) as Promise<T | null>,
     readAll: async <T>(statement: Statement) =>
-      (await channel.batch<T>([channel.prepare(statement.sql).bind(...statement.params)]))[0]
-        ?.results ?? [],
+      ((await batchStatements([statement]))[0] ?? []) as T[],
     deferCheck: (statement: Statement) => channel.deferCheck(statement),
     commitWithFirstWrite: (statements: Statement[]) => channel.commitWithFirstWrite(statements),
-    batchStatements: async (statements: Statement[]) =>
-      (
-        await channel.batch<Row>(statements.map((s) => channel.prepare(s.sql).bind(...s.params)))
-      ).map((result) => result.results),
+    batchStatements,
   }) as RequestDatabase;
 }
