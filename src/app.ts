@@ -18,6 +18,28 @@ import { createRouteTable } from "./platform/http/route-table";
 import { conversationsRoutes, conversationsSurface } from "./surfaces/conversations-api";
 import { trainingRoutes, trainingSurface } from "./surfaces/training-api";
 
+/**
+ * The security headers of every answer, as OWASP's REST Security Cheat Sheet sets them for an API:
+ * its answers are JSON, never rendered as a page, never framed, never read by another origin's
+ * page without CORS. Headers that only steer how a browser treats an HTML document
+ * (Cross-Origin-Opener-Policy, Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options,
+ * X-Permitted-Cross-Domain-Policies, X-XSS-Protection) are left to the HTML pages
+ * (static-page.ts), which set their own full set: a header is only added where an answer has none.
+ */
+const API_SECURITY_HEADERS = {
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  xFrameOptions: "DENY",
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+  // Nothing here sets X-Powered-By: no header to remove on every answer.
+  removePoweredBy: false,
+  overwrite: false,
+} satisfies Parameters<typeof secureHeaders>[0];
+
 /** Enough for the largest valid body (1,000 message ids plus 10,000 characters of notes). */
 export const MAX_BODY_BYTES = 128 * 1024;
 
@@ -76,7 +98,7 @@ export function createApp() {
     requestContext(renderByPath, (request, env, ctx) => app.fetch(request, env, ctx)),
   );
   app.use("*", announceEvents);
-  app.use("*", secureHeaders());
+  app.use("*", secureHeaders(API_SECURITY_HEADERS));
   // Built once per CORS_ORIGINS value (a setting, fixed for an isolate), not on every request.
   const corsBySetting = new Map<string, MiddlewareHandler<AppEnv> | null>();
   const corsFor = (env: Env): MiddlewareHandler<AppEnv> | null => {

@@ -1,3 +1,4 @@
+import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../platform/http/app-env";
 import { createRouter, type ErrorEnvelope } from "../platform/http/router";
 
@@ -16,6 +17,9 @@ const contentSecurityPolicy = (styleSrc: string, extra: string[]) =>
     "frame-ancestors 'none'",
   ].join("; ");
 
+/** A page's security headers: every header a document needs (Hono's defaults), never framed. */
+const pageHeaders = secureHeaders({ xFrameOptions: "DENY" });
+
 /**
  * `GET path`: an HTML page of this origin's assets under its own policy, its errors in
  * `envelope` (outside both surfaces, the app's default).
@@ -23,7 +27,7 @@ const contentSecurityPolicy = (styleSrc: string, extra: string[]) =>
 export const staticPage =
   (path: string, html: string, policy: { styleSrc: string; extra?: string[] }) =>
   (envelope: ErrorEnvelope) =>
-    createRouter<AppEnv>(envelope).get(path, (c) =>
+    createRouter<AppEnv>(envelope).get(path, pageHeaders, (c) =>
       c.html(html, 200, {
         "Content-Security-Policy": contentSecurityPolicy(policy.styleSrc, policy.extra ?? []),
         "Cache-Control": "public, max-age=300",

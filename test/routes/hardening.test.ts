@@ -15,16 +15,59 @@ afterEach(() => {
 });
 
 describe("security headers", () => {
-  it("are on successes and errors alike", async () => {
-    for (const response of [
-      await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(await tokenFor())),
-      await request("/v1/api/conversations/nope"),
-      await request("/nope"),
-    ]) {
-      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(response.headers.get("x-frame-options")).toBe("SAMEORIGIN");
-      expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
-      expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+  /** OWASP's REST set: what every JSON answer carries, exactly. */
+  const API_SET = {
+    "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+    "cross-origin-resource-policy": "same-origin",
+    "referrer-policy": "no-referrer",
+    "strict-transport-security": "max-age=15552000; includeSubDomains",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+  };
+  /** What only an HTML document needs: on the pages, never on a JSON answer. */
+  const DOCUMENT_ONLY = {
+    "cross-origin-opener-policy": "same-origin",
+    "origin-agent-cluster": "?1",
+    "x-dns-prefetch-control": "off",
+    "x-download-options": "noopen",
+    "x-permitted-cross-domain-policies": "none",
+    "x-xss-protection": "0",
+  };
+  const values = (response: Response, names: string[]) =>
+    Object.fromEntries(names.map((name) => [name, response.headers.get(name)]));
+
+  it("are OWASP's REST set on every JSON answer, successes and errors alike", async () => {
+    const answers = {
+      training: await request(`/api/training/snapshots/${SNAPSHOT}`, bearer(await tokenFor())),
+      conversationsError: await request("/v1/api/conversations/nope"),
+      write: await request(`/v1/api/conversations/${DOCS_CONVERSATION}/messages`, {
+        method: "POST",
+        headers: { ...(apiKeyHeaders().headers as object), "content-type": "application/json" },
+        body: JSON.stringify({ direction: "inbound", message: "headers" }),
+      }),
+      unknownRoute: await request("/nope"),
+      openapi: await request("/openapi.json"),
+    };
+    for (const [name, response] of Object.entries(answers)) {
+      expect(response.headers.get("content-type"), name).toMatch(/^application\/(problem\+)?json/);
+      expect(values(response, Object.keys(API_SET)), name).toEqual(API_SET);
+      const none = Object.fromEntries(Object.keys(DOCUMENT_ONLY).map((n) => [n, null]));
+      expect(values(response, Object.keys(DOCUMENT_ONLY)), name).toEqual(none);
+    }
+    expect(answers.write.status).toBe(201);
+  });
+
+  it("are the whole set on the HTML pages, under each page's own policy", async () => {
+    for (const path of ["/docs", "/review"]) {
+      const response = await request(path);
+      expect(response.headers.get("content-type"), path).toMatch(/^text\/html/);
+      expect(values(response, Object.keys(DOCUMENT_ONLY)), path).toEqual(DOCUMENT_ONLY);
+      const { "content-security-policy": _, ...others } = API_SET;
+      expect(values(response, Object.keys(others)), path).toEqual(others);
+      // The page's policy, not the JSON answers' `default-src 'none'`.
+      expect(response.headers.get("content-security-policy"), path).toMatch(
+        /^default-src 'self';.*frame-ancestors 'none'$/,
+      );
     }
   });
 });
