@@ -38,13 +38,11 @@ export function jsonObject<S extends z.ZodObject>(schema: S, fields: Fields<S>):
 
 /**
  * Epoch milliseconds → `2026-05-18T14:30:00.000Z`, as `Date#toISOString` writes years 0–9999.
- * The milliseconds are taken modulo 1000 upwards (SQLite's `/` and `%` round towards zero, which
- * would turn 1969's dates into 1970's).
+ * SQLite turns `ms / 1000.0` back into whole milliseconds (rounded to the nearest, which gives
+ * `ms` itself) before `%f` writes seconds with three decimals: exact, 1969's dates included.
  */
-export const iso = (ms: ColumnOf<number> | SQL): SQL => {
-  const millis = sql`((${ms} % 1000 + 1000) % 1000)`;
-  return sql`(strftime('%Y-%m-%dT%H:%M:%S', (${ms} - ${millis}) / 1000, 'unixepoch') || '.' || substr('00' || ${millis}, -3) || 'Z')`;
-};
+export const iso = (ms: ColumnOf<number> | SQL): SQL =>
+  sql`strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`;
 
 /** The same, null for null. */
 export const isoOrNull = (ms: ColumnOf<number>): SQL =>
