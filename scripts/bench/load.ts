@@ -50,7 +50,7 @@ const ENDPOINTS: [name: string, path: string, auth: Auth][] = [
 const DOCUMENTS = ENDPOINTS.slice(0, 3);
 
 /** The writes compared with their floors: each request writes something new. */
-const WRITES: [name: string, path: string, auth: Auth, write: Write][] = [
+export const WRITES: [name: string, path: string, auth: Auth, write: Write][] = [
   [
     "POST message (inbound)",
     `/v1/api/conversations/${FIXED.conversation10}/messages`,

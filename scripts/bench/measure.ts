@@ -25,6 +25,32 @@ export interface Write {
 
 let written = 0;
 
+/** autocannon's options for `url`: a read, or a write whose every request sends a new body. */
+function loadOptions(
+  url: string,
+  headers: Record<string, string>,
+  write?: Write,
+): autocannon.Options {
+  return {
+    url,
+    headers: write ? { ...headers, "content-type": "application/json" } : headers,
+    connections: CONNECTIONS,
+    ...(write
+      ? {
+          method: write.method,
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                body: write.body(++written),
+              }),
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
 export async function measure(
   label: string,
   url: string,
@@ -43,24 +69,7 @@ export async function measure(
   if (check.status !== (write?.status ?? 200)) {
     throw new Error(`${label}: ${check.status} ${await check.text()}`);
   }
-  const options: autocannon.Options = {
-    url,
-    headers: init.headers,
-    connections: CONNECTIONS,
-    ...(write
-      ? {
-          method: write.method,
-          requests: [
-            {
-              setupRequest: (request: autocannon.Request) => ({
-                ...request,
-                body: write.body(++written),
-              }),
-            },
-          ],
-        }
-      : {}),
-  };
+  const options = loadOptions(url, init.headers, write);
   await autocannon({ ...options, duration: 1 });
   const started = Date.now();
   const ticker = setInterval(
@@ -82,6 +91,11 @@ export async function measure(
 }
 
 /** Runs `requests` requests as fast as 8 connections go (for CPU counts over a fixed amount). */
-export async function send(url: string, headers: Record<string, string>, requests: number) {
-  await autocannon({ url, headers, connections: CONNECTIONS, amount: requests });
+export async function send(
+  url: string,
+  headers: Record<string, string>,
+  requests: number,
+  write?: Write,
+) {
+  await autocannon({ ...loadOptions(url, headers, write), amount: requests });
 }

@@ -8,12 +8,15 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { openRequestDatabase, type RequestDatabase } from "../../src/platform/db/request-database";
 import type { Statement } from "../../src/platform/db/statement";
+import { Outbox } from "../../src/platform/events/outbox";
 import { randomJwtSecret } from "../../src/platform/secrets";
+import { planMessage } from "../../src/surfaces/conversations-api/conversations/conversations.ingest";
 import {
   conversationDocumentQuery,
   listConversations,
 } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
 import { ListConversationsQuerySchema } from "../../src/surfaces/conversations-api/conversations/conversations.schemas";
+import { appendMessage } from "../../src/surfaces/conversations-api/messages/messages.repository";
 import { listApiKeyDocuments } from "../../src/surfaces/training-api/api-keys/api-keys.repository";
 import { listContacts } from "../../src/surfaces/training-api/contacts/contacts.repository";
 import { ListContactsQuerySchema } from "../../src/surfaces/training-api/contacts/contacts.schemas";
@@ -76,14 +79,19 @@ function floorDocuments(): string {
 }
 
 /**
- * The statement a read of the app sends, captured from the app's own repository code: its
- * database answers every statement with no rows and keeps the last one it was sent.
+ * The batches a read or write of the app sends, captured from the app's own repository code: its
+ * database answers every statement with no rows and keeps each batch it was sent, a single
+ * statement as a batch of one. Given an organization, it is that organization's database: every
+ * write opens with its fence.
  */
-async function sentBy(read: (db: RequestDatabase) => Promise<unknown>): Promise<Statement> {
-  let last: Statement | undefined;
+async function batchesSentBy(
+  run: (db: RequestDatabase) => Promise<unknown>,
+  organization?: string,
+): Promise<Statement[][]> {
+  const batches: Statement[][] = [];
   const statement = (sql: string, params: unknown[] = []) => {
     const keep = <T>(answer: T) => {
-      last = { sql, params };
+      batches.push([{ sql, params }]);
       return Promise.resolve(answer);
     };
     return {
@@ -99,14 +107,51 @@ async function sentBy(read: (db: RequestDatabase) => Promise<unknown>): Promise<
   const source = {
     prepare: (sql: string) => statement(sql),
     batch: (statements: ReturnType<typeof statement>[]) => {
-      const [only] = statements.slice(-1);
-      if (only) last = { sql: only.sql, params: only.params };
+      batches.push(statements.map(({ sql, params }) => ({ sql, params })));
       return Promise.resolve(statements.map(() => ({ results: [] })));
     },
   };
-  await read(openRequestDatabase(source as unknown as D1Database));
+  await run(openRequestDatabase(source as unknown as D1Database, undefined, organization));
+  return batches;
+}
+
+/** The statement a read of the app sends (the last, for a read that sends a check first). */
+async function sentBy(read: (db: RequestDatabase) => Promise<unknown>): Promise<Statement> {
+  const last = (await batchesSentBy(read)).at(-1)?.at(-1);
   if (!last) throw new Error("the read sent no statement");
   return last;
+}
+
+/** Stands, in a captured write, for a value the floor gives each request (floor.js's SLOTS). */
+export const SLOTS = {
+  id: "{id}",
+  message: "{message}",
+  now: 1_000_000_000_001,
+  event: "evt_{event}",
+} as const;
+
+/**
+ * The API's own batch for an inbound message to `conversation` (POST …/messages without a time),
+ * as its repository sends it: the organization's fence, the insert returning the message's
+ * document, the conversation's touch and the event's conditional insert. What the floor runs
+ * instead of its own two statements for `--platform`'s "the API's batch".
+ */
+export async function apiAppendBatch(conversation: string): Promise<string> {
+  const now = SLOTS.now;
+  const outbox = new Outbox();
+  const message = planMessage({ direction: "inbound", message: SLOTS.message }, SLOTS.id, now);
+  const [batch, ...more] = await batchesSentBy(
+    (db) => appendMessage(db, outbox, ACME, conversation, message, now, { keyId: "bench" }, true),
+    ACME,
+  );
+  if (!batch || more.length > 0) throw new Error("an append is one batch");
+  const event = outbox.events[0]?.id;
+  return JSON.stringify(
+    batch.map(({ sql, params }) => ({
+      sql,
+      params: params.map((value) => (value === event ? SLOTS.event : value)),
+    })),
+  );
 }
 
 /** Page size of the list pages measured. */

@@ -13,15 +13,27 @@
 // LIMIT=1 makes one Rate Limiting call per request and SESSION=1 runs the statements in a D1
 // session, as the API does on every request; both on, with the static assets in front that
 // wrangler.floor-services.toml adds, is baseline (c).
+//
+// Two more vars price, for `--platform`, what the API's write sends beyond (c)'s: HEADERS (the
+// response headers of one of the API's answers, added to every answer) and APPEND_BATCH (the
+// API's own batch for an inbound message, rendered from its repository code by ../servers.ts, run
+// instead of the two statements here; the SLOTS below are each request's values).
 
 /** Stands for the requested id among a statement's parameters. */
 const ID = "{id}";
+/** Stand for a request's values in APPEND_BATCH's parameters (../servers.ts, SLOTS). */
+const SLOTS = { id: "{id}", message: "{message}", now: 1_000_000_000_001, event: "evt_{event}" };
 const MESSAGES = /^\/v1\/api\/conversations\/([^/]+)\/messages$/;
 let documents;
 let lists;
+let extraHeaders;
+let appendBatch;
 
-const json = (text, status = 200) =>
-  new Response(text, { status, headers: { "content-type": "application/json" } });
+const json = (text, status = 200) => {
+  const response = new Response(text, { status, headers: { "content-type": "application/json" } });
+  for (const [name, value] of extraHeaders) response.headers.set(name, value);
+  return response;
+};
 
 const hex = () => {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
@@ -67,6 +79,23 @@ async function write(request, db, organization, path) {
   const body = await request.json();
   const now = Date.now();
   const appended = MESSAGES.exec(path);
+  if (appended && appendBatch) {
+    const row = messageRow(organization, appended[1], body, now);
+    const values = new Map([
+      [SLOTS.id, row._id],
+      [SLOTS.message, row.message],
+      [SLOTS.now, now],
+      [SLOTS.event, `evt_${hex()}`],
+    ]);
+    const bound = appendBatch.map(({ sql, params }) =>
+      db.prepare(sql).bind(...params.map((p) => (values.has(p) ? values.get(p) : p))),
+    );
+    // The insert returns the message's document, which the API answers as it is.
+    const results = await db.batch(bound);
+    const doc = results.flatMap((r) => r.results).find((r) => typeof r.doc === "string")?.doc;
+    if (!doc) return new Response("not found", { status: 404 });
+    return json(doc, 201);
+  }
   if (appended) {
     const row = messageRow(organization, appended[1], body, now);
     await db.batch([
@@ -112,6 +141,8 @@ export default {
   async fetch(request, env) {
     documents ??= JSON.parse(env.DOCUMENTS);
     lists ??= JSON.parse(env.LISTS ?? "[]");
+    extraHeaders ??= JSON.parse(env.HEADERS ?? "[]");
+    appendBatch ??= env.APPEND_BATCH ? JSON.parse(env.APPEND_BATCH) : false;
     const path = new URL(request.url).pathname;
     if (env.LIMIT === "1") {
       const { success } = await env.API_RATE_LIMITER.limit({ key: "bench" });
