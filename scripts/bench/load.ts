@@ -18,7 +18,7 @@
  */
 import { dataset, FIXED, rowsLabel } from "./data";
 import { type Measurement, measure, type Write } from "./measure";
-import { machine, median, say, spread, status, table, writeResults } from "./report";
+import { against, machine, median, say, spread, status, table, writeResults } from "./report";
 import {
   type Api,
   type Auth,
@@ -229,7 +229,7 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
   const floorTargets = (names: string[]) =>
     names.map((name) => {
       const r = median(ratios(`${name}: API`, `${name}: (c)`, rps));
-      return check(r >= TARGET, `${name} ≥ ${TARGET} × (c) in req/s (${r.toFixed(2)})`);
+      return check(r >= TARGET, `${name} ≥ ${TARGET} × (c) in req/s (${against(r, TARGET, true)})`);
     });
   const settings = `${ROUNDS} rounds of ${seconds} s per request, 8 connections; ${machine()}.`;
   const command = `\`npm run bench${quick ? " -- --quick" : ""}\``;
@@ -262,7 +262,7 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
       ...floorTargets(DOCUMENTS.map(([name]) => name)),
       ...scale.map(({ name, values }) => {
         const r = median(values);
-        return check(r <= SCALE, `${name} ≤ ${SCALE} (${r.toFixed(2)})`);
+        return check(r <= SCALE, `${name} ≤ ${SCALE} (${against(r, SCALE, false)})`);
       }),
     ];
 
@@ -333,7 +333,7 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
         ...floorTargets(names),
         ...depth.map(({ name, values }) => {
           const r = median(values);
-          return check(r <= SCALE, `${name} ≤ ${SCALE} (${r.toFixed(2)})`);
+          return check(r <= SCALE, `${name} ≤ ${SCALE} (${against(r, SCALE, false)})`);
         }),
       ].join("\n"),
     );

@@ -38,6 +38,15 @@ export function spread(ratios: number[]): string {
 
 const fixed = (n: number) => n.toFixed(2);
 
+/**
+ * A ratio beside its target's verdict: two decimals, or three where two would round it onto the
+ * other side of the target (0.797 is "0.797", not a missed "0.80").
+ */
+export function against(value: number, target: number, atLeast: boolean): string {
+  const passes = (n: number) => (atLeast ? n >= target : n <= target);
+  return passes(Number(fixed(value))) === passes(value) ? fixed(value) : value.toFixed(3);
+}
+
 /** "1 round", "3 rounds". */
 export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
