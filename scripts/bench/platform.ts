@@ -143,10 +143,9 @@ export async function platform(quick: boolean): Promise<void> {
   const settings = SETTINGS[quick ? "quick" : "full"];
   const { rounds, seconds, requests } = settings;
   const data = await dataset(1_000);
-  let api: Api | undefined;
-  const startTheApi = async (auth: "token" | "key"): Promise<Target> => {
-    api = await startApi(data);
-    return { server: api, headers: await api.headers(auth) };
+  const startTheApi = async (auth: "token" | "key"): Promise<{ api: Api; target: Target }> => {
+    const api = await startApi(data);
+    return { api, target: { server: api, headers: await api.headers(auth) } };
   };
 
   say(`\nGET snapshot (10 messages), each variant alternating with (b), ${count(rounds, "round")}`);
@@ -159,8 +158,8 @@ export async function platform(quick: boolean): Promise<void> {
       name,
       async () => {
         if (floor !== "api") return { server: await startFloor(floor, data), headers: {} };
-        const target = await startTheApi("token");
-        if (api) await assertSameAnswer(PATH, api, "token", [bare]);
+        const { api, target } = await startTheApi("token");
+        await assertSameAnswer(PATH, api, "token", [bare]);
         return target;
       },
     ]),
@@ -173,7 +172,7 @@ export async function platform(quick: boolean): Promise<void> {
   say(`\n${name}, each variant alternating with (c), ${count(rounds, "round")}`);
   const withServices = await startFloor(WITH_SERVICES, data);
   // The API's headers, from one of its answers to the same request.
-  const probe = await startTheApi("key");
+  const { target: probe } = await startTheApi("key");
   const answer = await fetch(`${probe.server.url}${path}`, {
     method: write.method,
     headers: { ...probe.headers, "content-type": "application/json" },
@@ -199,7 +198,7 @@ export async function platform(quick: boolean): Promise<void> {
       ["(c) again: the noise", floor({})],
       [`+ the API's ${own.length} response headers`, floor({ HEADERS: headers })],
       ["+ the API's batch instead of (c)'s", floor({ HEADERS: headers, APPEND_BATCH: batch })],
-      ["the API", () => startTheApi("key")],
+      ["the API", async () => (await startTheApi("key")).target],
     ],
     write,
   );

@@ -123,7 +123,7 @@ async function sentBy(read: (db: RequestDatabase) => Promise<unknown>): Promise<
 }
 
 /** Stands, in a captured write, for a value the floor gives each request (floor.js's SLOTS). */
-export const SLOTS = {
+const SLOTS = {
   id: "{id}",
   message: "{message}",
   now: 1_000_000_000_001,
