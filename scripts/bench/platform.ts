@@ -1,15 +1,16 @@
 /**
  * `--platform`: what the local platform emulation (`wrangler dev`) costs per request, whatever
- * code the Worker runs, on copies of the small dataset. Two tables, each of variants measured
+ * code the Worker runs, on copies of the small dataset. Tables of variants, each measured
  * alternately with a baseline that runs throughout: the ratio of requests per second, and the CPU
  * spent per request over a fixed number of requests, which is steadier than requests per second
  * where the load generator shares the cores (./cpu.ts).
  *
  * - GET snapshot: floor (b), then a second server with one more service at a time (static assets
  *   in front, a Rate Limiting call, a D1 session: that last one is (c)), then the API.
- * - POST message: floor (c), then a second server with what the API's write sends beyond it (its
- *   response headers; its own batch instead of the floor's two statements), then the API. What
- *   is left between the last two rows is the API's code, routing to answer, in the runtime.
+ * - POST message and POST conversation: floor (c), then a second server with what the API's write
+ *   sends beyond it (its response headers; its own batch instead of the floor's statements), then
+ *   the API. What is left between the last two rows is the API's code, routing to answer, in the
+ *   runtime.
  */
 
 import { cpuMs, runtimeProcess, serverProcesses } from "./cpu";
@@ -19,7 +20,7 @@ import { measure, send, type Write } from "./measure";
 import { count, machine, median, say, spread, table, writeResults } from "./report";
 import {
   type Api,
-  apiAppendBatch,
+  apiWriteBatches,
   assertSameAnswer,
   BARE,
   type Floor,
@@ -166,43 +167,47 @@ export async function platform(quick: boolean): Promise<void> {
   );
   await bare.stop();
 
-  const append = WRITES.find(([, path]) => path.endsWith("/messages"));
-  if (!append) throw new Error("no POST message among the writes");
-  const [name, path, , write] = append;
-  say(`\n${name}, each variant alternating with (c), ${count(rounds, "round")}`);
-  const withServices = await startFloor(WITH_SERVICES, data);
-  // The API's headers, from one of its answers to the same request.
-  const { target: probe } = await startTheApi("key");
-  const answer = await fetch(`${probe.server.url}${path}`, {
-    method: write.method,
-    headers: { ...probe.headers, "content-type": "application/json" },
-    body: write.body(0),
-  });
-  await answer.text();
-  await probe.server.stop();
-  const own: [string, string][] = [];
-  answer.headers.forEach((value, header) => {
-    if (!OWN.has(header)) own.push([header, value]);
-  });
-  const headers = JSON.stringify(own);
-  const batch = await apiAppendBatch(FIXED.conversation10);
-  const floor = (vars: Record<string, string>) => async () => ({
-    server: await startFloor({ ...WITH_SERVICES, vars: { ...WITH_SERVICES.vars, ...vars } }, data),
-    headers: {},
-  });
-  const writes = await compare(
-    settings,
-    path,
-    { server: withServices, headers: {} },
-    [
-      ["(c) again: the noise", floor({})],
-      [`+ the API's ${own.length} response headers`, floor({ HEADERS: headers })],
-      ["+ the API's batch instead of (c)'s", floor({ HEADERS: headers, APPEND_BATCH: batch })],
-      ["the API", async () => (await startTheApi("key")).target],
-    ],
-    write,
-  );
-  await withServices.stop();
+  const batches = await apiWriteBatches(FIXED.conversation10);
+  const writes: string[] = [];
+  for (const [name, path, , write] of WRITES) {
+    say(`\n${name}, each variant alternating with (c), ${count(rounds, "round")}`);
+    const withServices = await startFloor(WITH_SERVICES, data);
+    // The API's headers, from one of its answers to the same request.
+    const { target: probe } = await startTheApi("key");
+    const answer = await fetch(`${probe.server.url}${path}`, {
+      method: write.method,
+      headers: { ...probe.headers, "content-type": "application/json" },
+      body: write.body(0),
+    });
+    await answer.text();
+    await probe.server.stop();
+    const own: [string, string][] = [];
+    answer.headers.forEach((value, header) => {
+      if (!OWN.has(header)) own.push([header, value]);
+    });
+    const headers = JSON.stringify(own);
+    const floor = (vars: Record<string, string>) => async () => ({
+      server: await startFloor(
+        { ...WITH_SERVICES, vars: { ...WITH_SERVICES.vars, ...vars } },
+        data,
+      ),
+      headers: {},
+    });
+    const rows = await compare(
+      settings,
+      path,
+      { server: withServices, headers: {} },
+      [
+        ["(c) again: the noise", floor({})],
+        [`+ the API's ${own.length} response headers`, floor({ HEADERS: headers })],
+        ["+ the API's batch instead of (c)'s", floor({ HEADERS: headers, API_BATCHES: batches })],
+        ["the API", async () => (await startTheApi("key")).target],
+      ],
+      write,
+    );
+    await withServices.stop();
+    writes.push("", table(HEAD("(c)", `${name}, cumulative`), rows));
+  }
 
   writeResults(
     "platform",
@@ -210,8 +215,7 @@ export async function platform(quick: boolean): Promise<void> {
       `\`npm run bench -- --platform${quick ? " --quick" : ""}\`: ${count(rounds, "round")} of ${seconds} s and of ${requests} requests per variant; ${machine()}.`,
       "",
       table(HEAD("(b)", "GET snapshot, cumulative"), reads),
-      "",
-      table(HEAD("(c)", `${name}, cumulative`), writes),
+      ...writes,
     ].join("\n"),
   );
 }

@@ -10,9 +10,13 @@ import { openRequestDatabase, type RequestDatabase } from "../../src/platform/db
 import type { Statement } from "../../src/platform/db/statement";
 import { Outbox } from "../../src/platform/events/outbox";
 import { randomJwtSecret } from "../../src/platform/secrets";
-import { planMessage } from "../../src/surfaces/conversations-api/conversations/conversations.ingest";
+import {
+  planConversation,
+  planMessage,
+} from "../../src/surfaces/conversations-api/conversations/conversations.ingest";
 import {
   conversationDocumentQuery,
+  createConversation,
   listConversations,
 } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
 import { ListConversationsQuerySchema } from "../../src/surfaces/conversations-api/conversations/conversations.schemas";
@@ -80,13 +84,14 @@ function floorDocuments(): string {
 
 /**
  * The batches a read or write of the app sends, captured from the app's own repository code: its
- * database answers every statement with no rows and keeps each batch it was sent, a single
- * statement as a batch of one. Given an organization, it is that organization's database: every
- * write opens with its fence.
+ * database answers every statement of a batch with `rows` (none by default) and keeps each batch
+ * it was sent, a single statement as a batch of one. Given an organization, it is that
+ * organization's database: every write opens with its fence.
  */
 async function batchesSentBy(
   run: (db: RequestDatabase) => Promise<unknown>,
   organization?: string,
+  rows: Record<string, unknown>[] = [],
 ): Promise<Statement[][]> {
   const batches: Statement[][] = [];
   const statement = (sql: string, params: unknown[] = []) => {
@@ -108,7 +113,7 @@ async function batchesSentBy(
     prepare: (sql: string) => statement(sql),
     batch: (statements: ReturnType<typeof statement>[]) => {
       batches.push(statements.map(({ sql, params }) => ({ sql, params })));
-      return Promise.resolve(statements.map(() => ({ results: [] })));
+      return Promise.resolve(statements.map(() => ({ results: rows })));
     },
   };
   await run(openRequestDatabase(source as unknown as D1Database, undefined, organization));
@@ -128,30 +133,50 @@ const SLOTS = {
   message: "{message}",
   now: 1_000_000_000_001,
   event: "evt_{event}",
+  contact: "{contact}",
+  conversation: "{conversation}",
+  name: "{name}",
+  phone: "{phone}",
 } as const;
 
-/**
- * The API's own batch for an inbound message to `conversation` (POST …/messages without a time),
- * as its repository sends it: the organization's fence, the insert returning the message's
- * document, the conversation's touch and the event's conditional insert. What the floor runs
- * instead of its own two statements for `--platform`'s "the API's batch".
- */
-export async function apiAppendBatch(conversation: string): Promise<string> {
-  const now = SLOTS.now;
+/** The one batch `write` sends, its event's id given the floor's slot. */
+async function writeBatch(write: (db: RequestDatabase, outbox: Outbox) => Promise<unknown>) {
   const outbox = new Outbox();
-  const message = planMessage({ direction: "inbound", message: SLOTS.message }, SLOTS.id, now);
-  const [batch, ...more] = await batchesSentBy(
-    (db) => appendMessage(db, outbox, ACME, conversation, message, now, { keyId: "bench" }, true),
-    ACME,
-  );
-  if (!batch || more.length > 0) throw new Error("an append is one batch");
+  const [batch, ...more] = await batchesSentBy((db) => write(db, outbox), ACME, [{ doc: "{}" }]);
+  if (!batch || more.length > 0) throw new Error("a write is one batch");
   const event = outbox.events[0]?.id;
-  return JSON.stringify(
-    batch.map(({ sql, params }) => ({
-      sql,
-      params: params.map((value) => (value === event ? SLOTS.event : value)),
-    })),
+  return batch.map(({ sql, params }) => ({
+    sql,
+    params: params.map((value) => (value === event ? SLOTS.event : value)),
+  }));
+}
+
+/**
+ * The API's own batches for its two measured writes, as its repositories send them: an inbound
+ * message to `conversation` (POST …/messages without a time: the organization's fence, the
+ * insert returning the message's document, the conversation's touch, the event's conditional
+ * insert) and a conversation with a new contact and one message (POST /v1/api/conversations:
+ * the fence, the contact, the conversation, its message, the event, the document read back).
+ * What the floor runs instead of its own statements for `--platform`'s "the API's batch".
+ */
+export async function apiWriteBatches(conversation: string): Promise<string> {
+  const now = SLOTS.now;
+  const message = planMessage({ direction: "inbound", message: SLOTS.message }, SLOTS.id, now);
+  const append = await writeBatch((db, outbox) =>
+    appendMessage(db, outbox, ACME, conversation, message, now, { keyId: "bench" }, true),
   );
+  const planned = planConversation(
+    {
+      customer: { name: SLOTS.name, phone: SLOTS.phone },
+      messages: [{ direction: "inbound", message: SLOTS.message }],
+    },
+    { conversation: SLOTS.conversation, contact: SLOTS.contact, message: () => SLOTS.id },
+    now,
+  );
+  const create = await writeBatch((db, outbox) =>
+    createConversation(db, outbox, ACME, planned, { type: "apiKey", id: "bench" }),
+  );
+  return JSON.stringify({ append, create });
 }
 
 /** Page size of the list pages measured. */

@@ -14,20 +14,30 @@
 // session, as the API does on every request; both on, with the static assets in front that
 // wrangler.floor-services.toml adds, is baseline (c).
 //
-// Two more vars price, for `--platform`, what the API's write sends beyond (c)'s: HEADERS (the
-// response headers of one of the API's answers, added to every answer) and APPEND_BATCH (the
-// API's own batch for an inbound message, rendered from its repository code by ../servers.ts, run
-// instead of the two statements here; the SLOTS below are each request's values).
+// Two more vars price, for `--platform`, what the API's writes send beyond (c)'s: HEADERS (the
+// response headers of one of the API's answers, added to every answer) and API_BATCHES (the
+// API's own batches for an inbound message and for a new conversation, rendered from its
+// repository code by ../servers.ts, run instead of the statements here; the SLOTS below are each
+// request's values, in a parameter or inside one that is JSON text).
 
 /** Stands for the requested id among a statement's parameters. */
 const ID = "{id}";
-/** Stand for a request's values in APPEND_BATCH's parameters (../servers.ts, SLOTS). */
-const SLOTS = { id: "{id}", message: "{message}", now: 1_000_000_000_001, event: "evt_{event}" };
+/** Stand for a request's values in API_BATCHES' parameters (../servers.ts, SLOTS). */
+const SLOTS = {
+  id: "{id}",
+  message: "{message}",
+  now: 1_000_000_000_001,
+  event: "evt_{event}",
+  contact: "{contact}",
+  conversation: "{conversation}",
+  name: "{name}",
+  phone: "{phone}",
+};
 const MESSAGES = /^\/v1\/api\/conversations\/([^/]+)\/messages$/;
 let documents;
 let lists;
 let extraHeaders;
-let appendBatch;
+let apiBatches;
 
 const json = (text, status = 200) => {
   const response = new Response(text, { status, headers: { "content-type": "application/json" } });
@@ -75,26 +85,50 @@ const insertMessage = (db, row) =>
 
 const answerOf = ({ organization, now, ...message }) => message;
 
+/**
+ * One of the API's batches, each slot given this request's value (inside JSON text too, where the
+ * API binds rows as JSON), answered with the document it returns, as the API answers it.
+ */
+async function apiWrite(db, batch, now, values) {
+  const slots = Object.entries(values);
+  const fill = (param) => {
+    if (param === SLOTS.now) return now;
+    if (typeof param !== "string") return param;
+    if (param in values) return values[param];
+    let text = param.replaceAll(String(SLOTS.now), String(now));
+    for (const [slot, value] of slots)
+      text = text.replaceAll(slot, JSON.stringify(value).slice(1, -1));
+    return text;
+  };
+  const results = await db.batch(
+    batch.map(({ sql, params }) => db.prepare(sql).bind(...params.map(fill))),
+  );
+  const doc = results.flatMap((r) => r.results).find((r) => typeof r.doc === "string")?.doc;
+  if (!doc) return new Response("not found", { status: 404 });
+  return json(doc, 201);
+}
+
 async function write(request, db, organization, path) {
   const body = await request.json();
   const now = Date.now();
   const appended = MESSAGES.exec(path);
-  if (appended && appendBatch) {
-    const row = messageRow(organization, appended[1], body, now);
-    const values = new Map([
-      [SLOTS.id, row._id],
-      [SLOTS.message, row.message],
-      [SLOTS.now, now],
-      [SLOTS.event, `evt_${hex()}`],
-    ]);
-    const bound = appendBatch.map(({ sql, params }) =>
-      db.prepare(sql).bind(...params.map((p) => (values.has(p) ? values.get(p) : p))),
-    );
-    // The insert returns the message's document, which the API answers as it is.
-    const results = await db.batch(bound);
-    const doc = results.flatMap((r) => r.results).find((r) => typeof r.doc === "string")?.doc;
-    if (!doc) return new Response("not found", { status: 404 });
-    return json(doc, 201);
+  if (appended && apiBatches.append) {
+    return apiWrite(db, apiBatches.append, now, {
+      [SLOTS.id]: hex(),
+      [SLOTS.message]: body.message,
+      [SLOTS.event]: `evt_${hex()}`,
+    });
+  }
+  if (path === "/v1/api/conversations" && apiBatches.create) {
+    return apiWrite(db, apiBatches.create, now, {
+      [SLOTS.id]: hex(),
+      [SLOTS.contact]: hex(),
+      [SLOTS.conversation]: hex(),
+      [SLOTS.name]: body.customer.name,
+      [SLOTS.phone]: body.customer.phone,
+      [SLOTS.message]: body.messages[0].message,
+      [SLOTS.event]: `evt_${hex()}`,
+    });
   }
   if (appended) {
     const row = messageRow(organization, appended[1], body, now);
@@ -142,7 +176,7 @@ export default {
     documents ??= JSON.parse(env.DOCUMENTS);
     lists ??= JSON.parse(env.LISTS ?? "[]");
     extraHeaders ??= JSON.parse(env.HEADERS ?? "[]");
-    appendBatch ??= env.APPEND_BATCH ? JSON.parse(env.APPEND_BATCH) : false;
+    apiBatches ??= JSON.parse(env.API_BATCHES ?? "{}");
     const path = new URL(request.url).pathname;
     if (env.LIMIT === "1") {
       const { success } = await env.API_RATE_LIMITER.limit({ key: "bench" });
