@@ -127,7 +127,7 @@ async function sentBy(read: (db: RequestDatabase) => Promise<unknown>): Promise<
   return last;
 }
 
-/** Stands, in a captured write, for a value the floor gives each request (floor.js's SLOTS). */
+/** Stands, in a captured write, for a value the floor gives each request (handed over with it). */
 const SLOTS = {
   id: "{id}",
   message: "{message}",
@@ -176,7 +176,7 @@ export async function apiWriteBatches(conversation: string): Promise<string> {
   const create = await writeBatch((db, outbox) =>
     createConversation(db, outbox, ACME, planned, { type: "apiKey", id: "bench" }),
   );
-  return JSON.stringify({ append, create });
+  return JSON.stringify({ slots: SLOTS, append, create });
 }
 
 /** Page size of the list pages measured. */

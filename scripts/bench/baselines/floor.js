@@ -17,22 +17,11 @@
 // Two more vars price, for `--platform`, what the API's writes send beyond (c)'s: HEADERS (the
 // response headers of one of the API's answers, added to every answer) and API_BATCHES (the
 // API's own batches for an inbound message and for a new conversation, rendered from its
-// repository code by ../servers.ts, run instead of the statements here; the SLOTS below are each
-// request's values, in a parameter or inside one that is JSON text).
+// repository code by ../servers.ts, run instead of the statements here; its `slots` stand for
+// each request's values, in a parameter or inside one that is JSON text).
 
 /** Stands for the requested id among a statement's parameters. */
 const ID = "{id}";
-/** Stand for a request's values in API_BATCHES' parameters (../servers.ts, SLOTS). */
-const SLOTS = {
-  id: "{id}",
-  message: "{message}",
-  now: 1_000_000_000_001,
-  event: "evt_{event}",
-  contact: "{contact}",
-  conversation: "{conversation}",
-  name: "{name}",
-  phone: "{phone}",
-};
 const MESSAGES = /^\/v1\/api\/conversations\/([^/]+)\/messages$/;
 let documents;
 let lists;
@@ -90,6 +79,7 @@ const answerOf = ({ organization, now, ...message }) => message;
  * API binds rows as JSON), answered with the document it returns, as the API answers it.
  */
 async function apiWrite(db, batch, now, values) {
+  const SLOTS = apiBatches.slots;
   const slots = Object.entries(values);
   const fill = (param) => {
     if (param === SLOTS.now) return now;
@@ -112,6 +102,7 @@ async function write(request, db, organization, path) {
   const body = await request.json();
   const now = Date.now();
   const appended = MESSAGES.exec(path);
+  const SLOTS = apiBatches.slots;
   if (appended && apiBatches.append) {
     return apiWrite(db, apiBatches.append, now, {
       [SLOTS.id]: hex(),
