@@ -3,9 +3,16 @@
  * batch is one round trip. Independent of the app's own Server-Timing instrumentation.
  */
 export function countingD1(db: D1Database) {
-  const counter = { roundTrips: 0, statements: [] as string[], sessions: [] as string[] };
+  const counter = {
+    roundTrips: 0,
+    statements: [] as string[],
+    /** The SQL of each batch's statements, in order. */
+    batches: [] as string[][],
+    sessions: [] as string[],
+  };
   // The real batch needs the real statements back.
   const originals = new WeakMap<object, D1PreparedStatement>();
+  const queries = new WeakMap<object, string>();
   const wrapStatement = (statement: D1PreparedStatement, query: string): D1PreparedStatement => {
     const proxy = new Proxy(statement, {
       get(target, property, receiver) {
@@ -25,6 +32,7 @@ export function countingD1(db: D1Database) {
       },
     });
     originals.set(proxy, statement);
+    queries.set(proxy, query);
     return proxy;
   };
   // The app reads and writes through D1 sessions: sessions are wrapped the same way.
@@ -39,6 +47,7 @@ export function countingD1(db: D1Database) {
           return (statements: D1PreparedStatement[]) => {
             counter.roundTrips++;
             counter.statements.push(`batch(${statements.length})`);
+            counter.batches.push(statements.map((s) => queries.get(s) ?? "(unknown)"));
             return (real as unknown as D1Database).batch(
               statements.map((s) => originals.get(s) ?? s),
             );

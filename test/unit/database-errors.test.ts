@@ -18,6 +18,10 @@ describe("classifyDatabaseFailure", () => {
     ["D1_ERROR: string or blob too big: SQLITE_TOOBIG", "query"],
     ['D1_ERROR: fts5: syntax error near ""', "query"],
     ["something D1 never said before", "query"],
+    // The fence's named CHECKs (fence_trips), and the outbox's trip inside it.
+    ["D1_ERROR: CHECK constraint failed: organization_frozen: SQLITE_CONSTRAINT", "frozen"],
+    ["D1_ERROR: CHECK constraint failed: organization_moved: SQLITE_CONSTRAINT", "moved"],
+    ["D1_ERROR: CHECK constraint failed: event_listened: SQLITE_CONSTRAINT", "listened"],
   ])("%s → %s", (message, kind) => {
     expect(classifyDatabaseFailure(message)).toBe(kind);
   });

@@ -3,6 +3,7 @@ import { organizationFrozen } from "../errors/faults";
 import type { Database } from "./client";
 import { renderedOnce } from "./rendered-once";
 import { fenceTrips, organizationFences } from "./schema";
+import type { Statement } from "./statement";
 
 /*
  * Fences: how a shard refuses an organization it does not serve right now (docs/sharding.md).
@@ -28,6 +29,16 @@ export const writeFence = renderedOnce(
   (_db, p) =>
     sql`insert into ${fenceTrips} (organization_id, state) select organization_id, state from ${organizationFences} where organization_id = ${p.organizationId}`,
 );
+
+/**
+ * `fence` (a `writeFence`) that also fails its batch when `trip`, a select of (organization id,
+ * state) rows, gives one: its state names the CHECK of `fenceTrips` that fails. One statement
+ * still opens the batch, and the fence's own row, first, decides the error when there are both.
+ */
+export const fenceWithTrip = (fence: Statement, trip: Statement): Statement => ({
+  sql: `${fence.sql} union all select * from (${trip.sql})`,
+  params: [...fence.params, ...trip.params],
+});
 
 /** The organization's fence on this shard, by its primary key: no row when there is none. */
 export const fenceSelect = (db: Database, organizationId: Placeholder | string) =>

@@ -1,6 +1,6 @@
 import { drizzle } from "drizzle-orm/d1";
 import type { Database } from "./client";
-import { writeFence } from "./fences";
+import { fenceWithTrip, writeFence } from "./fences";
 import { readWithCheck, splitReadWithCheck } from "./read-with-check";
 import type { Statement } from "./statement";
 import type { RoundTrip } from "./timing";
@@ -42,6 +42,14 @@ export type RequestDatabase = Database & {
   deferCheck(statement: Statement): DeferredCheck;
   /** Commits `statements` with the request's first write (one claim per request). */
   commitWithFirstWrite(statements: Statement[]): WriteClaim;
+  /** The organization whose fence its writes meet, once authentication knows it. */
+  readonly organizationId: string | undefined;
+  /**
+   * Fails the request's next write batch, as its fence would, when `trip` (a select of
+   * organization id and state rows) gives a row: it travels inside the fence (`fenceWithTrip`),
+   * so it costs no statement. Only for a database that knows its organization.
+   */
+  tripNextWrite(trip: Statement): void;
   /**
    * Statements already rendered (`renderedBatch`) as one batch, with what a batch carries (the
    * fence, the claim, the check): each statement's rows.
@@ -71,7 +79,9 @@ class RequestChannel {
   private carrying: Promise<unknown> | undefined;
   private claim: { prepared: D1PreparedStatement[]; committed: boolean } | undefined;
   /** The organization's write fence, in front of every batch that writes. */
-  private readonly fence: D1PreparedStatement | undefined;
+  private readonly fence: { statement: Statement; prepared: D1PreparedStatement } | undefined;
+  /** What the next write batch's fence also trips on (`tripNextWrite`). */
+  private trip: Statement | undefined;
 
   constructor(
     private readonly source: Source,
@@ -79,9 +89,26 @@ class RequestChannel {
     organizationId: string | undefined,
   ) {
     if (organizationId !== undefined) {
-      const fence = writeFence({ organizationId });
-      this.fence = source.prepare(fence.sql).bind(...fence.params);
+      const statement = writeFence({ organizationId });
+      this.fence = { statement, prepared: this.bound(statement) };
     }
+  }
+
+  private bound(statement: Statement): D1PreparedStatement {
+    return this.source.prepare(statement.sql).bind(...statement.params);
+  }
+
+  tripNextWrite(trip: Statement): void {
+    if (!this.fence) throw new Error("a trip needs the organization's fence to travel in");
+    this.trip = trip;
+  }
+
+  /** The fence a write batch opens with: with the pending trip inside, which it takes. */
+  private fenceOfWrite(): D1PreparedStatement | undefined {
+    const trip = this.trip;
+    this.trip = undefined;
+    if (!this.fence || !trip) return this.fence?.prepared;
+    return this.bound(fenceWithTrip(this.fence.statement, trip));
   }
 
   prepare(query: string): ChannelStatement {
@@ -95,7 +122,7 @@ class RequestChannel {
   async batch<T>(given: (D1PreparedStatement | ChannelStatement)[]): Promise<D1Result<T>[]> {
     const writes = given.some((s) => s instanceof ChannelStatement && WRITE.test(s.query));
     const claim = writes && this.claim && !this.claim.committed ? this.claim : undefined;
-    const fence = writes ? this.fence : undefined;
+    const fence = writes ? this.fenceOfWrite() : undefined;
     const front = [...(fence ? [fence] : []), ...(claim?.prepared ?? [])];
     const statements = [...front, ...given.map(unwrap)];
     const check = this.check;
@@ -146,7 +173,7 @@ class RequestChannel {
   }
 
   deferCheck(statement: Statement): DeferredCheck {
-    const prepared = this.source.prepare(statement.sql).bind(...statement.params);
+    const prepared = this.bound(statement);
     let settle!: (rows: Row[]) => void;
     const settled = new Promise<Row[]>((resolve) => {
       settle = resolve;
@@ -171,7 +198,7 @@ class RequestChannel {
 
   commitWithFirstWrite(statements: Statement[]): WriteClaim {
     const claim = {
-      prepared: statements.map((s) => this.source.prepare(s.sql).bind(...s.params)),
+      prepared: statements.map((s) => this.bound(s)),
       committed: false,
     };
     this.claim = claim;
@@ -286,6 +313,8 @@ export function openRequestDatabase(
       ((await batchStatements([statement]))[0] ?? []) as T[],
     deferCheck: (statement: Statement) => channel.deferCheck(statement),
     commitWithFirstWrite: (statements: Statement[]) => channel.commitWithFirstWrite(statements),
+    organizationId,
+    tripNextWrite: (trip: Statement) => channel.tripNextWrite(trip),
     batchStatements,
   }) as RequestDatabase;
 }

@@ -674,7 +674,9 @@ export const organizationFences = sqliteTable(
  * The write fence: every write batch for an organization starts by copying its fence row, if
  * any, into this table, which accepts no row. No fence, nothing copied and the batch goes on; a
  * fence, and the named CHECK fails the statement and so the whole batch, atomically, before any
- * of its writes. D1 reports the constraint's name, which says which fence it met.
+ * of its writes. D1 reports the constraint's name, which says which fence it met. The outbox
+ * trips it the same way when an endpoint listens to an event its batch left out, believing none
+ * did (`listened`, platform/events/outbox.ts).
  */
 export const fenceTrips = sqliteTable(
   "fence_trips",
@@ -685,5 +687,6 @@ export const fenceTrips = sqliteTable(
   (t) => [
     check("organization_frozen", sql`${t.state} <> 'frozen'`),
     check("organization_moved", sql`${t.state} <> 'moved'`),
+    check("event_listened", sql`${t.state} <> 'listened'`),
   ],
 );

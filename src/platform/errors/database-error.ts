@@ -9,10 +9,18 @@
  * - `frozen` and `moved`: the write met its organization's fence (platform/db/fences.ts): the
  *   organization is being moved to another shard (503 with `Retry-After`), or it has been and the
  *   request goes there.
+ * - `listened`: an endpoint listens to an event the batch left out, believing none did
+ *   (platform/events/outbox.ts): the outbox sends the batch again with the event.
  * Only messages known to be transient are `unavailable`: an unknown message is a 500, logged
  * with D1's own text, rather than an invitation to retry.
  */
-export type DatabaseErrorKind = "constraint" | "query" | "unavailable" | "frozen" | "moved";
+export type DatabaseErrorKind =
+  | "constraint"
+  | "query"
+  | "unavailable"
+  | "frozen"
+  | "moved"
+  | "listened";
 
 const CONSTRAINT = /SQLITE_CONSTRAINT|constraint failed/i;
 // D1's documented retryable failures (connection lost, object reset, overload, code update),
@@ -24,6 +32,7 @@ export function classifyDatabaseFailure(message: string): DatabaseErrorKind {
   // The fence's named CHECK constraints (fence_trips in the schema).
   if (/constraint failed: organization_frozen/i.test(message)) return "frozen";
   if (/constraint failed: organization_moved/i.test(message)) return "moved";
+  if (/constraint failed: event_listened/i.test(message)) return "listened";
   if (CONSTRAINT.test(message)) return "constraint";
   if (TRANSIENT.test(message)) return "unavailable";
   return "query";

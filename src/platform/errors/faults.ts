@@ -46,7 +46,9 @@ export function toApiError(thrown: unknown): ApiError {
       case "frozen":
         return organizationFrozen(error);
       // Moved: only when sending the request to the new shard failed too (request-context.ts).
+      // Listened: the outbox sends that batch again with its event (outbox.ts); not expected here.
       case "moved":
+      case "listened":
       case "unavailable":
         return new ApiError(
           "service_unavailable",

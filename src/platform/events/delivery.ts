@@ -5,6 +5,7 @@ import { checkWebhookUrl } from "../http/outbound-url";
 import { newObjectId } from "../util/ids";
 import { toIso } from "../util/time";
 import type { WebhookMessage } from "./announce";
+import { receivers } from "./outbox";
 import { signedHeaders } from "./signature";
 
 /*
@@ -105,12 +106,9 @@ async function handleMessage(
     .select()
     .from(e)
     .where(
-      and(
-        eq(e.organizationId, event.organizationId),
-        eq(e.enabled, true),
-        target
-          ? eq(e.id, target)
-          : sql`exists (select 1 from json_each(${e.events}) as j where j.value = ${event.type})`,
+      receivers(
+        event.organizationId,
+        target ? { endpointId: target } : { types: sql`(${event.type})` },
       ),
     );
   const attempt = retry ? body.attempt : 1;

@@ -1,9 +1,11 @@
-import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
+import { renderedOnce } from "../db/rendered-once";
 import type { RequestDatabase } from "../db/request-database";
 import { type WebhookEventType, webhookEndpoints, webhookEvents } from "../db/schema";
 import type { Statement } from "../db/statement";
+import { findDatabaseError } from "../errors/database-error";
 import { newObjectId } from "../util/ids";
 
 /*
@@ -15,6 +17,15 @@ import { newObjectId } from "../util/ids";
  * insert returns the row it wrote, if any). Once the request is answered, `announceEvents`
  * queues the events written, with nothing to look up, and nothing at all when none was; a crash
  * in between leaves `queued_at` null, and the scheduled sweep queues it later.
+ *
+ * An insert that writes nothing still costs its batch a statement, and D1 parses and plans the
+ * whole document it would have written. So once an isolate has seen an organization's event of
+ * a type written to nobody, the organization's next batches leave that insert out (`Unheard`);
+ * the batch's fence then also trips if an enabled endpoint of the organization listens to the type
+ * (`listenerTrip`, read in the batch's own transaction). When it trips, nothing was written: the
+ * isolate forgets what it believed and sends the batch again with the event. Either way the
+ * guarantee holds: an event is committed with its change if an endpoint listens when the change
+ * commits. Believing wrongly costs a round trip, never an event.
  */
 
 export interface EventOptions {
@@ -32,6 +43,9 @@ export const newEventId = (now = Date.now()) => `evt_${newObjectId(now)}`;
 export interface RecordedEvent {
   id: string;
   organizationId: string;
+  type: WebhookEventType;
+  /** Addressed to one endpoint (a test ping), whatever it listens to: its insert always goes. */
+  addressed?: boolean;
   /** Whether its batch committed (written or not); false when the outbox never saw the batch. */
   settled: boolean;
   written: boolean;
@@ -44,16 +58,22 @@ export class Outbox {
   readonly events: RecordedEvent[] = [];
   private readonly statements = new Map<unknown, RecordedEvent>();
 
-  /** `db.batch(statements)`, learning which of the outbox's events it wrote. */
-  async batch<T extends Batch>(db: Database, statements: T): Promise<BatchResponse<T>> {
-    const results = await db.batch(statements);
-    statements.forEach((statement, i) => {
+  /**
+   * `db.batch(statements)`, learning which of the outbox's events it wrote; an event's insert is
+   * left out while nobody listens (see above), its result then empty.
+   */
+  async batch<T extends Batch>(db: RequestDatabase, statements: T): Promise<BatchResponse<T>> {
+    const events = statements.flatMap((statement, i): [number, RecordedEvent][] => {
       const event = this.statements.get(statement);
-      if (!event) return;
-      event.settled = true;
-      event.written = (results[i] as unknown[]).length > 0;
+      return event ? [[i, event]] : [];
     });
-    return results;
+    const results = await sendLeavingOut(
+      db,
+      statements,
+      events,
+      async (sent) => (await db.batch(sent as unknown as T)) as unknown[],
+    );
+    return results as BatchResponse<T>;
   }
 
   /**
@@ -68,7 +88,9 @@ export class Outbox {
     options: EventOptions = {},
   ) {
     const now = options.now ?? Date.now();
-    const event = this.newEvent(organizationId, now);
+    const event = this.newEvent(organizationId, type, now);
+    // A test ping goes to the endpoint it names, listening or not: never left out.
+    if (options.endpointId) event.addressed = true;
     const statement = eventInsert(db, {
       ...options,
       id: event.id,
@@ -85,29 +107,131 @@ export class Outbox {
    * A new event of the request whose insert is rendered once (`eventInsert` with placeholders,
    * bound to this event's id): run its batch with `batchStatements`.
    */
-  newEvent(organizationId: string, now: number): RecordedEvent {
-    const event = { id: newEventId(now), organizationId, settled: false, written: false };
+  newEvent(organizationId: string, type: WebhookEventType, now: number): RecordedEvent {
+    const event = { id: newEventId(now), organizationId, type, settled: false, written: false };
     this.events.push(event);
     return event;
   }
 
   /**
    * Rendered statements as one batch (`db.batchStatements`), learning which events it wrote:
-   * `events` gives each event's statement by its position.
+   * `events` gives each event's statement by its position. An event's insert is left out while
+   * nobody listens (see above), its rows then none.
    */
-  async batchStatements(
+  batchStatements(
     db: RequestDatabase,
     statements: Statement[],
     events: [position: number, event: RecordedEvent][],
   ): Promise<Record<string, unknown>[][]> {
-    const results = await db.batchStatements(statements);
-    for (const [position, event] of events) {
-      event.settled = true;
-      event.written = (results[position]?.length ?? 0) > 0;
-    }
-    return results;
+    return sendLeavingOut(db, statements, events, (sent) => db.batchStatements(sent));
   }
 }
+
+/**
+ * What this isolate believes nobody listens to: an organization and an event type whose insert
+ * wrote nothing the last time its batch ran here. At most `UNHEARD_LIMIT`, the oldest forgotten
+ * first; forgetting only costs the next batch its insert.
+ */
+const UNHEARD_LIMIT = 10_000;
+const unheard = new Set<string>();
+const unheardKey = (event: RecordedEvent) => `${event.organizationId} ${event.type}`;
+
+function learn(event: RecordedEvent) {
+  const key = unheardKey(event);
+  // An insert may also write nothing because its change did not happen (`when`): believing then
+  // that nobody listens may be wrong, which the trip corrects.
+  if (event.written || event.addressed) unheard.delete(key);
+  else {
+    if (unheard.size >= UNHEARD_LIMIT) unheard.delete(unheard.values().next().value as string);
+    unheard.add(key);
+  }
+}
+
+/**
+ * The select that trips a batch's fence (`fenceWithTrip`) when an enabled endpoint of the
+ * organization listens to one of `types` (a JSON array): the guard of the inserts left out.
+ */
+const listenerTrip = renderedOnce(["organizationId", "types"], (db, p) =>
+  db
+    .select({ organizationId: webhookEndpoints.organizationId, state: sql`'listened'` })
+    .from(webhookEndpoints)
+    .where(receivers(p.organizationId, { types: sql`(select value from json_each(${p.types}))` }))
+    .limit(1),
+);
+
+/**
+ * `send` the batch, leaving out the inserts of events this isolate believes nobody listens to,
+ * guarded by the fence's trip; sent again whole if the trip fails it. Each event settles, the
+ * isolate learns from those whose insert ran, and the results keep every statement's position.
+ */
+async function sendLeavingOut<S, R>(
+  db: RequestDatabase,
+  statements: readonly S[],
+  events: [position: number, event: RecordedEvent][],
+  send: (statements: S[]) => Promise<R[]>,
+): Promise<R[]> {
+  const left = events.filter(
+    ([, event]) =>
+      !event.addressed &&
+      event.organizationId === db.organizationId &&
+      unheard.has(unheardKey(event)),
+  );
+  if (left.length > 0) {
+    const out = new Set(left.map(([position]) => position));
+    db.tripNextWrite(
+      listenerTrip({
+        organizationId: db.organizationId,
+        types: JSON.stringify(left.map(([, event]) => event.type)),
+      }),
+    );
+    try {
+      const sent = await send(statements.filter((_, i) => !out.has(i)));
+      const results: R[] = [];
+      for (let i = 0, next = 0; i < statements.length; i++) {
+        results.push(out.has(i) ? ([] as R) : (sent[next++] as R));
+      }
+      settle(results, events, out);
+      return results;
+    } catch (error) {
+      if (findDatabaseError(error)?.kind !== "listened") throw error;
+      for (const [, event] of left) unheard.delete(unheardKey(event));
+    }
+  }
+  const results = await send([...statements]);
+  settle(results, events, new Set());
+  return results;
+}
+
+/** Each event of a committed batch: written or not; learnt from unless its insert was left out. */
+function settle<R>(
+  results: R[],
+  events: [position: number, event: RecordedEvent][],
+  out: Set<number>,
+) {
+  for (const [position, event] of events) {
+    event.settled = true;
+    event.written = ((results[position] as unknown[] | undefined)?.length ?? 0) > 0;
+    if (!out.has(position)) learn(event);
+  }
+}
+
+/**
+ * The endpoints an event of the organization goes to: enabled, and the one it names (a test
+ * ping), or those listening to one of `types` (SQL of a parenthesised list, or a subquery).
+ */
+export const receivers = (
+  organizationId: Value<string>,
+  to: { endpointId: Value<string> } | { types: SQLWrapper },
+) => {
+  const e = webhookEndpoints;
+  return and(
+    eq(e.organizationId, organizationId),
+    eq(e.enabled, true),
+    "endpointId" in to
+      ? eq(e.id, to.endpointId)
+      : sql`exists (select 1 from json_each(${e.events}) as j where j.value in ${to.types})`,
+  );
+};
 
 /** A value of the event's insert: bound as it is, or a placeholder of a statement rendered once. */
 type Value<T> = T | Placeholder;
@@ -129,9 +253,6 @@ export function eventInsert(
   },
 ) {
   const e = webhookEndpoints;
-  const listeners = event.endpointId
-    ? eq(e.id, event.endpointId)
-    : sql`exists (select 1 from json_each(${e.events}) as j where j.value = ${event.type})`;
   return db
     .insert(webhookEvents)
     .select(
@@ -148,9 +269,10 @@ export function eventInsert(
         .from(e)
         .where(
           and(
-            eq(e.organizationId, event.organizationId),
-            eq(e.enabled, true),
-            listeners,
+            receivers(
+              event.organizationId,
+              event.endpointId ? { endpointId: event.endpointId } : { types: sql`(${event.type})` },
+            ),
             event.when,
           ),
         )

@@ -272,12 +272,15 @@ const renderedInserts = renderedBatchPerShape<
   return insertStatements(db, p, keys, actor) as unknown as Renderable[];
 });
 
+/** The event its batch announces: named once, for its insert and for the outbox. */
+const CREATED = "conversation.created" as const;
+
 /** The event of a new conversation: its document as GET answers it, rendered once. */
 const conversationCreated = renderedOnce(["eventId", "organizationId", "id", "now"], (db, p) =>
   eventInsert(db, {
     id: p.eventId,
     organizationId: p.organizationId,
-    type: "conversation.created",
+    type: CREATED,
     data: conversationDocumentSql(db, p.organizationId, p.id),
     now: p.now,
   }),
@@ -297,7 +300,7 @@ export async function createConversation(
 ): Promise<string> {
   const id = planned.conversation.id;
   const now = Date.now();
-  const event = outbox.newEvent(organizationId, now);
+  const event = outbox.newEvent(organizationId, CREATED, now);
   const { parts, keys } = insertRows(organizationId, [planned]);
   const statements: Statement[] = [
     ...renderedInserts(

@@ -1,6 +1,5 @@
 import { and, eq, type Placeholder, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Database } from "../../../platform/db/client";
 import { renderedBatch } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import { conversations, messages, type WebhookEventType } from "../../../platform/db/schema";
@@ -39,6 +38,9 @@ const APPEND_VALUES = [
   "origins",
   "keyId",
 ] as const;
+
+/** The event its batch announces: named once, for its insert and for the outbox. */
+const MESSAGE_CREATED = "conversation.message.created" as const;
 
 /**
  * The statements of an append, rendered once per isolate (with and without a draft's history):
@@ -94,7 +96,7 @@ const appendStatements = (withDraft: boolean) =>
       eventInsert(db, {
         id: p.eventId,
         organizationId: p.organizationId,
-        type: "conversation.message.created",
+        type: MESSAGE_CREATED,
         data: messageEventSql(db, p.organizationId, p.id),
         now: p.now,
         when: sql`changes() > 0`,
@@ -127,7 +129,7 @@ export async function appendMessage(
   /** Whether the client gave no time: the message is then timed by its write. */
   stamped = false,
 ): Promise<string | undefined> {
-  const event = outbox.newEvent(organizationId, now);
+  const event = outbox.newEvent(organizationId, MESSAGE_CREATED, now);
   const statements = (isDraft(message) ? appendDraft : appendPlain)({
     organizationId,
     conversationId,
@@ -184,7 +186,7 @@ export type ActionOutcome =
  * action's answer.
  */
 export async function applyMessageAction(
-  db: Database,
+  db: RequestDatabase,
   outbox: Outbox,
   organizationId: string,
   conversationId: string,

@@ -257,7 +257,7 @@ export function snapshotInserts(
  * D1 runs a batch as one transaction, so a snapshot is written whole or not at all.
  */
 export async function insertSnapshot(
-  db: Database,
+  db: RequestDatabase,
   outbox: Outbox,
   snapshot: SnapshotInsert,
   copies: NewSnapshotMessage[],
@@ -308,12 +308,15 @@ function nextVersion(precondition: Precondition | undefined): SQL {
 const versionIn = (versions: number[]): SQL =>
   sql`${trainingSnapshots.version} in (select value from json_each(${JSON.stringify(versions)}))`;
 
+/** The event its batch announces: named once, for its insert and for the outbox. */
+const UPDATED = "training.snapshot.updated" as const;
+
 /** The event of a PATCH, only for a snapshot that is there: its document, rendered once. */
 const snapshotUpdated = renderedOnce(["eventId", "organizationId", "id", "now"], (db, p) =>
   eventInsert(db, {
     id: p.eventId,
     organizationId: p.organizationId,
-    type: "training.snapshot.updated",
+    type: UPDATED,
     data: snapshotDocumentSql(db, p.organizationId, p.id),
     now: p.now,
     when: sql`exists (select 1 from ${trainingSnapshots} where ${ofOrganization(p.organizationId, p.id)})`,
@@ -389,7 +392,7 @@ export async function updateSnapshot(
     );
   }
   try {
-    const event = outbox.newEvent(organizationId, now);
+    const event = outbox.newEvent(organizationId, UPDATED, now);
     // After the tags: the event and the answer show them. Rendered once: most of the SQL.
     const batch = [
       ...statements.map(statementOf),
@@ -410,7 +413,7 @@ export async function updateSnapshot(
  * event rides in the same batch, written only if the delete was.
  */
 export async function deleteSnapshot(
-  db: Database,
+  db: RequestDatabase,
   outbox: Outbox,
   organizationId: string,
   id: string,

@@ -157,7 +157,7 @@ export async function rotateSecret(
  * such endpoint, `disabled` when it does not receive events.
  */
 export async function recordTestEvent(
-  db: Database,
+  db: RequestDatabase,
   outbox: Outbox,
   organizationId: string,
   id: string,
