@@ -20,7 +20,7 @@ import { newObjectId } from "../util/ids";
  *
  * An insert that writes nothing still costs its batch a statement, and D1 parses and plans the
  * whole document it would have written. So once an isolate has seen an organization's event of
- * a type written to nobody, the organization's next batches leave that insert out (`Unheard`);
+ * a type written to nobody, the organization's next batches leave that insert out (`unheard`);
  * the batch's fence then also trips if an enabled endpoint of the organization listens to the type
  * (`listenerTrip`, read in the batch's own transaction). When it trips, nothing was written: the
  * isolate forgets what it believed and sends the batch again with the event. Either way the
