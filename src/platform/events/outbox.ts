@@ -140,7 +140,7 @@ function learn(event: RecordedEvent) {
   const key = unheardKey(event);
   // An insert may also write nothing because its change did not happen (`when`): believing then
   // that nobody listens may be wrong, which the trip corrects.
-  if (event.written || event.addressed) unheard.delete(key);
+  if (event.written) unheard.delete(key);
   else {
     if (unheard.size >= UNHEARD_LIMIT) unheard.delete(unheard.values().next().value as string);
     unheard.add(key);
@@ -202,7 +202,10 @@ async function sendLeavingOut<S, R>(
   return results;
 }
 
-/** Each event of a committed batch: written or not; learnt from unless its insert was left out. */
+/**
+ * Each event of a committed batch: written or not. Learnt from when its insert ran and went to
+ * the listeners of its type (a test ping's says nothing of them).
+ */
 function settle<R>(
   results: R[],
   events: [position: number, event: RecordedEvent][],
@@ -211,7 +214,7 @@ function settle<R>(
   for (const [position, event] of events) {
     event.settled = true;
     event.written = ((results[position] as unknown[] | undefined)?.length ?? 0) > 0;
-    if (!out.has(position)) learn(event);
+    if (!out.has(position) && !event.addressed) learn(event);
   }
 }
 
