@@ -5,10 +5,14 @@ import { describe, expect, it } from "vitest";
 import { selectActiveKeyByHash } from "../../src/accounts/api-keys";
 import { loginQueries } from "../../src/accounts/logins";
 import { sessionStateQuery } from "../../src/accounts/sessions";
+import * as keyset from "../../src/platform/db/keyset";
 import { readWithCheck } from "../../src/platform/db/read-with-check";
 import { Outbox } from "../../src/platform/events/outbox";
 import { pruneStatements, strandedEventsQuery } from "../../src/platform/events/sweep";
-import { conversationDocumentQuery } from "../../src/surfaces/conversations-api/conversations/conversations.repository";
+import {
+  conversationDocumentQuery,
+  listQuery,
+} from "../../src/surfaces/conversations-api/conversations/conversations.repository";
 import { contactDocumentQuery } from "../../src/surfaces/training-api/contacts/contacts.repository";
 import {
   reviewPageQuery,
@@ -19,7 +23,10 @@ import {
   listSnapshotsQuery,
   snapshotDocumentQuery,
 } from "../../src/surfaces/training-api/snapshots/snapshots.repository";
-import { userDocumentQuery } from "../../src/surfaces/training-api/users/users.repository";
+import {
+  listUsersQuery,
+  userDocumentQuery,
+} from "../../src/surfaces/training-api/users/users.repository";
 import {
   deliveryPageQuery,
   webhookDocumentQuery,
@@ -92,6 +99,28 @@ describe("query plans use indexes", () => {
       expect(folded).toContain(line);
     }
   });
+
+  it.each([
+    ["users", () => listUsersQuery(ACME, {}, undefined, 20)],
+    ["snapshots", () => listSnapshotsQuery(ACME, { isArchived: false }, undefined, 20)],
+    ["conversations", () => listQuery(ACME, {}, undefined, 21)],
+  ])(
+    "a page of %s with the check folded in: the page as alone, then its rows sorted again",
+    async (_, page) => {
+      const check = sessionStateQuery({ sessionId: "s", userId: ALICE, organizationId: ACME });
+      const alone = await plan(page());
+      const folded = await plan(readWithCheck(check, page(), keyset.rowOrder));
+      // The one sort is the outer ORDER BY, over the page's rows (at most its limit): the order
+      // SQLite drops from a joined subquery. Everything else is indexed as for a GET.
+      expect(folded.filter((line) => /TEMP B-TREE/.test(line))).toEqual([
+        "USE TEMP B-TREE FOR ORDER BY",
+      ]);
+      expectIndexed(folded.filter((line) => line !== "USE TEMP B-TREE FOR ORDER BY"));
+      for (const line of alone.filter((l) => l.startsWith("SEARCH"))) {
+        expect(folded).toContain(line);
+      }
+    },
+  );
 
   it("GET conversation (one statement): the conversation and its customer by (organization, id), messages through (conversation, created_at, id) in order", async () => {
     const conversationPlan = await plan(conversationDocumentQuery(ACME, DOCS_CONVERSATION));

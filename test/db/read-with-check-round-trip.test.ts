@@ -62,3 +62,39 @@ describe("RequestDatabase.readFirst with a deferred check", () => {
     expect(counter.roundTrips).toBe(2);
   });
 });
+
+describe("RequestDatabase.readPage with a deferred check", () => {
+  // Rows written in another order than the page's, and no LIMIT: SQLite drops the ORDER BY of
+  // such a subquery once it is joined, so only the combined statement's own order keeps it.
+  const unordered = {
+    sql: `select column3 as doc, column1 as "createdAt", column2 as id from (values (2, 'b', 'second'), (1, 'a', 'first'), (3, 'c', 'third')) order by "createdAt" desc, id desc`,
+    params: [],
+  };
+
+  it.each([
+    ["the check finds a row", ACME],
+    ["the check finds nothing", MISSING],
+  ])("%s: every row of the page in its order, in one statement", async (_, checked) => {
+    const { db, counter } = countingD1(env.DB);
+    const request = openRequestDatabase(db);
+    const pending = request.deferCheck(check(checked));
+    const rows = await request.readPage<{ doc: string; createdAt: number; id: string }>(unordered);
+    expect(rows.map((row) => row.doc)).toEqual(["third", "second", "first"]);
+    expect(rows).toEqual((await alone(unordered)).results);
+    expect(await pending.rows()).toEqual((await alone(check(checked))).results);
+    expect(counter.roundTrips).toBe(1);
+    expect(counter.statements).toHaveLength(1);
+  });
+
+  it("an empty page: no rows, the check's row still", async () => {
+    const { db } = countingD1(env.DB);
+    const request = openRequestDatabase(db);
+    const pending = request.deferCheck(check(ACME));
+    const empty = {
+      sql: `${unordered.sql.replace(" order by", " where column1 > 9 order by")}`,
+      params: [],
+    };
+    expect(await request.readPage(empty)).toEqual([]);
+    expect(await pending.rows()).toEqual((await alone(check(ACME))).results);
+  });
+});

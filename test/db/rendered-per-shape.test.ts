@@ -105,7 +105,9 @@ describe("a list page rendered once per shape", () => {
   it("answers each call's own filters on the real D1, in any order", async () => {
     const db = openRequestDatabase(env.DB);
     const read = (filters: Parameters<typeof listContactsQuery>[1]) =>
-      db.readAll<{ doc: string }>(listContactsQuery(ACME, filters, undefined, 100));
+      db.readPage<{ doc: string; createdAt: number; id: string }>(
+        listContactsQuery(ACME, filters, undefined, 100),
+      );
     const all = await read({});
     const emails = all.map((row) => JSON.parse(row.doc).email).filter(Boolean) as string[];
     expect(emails.length).toBeGreaterThan(1);

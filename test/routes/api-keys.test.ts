@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { apiKeys } from "../../src/platform/db/schema";
 import { sha256Hex } from "../../src/platform/util/encoding";
@@ -75,6 +75,30 @@ describe("API key lifecycle: create → use → list → revoke", () => {
     const second = await listKeys();
     expect(second.body.data.find((k: Body) => k._id === _id).lastUsedAt).toBe(item.lastUsedAt);
     expect(first.body.data.map((k: Body) => k.name)).toContain("Local development");
+  });
+
+  it("lists keys newest first, whatever order their rows were written in", async () => {
+    // Rows written oldest last: a list that came back in the table's order would show it.
+    const ids: string[] = [];
+    for (const name of ["older", "oldest", "newest"])
+      ids.push((await createKey(name)).body.data._id);
+    const base = Date.now() + 60_000;
+    const at = { older: base + 1000, oldest: base, newest: base + 2000 };
+    for (const [i, name] of (["older", "oldest", "newest"] as const).entries()) {
+      await testDb()
+        .update(apiKeys)
+        .set({ createdAt: at[name] })
+        .where(eq(apiKeys.id, ids[i] as string));
+    }
+    const { body } = await listKeys();
+    const names = body.data.map((k: Body) => k.name);
+    expect(names.slice(0, 3)).toEqual(["newest", "older", "oldest"]);
+    const stored = await testDb()
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(eq(apiKeys.organizationId, ACME))
+      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+    expect(body.data.map((k: Body) => k._id)).toEqual(stored.map((row) => row.id));
   });
 
   it("revocation through the API stops the key at once in this isolate", async () => {

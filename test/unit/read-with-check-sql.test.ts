@@ -18,6 +18,20 @@ describe("readWithCheck", () => {
   });
 });
 
+describe("readWithCheck of a page", () => {
+  it("orders the combined rows again by the read's own columns, qualified by its side", () => {
+    const combined = readWithCheck(
+      { sql: "select a from t", params: [] },
+      { sql: "select b, createdAt, id from u order by createdAt desc, id desc", params: [] },
+      [
+        ["createdAt", "desc"],
+        ["id", "desc"],
+      ],
+    );
+    expect(combined.sql).toMatch(/ as q on 1 order by q."createdAt" desc, q."id" desc$/);
+  });
+});
+
 describe("the check sent inside GET snapshot", () => {
   it("binds no LIMIT: a bound `limit ?` inside the combined statement made SQLite ~10× slower over the statement", () => {
     const check = sessionStateQuery({ sessionId: "s", userId: "u", organizationId: "o" });
@@ -31,38 +45,54 @@ describe("splitReadWithCheck", () => {
   const names = ["__check", "role", "version", "__row", "version", "doc"];
 
   it("both found: each side's columns under their own names, even a name both have", () => {
-    expect(splitReadWithCheck(names, [1, "admin", 3, 1, 7, "{}"])).toEqual({
+    expect(splitReadWithCheck(names, [[1, "admin", 3, 1, 7, "{}"]])).toEqual({
       checkRows: [{ role: "admin", version: 3 }],
-      row: { version: 7, doc: "{}" },
+      rows: [{ version: 7, doc: "{}" }],
     });
   });
 
   it("the check found nothing (a deleted session): no check row, the query's row still", () => {
-    expect(splitReadWithCheck(names, [null, null, null, 1, 7, "{}"])).toEqual({
+    expect(splitReadWithCheck(names, [[null, null, null, 1, 7, "{}"]])).toEqual({
       checkRows: [],
-      row: { version: 7, doc: "{}" },
+      rows: [{ version: 7, doc: "{}" }],
     });
   });
 
-  it("the read found nothing: null, the check's row still", () => {
-    expect(splitReadWithCheck(names, [1, "agent", 2, null, null, null])).toEqual({
+  it("the read found nothing: no row, the check's row still", () => {
+    expect(splitReadWithCheck(names, [[1, "agent", 2, null, null, null]])).toEqual({
       checkRows: [{ role: "agent", version: 2 }],
-      row: null,
+      rows: [],
     });
   });
 
   it("a null column of a found row stays null", () => {
-    expect(splitReadWithCheck(names, [1, null, 2, 1, 7, null])).toEqual({
+    expect(splitReadWithCheck(names, [[1, null, 2, 1, 7, null]])).toEqual({
       checkRows: [{ role: null, version: 2 }],
-      row: { version: 7, doc: null },
+      rows: [{ version: 7, doc: null }],
+    });
+  });
+
+  it("a page: every row of the read in the order given, the check's row once", () => {
+    const rows = [
+      [1, "admin", 3, 1, 9, "{c}"],
+      [1, "admin", 3, 1, 8, "{b}"],
+      [1, "admin", 3, 1, 7, "{a}"],
+    ];
+    expect(splitReadWithCheck(names, rows)).toEqual({
+      checkRows: [{ role: "admin", version: 3 }],
+      rows: [
+        { version: 9, doc: "{c}" },
+        { version: 8, doc: "{b}" },
+        { version: 7, doc: "{a}" },
+      ],
     });
   });
 
   it("refuses columns that are not a read with a check statement's", () => {
-    expect(() => splitReadWithCheck(["version", "doc"], [1, "{}"])).toThrow(
+    expect(() => splitReadWithCheck(["version", "doc"], [[1, "{}"]])).toThrow(
       /not a read with a check/,
     );
-    expect(() => splitReadWithCheck(["__check", "role"], [1, "admin"])).toThrow(
+    expect(() => splitReadWithCheck(["__check", "role"], [[1, "admin"]])).toThrow(
       /not a read with a check/,
     );
   });

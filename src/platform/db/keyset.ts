@@ -1,4 +1,5 @@
 import { type Column, desc, type Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { RowOrder } from "./read-with-check";
 import type { Slots } from "./rendered-once";
 
 /*
@@ -13,6 +14,12 @@ export interface CursorPosition {
   createdAt: number;
   id: string;
 }
+
+/** A page's order on its rows' own position columns, for a statement that wraps the page. */
+export const rowOrder: RowOrder = [
+  ["createdAt", "desc"],
+  ["id", "desc"],
+];
 
 /**
  * What a page binds: its size, the optional lower bound, and one upper bound only, the tighter
@@ -44,6 +51,15 @@ export function values(
   };
 }
 
+/** A row's position, named as a page's rows carry it (`rowOrder`). */
+export const position = (
+  createdAt: Column | SQLWrapper,
+  id: Column | SQLWrapper,
+): Record<"createdAt" | "id", SQL.Aliased> => ({
+  createdAt: sql<number>`${createdAt}`.as("createdAt"),
+  id: sql<string>`${id}`.as("id"),
+});
+
 /**
  * The parts of a page's statement on the (createdAt, id) it is ordered by: each row's position
  * (named as the list reads it: a rendered statement's rows are keyed by their column names), the
@@ -64,10 +80,7 @@ export function page(
   if (p.beforeId) range.push(sql`(${createdAt}, ${id}) < (${p.beforeAt}, ${p.beforeId})`);
   else if (p.beforeAt) range.push(sql`${createdAt} < ${p.beforeAt}`);
   return {
-    position: {
-      createdAt: sql<number>`${createdAt}`.as("createdAt"),
-      id: sql<string>`${id}`.as("id"),
-    },
+    position: position(createdAt, id),
     range,
     order: [desc(createdAt), desc(id)],
     limit: p.limit,

@@ -1,7 +1,8 @@
 import { drizzle } from "drizzle-orm/d1";
 import type { Database } from "./client";
 import { fenceWithTrip, writeFence } from "./fences";
-import { readWithCheck, splitReadWithCheck } from "./read-with-check";
+import * as keyset from "./keyset";
+import { type RowOrder, readWithCheck, splitReadWithCheck } from "./read-with-check";
 import type { Statement } from "./statement";
 import type { RoundTrip } from "./timing";
 
@@ -35,9 +36,10 @@ export type RequestDatabase = Database & {
   /** The first row of a read, or null, in one statement: a deferred check travels inside it. */
   readFirst<T>(statement: Statement): Promise<T | null>;
   /**
-   * Every row of a read (a list page), sent as a batch of one: a deferred check travels with it.
+   * Every row of a keyset page (keyset.ts: its rows carry their position and come newest
+   * first), in order, in one statement: a deferred check travels inside it.
    */
-  readAll<T>(statement: Statement): Promise<T[]>;
+  readPage<T extends keyset.CursorPosition>(statement: Statement): Promise<T[]>;
   /** Sends `statement` with the request's next round trip (one check per request). */
   deferCheck(statement: Statement): DeferredCheck;
   /** Commits `statements` with the request's first write (one claim per request). */
@@ -147,27 +149,20 @@ class RequestChannel {
     return this.batch([statement]).then(([result]) => result as D1Result);
   }
 
-  async readFirst(statement: Statement): Promise<Row | null> {
+  /**
+   * The rows of a read, in one statement: with the pending check inside when there is one, which
+   * then needs the read's `order` on its own columns to keep it (read-with-check.ts).
+   */
+  async read(statement: Statement, order: RowOrder): Promise<Row[]> {
     const check = this.check;
-    if (!check) {
-      return this.roundTrip(() =>
-        this.source
-          .prepare(statement.sql)
-          .bind(...statement.params)
-          .first<Row>(),
-      );
-    }
-    const combined = readWithCheck(check.statement, statement);
+    if (!check) return (await this.roundTrip(() => this.bound(statement).all<Row>())).results;
+    const combined = readWithCheck(check.statement, statement, order);
     return this.carry(
       check,
-      () =>
-        this.source
-          .prepare(combined.sql)
-          .bind(...combined.params)
-          .raw<unknown[]>({ columnNames: true }),
-      ([names, values]) => {
-        const { checkRows, row } = splitReadWithCheck(names as string[], values);
-        return [checkRows, row];
+      () => this.bound(combined).raw<unknown[]>({ columnNames: true }),
+      ([names, ...values]) => {
+        const { checkRows, rows } = splitReadWithCheck(names as string[], values);
+        return [checkRows, rows];
       },
     );
   }
@@ -308,9 +303,10 @@ export function openRequestDatabase(
       (result) => result.results,
     );
   return Object.assign(drizzle(channel as unknown as D1Database), {
-    readFirst: <T>(statement: Statement) => channel.readFirst(statement) as Promise<T | null>,
-    readAll: async <T>(statement: Statement) =>
-      ((await batchStatements([statement]))[0] ?? []) as T[],
+    readFirst: async <T>(statement: Statement) =>
+      ((await channel.read(statement, []))[0] ?? null) as T | null,
+    readPage: async <T extends keyset.CursorPosition>(statement: Statement) =>
+      (await channel.read(statement, keyset.rowOrder)) as T[],
     deferCheck: (statement: Statement) => channel.deferCheck(statement),
     commitWithFirstWrite: (statements: Statement[]) => channel.commitWithFirstWrite(statements),
     organizationId,

@@ -162,7 +162,7 @@ export async function listConversations(
   limit: number,
   budget = PAGE_MESSAGE_BUDGET,
 ): Promise<{ more: boolean; page: (ConversationListRow & { doc: string })[] }> {
-  const candidates = await db.readAll<ConversationListRow>(
+  const candidates = await db.readPage<ConversationListRow>(
     listQuery(organizationId, filters, position, limit + 1, budget),
   );
   const kept = candidates.filter(

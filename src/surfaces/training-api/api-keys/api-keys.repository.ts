@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { answerOf, type Database } from "../../../platform/db/client";
+import * as keyset from "../../../platform/db/keyset";
 import { renderedOnce } from "../../../platform/db/rendered-once";
 import type { RequestDatabase } from "../../../platform/db/request-database";
 import { apiKeys } from "../../../platform/db/schema";
@@ -23,10 +24,13 @@ export async function insertApiKey(
   return (rows[0] as { doc: string }).doc;
 }
 
-/** Every key of the organization, newest first, as documents (JSON text): nothing secret. */
+/**
+ * Every key of the organization, newest first, as documents (JSON text): nothing secret. One
+ * page, the whole list: its rows carry their position as a keyset page's do.
+ */
 const apiKeyDocuments = renderedOnce(["organizationId"], (db, p) =>
   db
-    .select(apiKeyDoc)
+    .select({ ...apiKeyDoc, ...keyset.position(apiKeys.createdAt, apiKeys.id) })
     .from(apiKeys)
     .where(eq(apiKeys.organizationId, p.organizationId))
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
@@ -36,8 +40,10 @@ export async function listApiKeyDocuments(
   db: RequestDatabase,
   organizationId: string,
 ): Promise<string[]> {
-  // A batch of one, so the caller's freshness check rides in the same round trip.
-  const keys = await db.readAll<{ doc: string }>(apiKeyDocuments({ organizationId }));
+  // A page, so the caller's freshness check rides inside the same statement.
+  const keys = await db.readPage<{ doc: string; createdAt: number; id: string }>(
+    apiKeyDocuments({ organizationId }),
+  );
   return keys.map((row) => row.doc);
 }
 

@@ -106,7 +106,7 @@ export const listContacts = (
   position: keyset.CursorPosition | undefined,
   limit: number,
 ) =>
-  db.readAll<{ doc: string; createdAt: number; id: string }>(
+  db.readPage<{ doc: string; createdAt: number; id: string }>(
     listContactsQuery(organizationId, filters, position, limit),
   );
 

@@ -103,7 +103,7 @@ export const listReviews = (
   position: keyset.CursorPosition | undefined,
   limit: number,
 ) =>
-  db.readAll<{ doc: string; createdAt: number; id: string }>(
+  db.readPage<{ doc: string; createdAt: number; id: string }>(
     reviewPageQuery(organizationId, filters, position, limit),
   );
 
@@ -114,7 +114,7 @@ export const exportPage = (
   filters: ReviewFilters,
   position: keyset.CursorPosition | undefined,
   limit: number,
-) => db.readAll<ExportRow>(reviewPageQuery(organizationId, filters, position, limit, "export"));
+) => db.readPage<ExportRow>(reviewPageQuery(organizationId, filters, position, limit, "export"));
 
 /* ---- stats ---- */
 

@@ -203,7 +203,7 @@ export const listSnapshots = (
   limit: number,
   document: SnapshotPageDocument = "list",
 ) =>
-  db.readAll<SnapshotListRow>(
+  db.readPage<SnapshotListRow>(
     listSnapshotsQuery(organizationId, filters, position, limit, document),
   );
 

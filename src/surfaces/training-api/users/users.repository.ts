@@ -76,7 +76,7 @@ export const listUsers = (
   position: keyset.CursorPosition | undefined,
   limit: number,
 ) =>
-  db.readAll<{ doc: string; createdAt: number; id: string }>(
+  db.readPage<{ doc: string; createdAt: number; id: string }>(
     listUsersQuery(organizationId, filters, position, limit),
   );
 

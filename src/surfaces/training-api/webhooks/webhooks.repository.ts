@@ -92,7 +92,7 @@ export const listWebhooks = (
   organizationId: string,
   position: keyset.CursorPosition | undefined,
   limit: number,
-) => db.readAll<ListRow>(pageStatement({ organizationId, ...keyset.values(position, limit) }));
+) => db.readPage<ListRow>(pageStatement({ organizationId, ...keyset.values(position, limit) }));
 
 /** Applies the changes and answers the endpoint's document as it is now; undefined if none. */
 export async function updateWebhook(
