@@ -358,6 +358,9 @@ describe("freshness: the next request after a change is judged by the change", (
     const response = await request("/api/training/snapshots?limit=5", bearer(token), { DB: db });
     expect(response.status).toBe(200);
     expect(counter.roundTrips).toBe(1);
+    expect(counter.statements).toHaveLength(1);
+    expect(counter.statements[0]).not.toMatch(/^batch/);
+    expect(counter.statements[0]).toContain("state_token_version");
   });
 });
 
