@@ -51,6 +51,12 @@ export function values(
   };
 }
 
+/** Newest first on (createdAt, id): the order `rowOrder` repeats on a page's rows. */
+export const newestFirst = (createdAt: Column | SQLWrapper, id: Column | SQLWrapper): SQL[] => [
+  desc(createdAt),
+  desc(id),
+];
+
 /** A row's position, named as a page's rows carry it (`rowOrder`). */
 export const position = (
   createdAt: Column | SQLWrapper,
@@ -82,7 +88,7 @@ export function page(
   return {
     position: position(createdAt, id),
     range,
-    order: [desc(createdAt), desc(id)],
+    order: newestFirst(createdAt, id),
     limit: p.limit,
   };
 }

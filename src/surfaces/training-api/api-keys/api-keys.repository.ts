@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { answerOf, type Database } from "../../../platform/db/client";
 import * as keyset from "../../../platform/db/keyset";
 import { renderedOnce } from "../../../platform/db/rendered-once";
@@ -33,7 +33,7 @@ const apiKeyDocuments = renderedOnce(["organizationId"], (db, p) =>
     .select({ ...apiKeyDoc, ...keyset.position(apiKeys.createdAt, apiKeys.id) })
     .from(apiKeys)
     .where(eq(apiKeys.organizationId, p.organizationId))
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
+    .orderBy(...keyset.newestFirst(apiKeys.createdAt, apiKeys.id)),
 );
 
 export async function listApiKeyDocuments(
