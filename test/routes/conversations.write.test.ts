@@ -2,8 +2,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Body, ISO, json, request, requestBody } from "../helpers/app";
 import { apiKeyHeaders, tokenFor } from "../helpers/auth";
+import { countingD1 } from "../helpers/d1";
 import { uniquePhone } from "../helpers/factories";
 import { ACME, AGENT, DOCS_CONVERSATION, GLOBEX, GLOBEX_KEY, JANE } from "../helpers/seed";
+import { organizationOn } from "../helpers/shards";
 
 const post = (path: string, body: unknown, headers = apiKeyHeaders()) =>
   requestBody(path, json(body, headers));
@@ -161,6 +163,42 @@ describe("POST /v1/api/conversations", () => {
     const { response, body } = await post("/v1/api/conversations", payload);
     expect(response.status).toBe(400);
     expect(body.error.details).toContainEqual(expect.objectContaining({ field, rule }));
+  });
+
+  it("writes a short contact, conversation and message each as one VALUES row, many by json_each", async () => {
+    const org = await organizationOn("SHARD_C");
+    const create = async (messages: { direction: string; message: string }[]) => {
+      const { db, counter } = countingD1(env.SHARD_C);
+      const response = await request(
+        "/v1/api/conversations",
+        json({ customer: { name: "Vale Rowe", phone: uniquePhone() }, messages }, org.keyHeaders),
+        { SHARD_C: db } as Partial<Env>,
+      );
+      expect(response.status).toBe(201);
+      const [batch] = counter.batches;
+      const insertOf = (table: string) =>
+        batch?.find((q) => q.startsWith(`insert into "${table}" `)) ?? "";
+      return { body: (await response.json()) as Body, insertOf };
+    };
+    await create([]); // the isolate learns the organization's shard
+    const one = await create([{ direction: "inbound", message: "One" }]);
+    // Before: every insert was an INSERT … SELECT over json_each, which SQLite journals.
+    for (const table of ["contacts", "conversations", "messages"]) {
+      expect(one.insertOf(table), table).toMatch(/\) values \(/);
+      expect(one.insertOf(table), table).not.toContain("json_each");
+    }
+    const two = await create([
+      { direction: "inbound", message: "One" },
+      { direction: "outbound", message: "Two" },
+    ]);
+    expect(two.insertOf("conversations")).toMatch(/\) values \(/);
+    expect(two.insertOf("messages")).toContain('from json_each(?) as "row"');
+    expect(two.body.messages.map((m: Body) => m.message)).toEqual(["One", "Two"]);
+    expect(one.body.customer).toEqual({
+      name: "Vale Rowe",
+      email: null,
+      phone: expect.any(String),
+    });
   });
 
   it("400 for more than 1,000 messages", async () => {

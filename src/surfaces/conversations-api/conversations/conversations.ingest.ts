@@ -1,5 +1,5 @@
 import { type Placeholder, type SQL, sql } from "drizzle-orm";
-import { chunkedInsert, jsonInserts, rowField } from "../../../platform/db/chunked-insert";
+import { chunkedInsert, jsonInserts, type RowField } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { contacts, type conversations, type messages } from "../../../platform/db/schema";
 import { NAME_MAX_LENGTH } from "../../../platform/http/schemas";
@@ -150,12 +150,15 @@ export const customerContactJsonInserts = (
   db: Database,
   given: string[],
   chunks: (string | Placeholder)[],
-) => jsonInserts(db, contacts, given, chunks, { onConflict: "ignore" });
+  oneRow: boolean,
+) => jsonInserts(db, contacts, given, chunks, { onConflict: "ignore", oneRow });
 
 /** `linkedContact` for rows that carry their customer's contact (`ContactRow`) as `contact`. */
-export const linkedContactOfRow = (organizationId: string | Placeholder): SQL =>
-  linkedContact(organizationId, {
-    id: rowField("contact.id"),
-    phoneNumber: rowField("contact.phoneNumber"),
-    email: rowField("contact.email"),
-  });
+export const linkedContactOfRow =
+  (organizationId: string | Placeholder) =>
+  (row: RowField): SQL =>
+    linkedContact(organizationId, {
+      id: row("contact.id"),
+      phoneNumber: row("contact.phoneNumber"),
+      email: row("contact.email"),
+    });

@@ -1,6 +1,6 @@
 import { and, eq, type Placeholder, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { givenKeys, jsonChunks, jsonInserts } from "../../../platform/db/chunked-insert";
+import { givenKeys, isOneRow, jsonChunks, jsonInserts } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import { documentById } from "../../../platform/db/document-by-id";
 import * as keyset from "../../../platform/db/keyset";
@@ -183,8 +183,14 @@ interface InsertParts<V> {
   origins: V | undefined;
 }
 
-/** The row keys each table's JSON gives (`givenKeys`): contacts, conversations, messages. */
-type InsertKeys = [string[], string[], string[]];
+/** What a table's rows are bound as: the keys they give (`givenKeys`), whether one (`isOneRow`). */
+interface RowsShape {
+  given: string[];
+  oneRow: boolean;
+}
+
+/** The rows' shape for each table: contacts, conversations, messages. */
+type InsertKeys = [RowsShape, RowsShape, RowsShape];
 
 /**
  * The statements that write new conversations: their contacts unless one matches, the
@@ -197,22 +203,25 @@ type InsertKeys = [string[], string[], string[]];
 function insertStatements(
   db: Database,
   parts: InsertParts<string | Placeholder>,
-  [contactKeys, conversationKeys, messageKeys]: InsertKeys,
+  [contactRows, conversationRows, messageRows]: InsertKeys,
   actor: Actor,
 ): BatchItem<"sqlite">[] {
   return [
-    ...customerContactJsonInserts(db, contactKeys, parts.contacts),
-    ...jsonInserts(db, conversations, conversationKeys, parts.conversations, {
+    ...customerContactJsonInserts(db, contactRows.given, parts.contacts, contactRows.oneRow),
+    ...jsonInserts(db, conversations, conversationRows.given, parts.conversations, {
       computed: { contactId: linkedContactOfRow(parts.organizationId) },
+      oneRow: conversationRows.oneRow,
     }),
-    ...jsonInserts(db, messages, messageKeys, parts.messages),
+    ...jsonInserts(db, messages, messageRows.given, parts.messages, {
+      oneRow: messageRows.oneRow,
+    }),
     ...(parts.origins === undefined
       ? []
       : draftInserts(db, parts.organizationId, parts.origins, actor)),
   ];
 }
 
-/** The rows of `plans` as each table's JSON chunks, and the keys they give. */
+/** The rows of `plans` as each table's JSON chunks, and their shapes. */
 function insertRows(organizationId: string, plans: PlannedConversation[]) {
   const contactRows = plans.map((p) => ({ ...p.contact, organizationId }));
   const conversationRows = plans.map((p) => ({
@@ -231,10 +240,14 @@ function insertRows(organizationId: string, plans: PlannedConversation[]) {
     messages: messageRows.length > 0 ? jsonChunks(messageRows) : [],
     origins: drafted.length > 0 ? originsJson(drafted) : undefined,
   };
+  const shape = (rows: object[], chunks: string[]): RowsShape => ({
+    given: givenKeys(rows),
+    oneRow: isOneRow(rows, chunks),
+  });
   const keys: InsertKeys = [
-    givenKeys(contactRows),
-    givenKeys(conversationRows),
-    givenKeys(messageRows),
+    shape(contactRows, parts.contacts),
+    shape(conversationRows, parts.conversations),
+    shape(messageRows, parts.messages),
   ];
   return { parts, keys };
 }
@@ -252,8 +265,9 @@ export function conversationInserts(
 }
 
 /**
- * `insertStatements` rendered once per shape (the keys the rows give, the number of chunks, the
- * actor's kind), bound per request: for the API's one conversation at a time.
+ * `insertStatements` rendered once per shape (the keys the rows give and whether one row, the
+ * number of chunks, the actor's kind), bound per request: for the API's one conversation at a
+ * time, whose contact and conversation are one row each.
  */
 const renderedInserts = renderedBatchPerShape<
   {

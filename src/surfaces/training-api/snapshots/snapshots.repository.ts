@@ -1,6 +1,6 @@
 import { and, eq, exists, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { chunkedInsert } from "../../../platform/db/chunked-insert";
+import { chunkedInsert, type RowField } from "../../../platform/db/chunked-insert";
 import type { Database } from "../../../platform/db/client";
 import * as keyset from "../../../platform/db/keyset";
 import { renderedOnce, renderedPerShape } from "../../../platform/db/rendered-once";
@@ -227,7 +227,7 @@ export type SnapshotInsert = NewSnapshot & {
 export function snapshotInserts(
   db: Database,
   snapshots: { snapshot: SnapshotInsert; copies: NewSnapshotMessage[] }[],
-  linkContact?: SQL,
+  linkContact?: (row: RowField) => SQL,
 ): BatchItem<"sqlite">[] {
   const rows = snapshots.map(({ snapshot }) => snapshot);
   const tagRows = rows.flatMap((snapshot) =>
