@@ -14,7 +14,9 @@
  *    statement, (c) adds the platform services.
  *
  * Rounds are paired because on 2 shared cores runs minutes apart differ by up to ±40 %: a ratio
- * of two such runs inherits the drift, a ratio of back-to-back runs mostly does not.
+ * of two such runs inherits the drift, a ratio of back-to-back runs mostly does not. The two sides
+ * of a ratio run back to back and take turns going first (`inTurn`), over an even number of
+ * rounds, so neither gains from its place in the round.
  */
 import { dataset, FIXED, rowsLabel } from "./data";
 import { type Measurement, measure, type Write } from "./measure";
@@ -32,7 +34,12 @@ import {
   WITH_SERVICES,
 } from "./servers";
 
-const ROUNDS = 3;
+/** Even: each side of a pair goes first in half of the rounds. */
+const ROUNDS = 4;
+
+/** A pair measured back to back, in the order of its round: as given in odd rounds, else swapped. */
+const inTurn = <T>(round: number, first: T, second: T): [T, T] =>
+  round % 2 === 1 ? [first, second] : [second, first];
 const SETTINGS = {
   full: { small: 1_000, large: 100_000, seconds: 15 },
   quick: { small: 1_000, large: 12_000, seconds: 4 },
@@ -138,12 +145,13 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
     const apiSmall = await startApi(smallData);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [name, path, auth] of ENDPOINTS) {
-        await run(
-          `${name} @ ${smallLabel}`,
-          `${apiSmall.url}${path}`,
-          await apiSmall.headers(auth),
-        );
-        await run(`${name} @ ${largeLabel}`, `${api.url}${path}`, await api.headers(auth));
+        for (const [label, server] of inTurn(
+          round,
+          [smallLabel, apiSmall] as const,
+          [largeLabel, api] as const,
+        )) {
+          await run(`${name} @ ${label}`, `${server.url}${path}`, await server.headers(auth));
+        }
       }
       for (const [name, auth, page500] of deep) {
         await run(
@@ -165,9 +173,11 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
     for (let round = 1; round <= ROUNDS; round++) {
       await run("(a) fixed JSON", fixed.url);
       for (const [name, path, auth] of DOCUMENTS) {
-        await run(`${name}: API`, `${api.url}${path}`, await api.headers(auth));
+        const apiSide = async () =>
+          run(`${name}: API`, `${api.url}${path}`, await api.headers(auth));
+        const floor = () => run(`${name}: (c)`, `${services.url}${path}`);
+        for (const side of inTurn(round, apiSide, floor)) await side();
         await run(`${name}: (b)`, `${bare.url}${path}`);
-        await run(`${name}: (c)`, `${services.url}${path}`);
       }
     }
   }
@@ -189,15 +199,22 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
     for (let round = 1; round <= ROUNDS; round++) {
       for (const { name, path, auth } of DEEP_LISTS) {
         const headers = await api.headers(auth);
-        await run(`${name}, page 1 (depth)`, `${api.url}${path}?limit=20`, headers);
-        await run(`${name}, page 500`, `${api.url}${page500.get(name)}`, headers);
+        for (const [key, url] of inTurn<[string, string]>(
+          round,
+          [`${name}, page 1 (depth)`, `${path}?limit=20`],
+          [`${name}, page 500`, `${page500.get(name)}`],
+        )) {
+          await run(key, `${api.url}${url}`, headers);
+        }
       }
     }
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [name, path, auth, write] of FLOORED) {
-        await run(`${name}: API`, `${api.url}${path}`, await api.headers(auth), write);
+        const apiSide = async () =>
+          run(`${name}: API`, `${api.url}${path}`, await api.headers(auth), write);
+        const floor = () => run(`${name}: (c)`, `${services.url}${path}`, {}, write);
+        for (const side of inTurn(round, apiSide, floor)) await side();
         await run(`${name}: (b)`, `${bare.url}${path}`, {}, write);
-        await run(`${name}: (c)`, `${services.url}${path}`, {}, write);
       }
     }
   }
@@ -231,7 +248,7 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
       const r = median(ratios(`${name}: API`, `${name}: (c)`, rps));
       return check(r >= TARGET, `${name} ≥ ${TARGET} × (c) in req/s (${against(r, TARGET, true)})`);
     });
-  const settings = `${ROUNDS} rounds of ${seconds} s per request, 8 connections; ${machine()}.`;
+  const settings = `${ROUNDS} rounds of ${seconds} s per request, 8 connections; the two sides of a ratio back to back, each first in every other round; ${machine()}.`;
   const command = `\`npm run bench${quick ? " -- --quick" : ""}\``;
 
   if (documents) {
@@ -316,7 +333,7 @@ export async function load(quick: boolean, only: Section = "all"): Promise<void>
         ),
         "",
         "",
-        `List pages at depth, the API on ${largeLabel} rows, measured before the writes of the table above: page 500 measured right after page 1 in each round; p50 in ms as medians, their ratio as median (range) of the rounds.`,
+        `List pages at depth, the API on ${largeLabel} rows, measured before the writes of the table above: page 1 and page 500 back to back in each round, each first in every other round; p50 in ms as medians, their ratio as median (range) of the rounds.`,
         "",
         table(
           ["list", "page 1 p50", "page 500 p50", "page 500 ÷ page 1"],
