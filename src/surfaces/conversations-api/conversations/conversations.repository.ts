@@ -190,7 +190,7 @@ interface RowsShape {
 }
 
 /** The rows' shape for each table: contacts, conversations, messages. */
-type InsertKeys = [RowsShape, RowsShape, RowsShape];
+type InsertShapes = [RowsShape, RowsShape, RowsShape];
 
 /**
  * The statements that write new conversations: their contacts unless one matches, the
@@ -203,7 +203,7 @@ type InsertKeys = [RowsShape, RowsShape, RowsShape];
 function insertStatements(
   db: Database,
   parts: InsertParts<string | Placeholder>,
-  [contactRows, conversationRows, messageRows]: InsertKeys,
+  [contactRows, conversationRows, messageRows]: InsertShapes,
   actor: Actor,
 ): BatchItem<"sqlite">[] {
   return [
@@ -244,12 +244,12 @@ function insertRows(organizationId: string, plans: PlannedConversation[]) {
     given: givenKeys(rows),
     oneRow: isOneRow(rows, chunks),
   });
-  const keys: InsertKeys = [
+  const shapes: InsertShapes = [
     shape(contactRows, parts.contacts),
     shape(conversationRows, parts.conversations),
     shape(messageRows, parts.messages),
   ];
-  return { parts, keys };
+  return { parts, shapes };
 }
 
 /** `insertStatements` with values: for the bulk import's batches. */
@@ -260,8 +260,8 @@ export function conversationInserts(
   actor: Actor,
 ): BatchItem<"sqlite">[] {
   if (plans.length === 0) return [];
-  const { parts, keys } = insertRows(organizationId, plans);
-  return insertStatements(db, parts, keys, actor);
+  const { parts, shapes } = insertRows(organizationId, plans);
+  return insertStatements(db, parts, shapes, actor);
 }
 
 /**
@@ -280,10 +280,10 @@ const renderedInserts = renderedBatchPerShape<
   },
   string
 >((db, p, shape) => {
-  const [keys, actorType] = JSON.parse(shape) as [InsertKeys, "apiKey" | "user" | null];
+  const [shapes, actorType] = JSON.parse(shape) as [InsertShapes, "apiKey" | "user" | null];
   const actor = actorType && p.actorId ? { type: actorType, id: p.actorId } : null;
   // Every item is an INSERT builder (`toSQL()`), which BatchItem's type does not say.
-  return insertStatements(db, p, keys, actor) as unknown as Renderable[];
+  return insertStatements(db, p, shapes, actor) as unknown as Renderable[];
 });
 
 /** The event its batch announces: named once, for its insert and for the outbox. */
@@ -315,11 +315,11 @@ export async function createConversation(
   const id = planned.conversation.id;
   const now = Date.now();
   const event = outbox.newEvent(organizationId, CREATED, now);
-  const { parts, keys } = insertRows(organizationId, [planned]);
+  const { parts, shapes } = insertRows(organizationId, [planned]);
   const statements: Statement[] = [
     ...renderedInserts(
       { ...parts, actorId: typeof actor?.id === "string" ? actor.id : undefined },
-      JSON.stringify([keys, actor?.type ?? null]),
+      JSON.stringify([shapes, actor?.type ?? null]),
     ),
     conversationCreated({ eventId: event.id, organizationId, id, now }),
     conversationDocumentQuery(organizationId, id),
