@@ -1,11 +1,10 @@
 import { env } from "cloudflare:workers";
 import type { BatchItem } from "drizzle-orm/batch";
-import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { chunkedInsert } from "../../src/platform/db/chunked-insert";
 import { contacts, conversations, users } from "../../src/platform/db/schema";
 import { linkedContactOfRow } from "../../src/surfaces/conversations-api/conversations/conversations.ingest";
-import { insertOrganization, tick, uniquePhone } from "../helpers/factories";
+import { testDb as db, insertOrganization, tick, uniquePhone } from "../helpers/factories";
 import { ACME } from "../helpers/seed";
 
 /*
@@ -14,7 +13,6 @@ import { ACME } from "../helpers/seed";
  * write the same row from the same data: its values, its defaults, what `computed` links.
  */
 
-const db = () => drizzle(env.DB);
 const sqlOf = (items: BatchItem<"sqlite">[]) =>
   items.map((item) => (item as unknown as { toSQL(): { sql: string } }).toSQL().sql);
 const run = (items: BatchItem<"sqlite">[]) =>
@@ -48,8 +46,8 @@ const conversationRow = (organizationId: string, phoneNumber: string) => ({
   contact: { id: "not-made", phoneNumber, email: null },
 });
 
-const rowOf = async (table: "conversations", rowId: string) =>
-  env.DB.prepare(`select * from ${table} where id = ?`).bind(rowId).first();
+const conversationOf = async (rowId: string) =>
+  env.DB.prepare("select * from conversations where id = ?").bind(rowId).first();
 
 describe("chunkedInsert", () => {
   it("writes one short row as VALUES, and the same row json_each writes", async () => {
@@ -72,12 +70,12 @@ describe("chunkedInsert", () => {
     expect(sqlOf(many)).toEqual([expect.stringContaining('from json_each(?) as "row"')]);
     // The second row of `many` links no contact: NOT NULL refuses it, and the batch writes nothing.
     await expect(run(many)).rejects.toThrow(/NOT NULL/);
-    expect(await rowOf("conversations", a.id)).toBeNull();
+    expect(await conversationOf(a.id)).toBeNull();
 
     await run([...single, ...chunkedInsert(db(), conversations, [a, { ...a, id: id() }], link)]);
-    const written = await rowOf("conversations", b.id);
+    const written = await conversationOf(b.id);
     const { id: _, ...values } = written ?? {};
-    const { id: __, ...byJsonEach } = (await rowOf("conversations", a.id)) ?? {};
+    const { id: __, ...byJsonEach } = (await conversationOf(a.id)) ?? {};
     expect(values).toEqual(byJsonEach);
     expect(values).toMatchObject({
       organization_id: organizationId,
