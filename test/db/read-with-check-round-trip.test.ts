@@ -4,8 +4,9 @@ import { openRequestDatabase } from "../../src/platform/db/request-database";
 import { countingD1 } from "../helpers/d1";
 
 /*
- * The freshness check sent inside a read (src/platform/db/read-with-check.ts) on the real local D1: the
- * read's row and the check's rows come back as if each had run alone, in one statement.
+ * The deferred check on the real local D1: inside the statement of a one-row read
+ * (src/platform/db/read-with-check.ts), beside a page in a batch of two. Either way the rows and
+ * the check's rows come back as if each had run alone, in one round trip.
  */
 
 const check = (id: string) => ({
@@ -64,8 +65,7 @@ describe("RequestDatabase.readFirst with a deferred check", () => {
 });
 
 describe("RequestDatabase.readPage with a deferred check", () => {
-  // Rows written in another order than the page's, and no LIMIT: SQLite drops the ORDER BY of
-  // such a subquery once it is joined, so only the combined statement's own order keeps it.
+  // Rows written in another order than the page's: only the page's own ORDER BY orders them.
   const unordered = {
     sql: `select column3 as doc, column1 as "createdAt", column2 as id from (values (2, 'b', 'second'), (1, 'a', 'first'), (3, 'c', 'third')) order by "createdAt" desc, id desc`,
     params: [],
@@ -74,17 +74,24 @@ describe("RequestDatabase.readPage with a deferred check", () => {
   it.each([
     ["the check finds a row", ACME],
     ["the check finds nothing", MISSING],
-  ])("%s: every row of the page in its order, in one statement", async (_, checked) => {
-    const { db, counter } = countingD1(env.DB);
-    const request = openRequestDatabase(db);
-    const pending = request.deferCheck(check(checked));
-    const rows = await request.readPage<{ doc: string; createdAt: number; id: string }>(unordered);
-    expect(rows.map((row) => row.doc)).toEqual(["third", "second", "first"]);
-    expect(rows).toEqual((await alone(unordered)).results);
-    expect(await pending.rows()).toEqual((await alone(check(checked))).results);
-    expect(counter.roundTrips).toBe(1);
-    expect(counter.statements).toHaveLength(1);
-  });
+  ])(
+    "%s: every row of the page in its order, the check beside it in one batch",
+    async (_, checked) => {
+      const { db, counter } = countingD1(env.DB);
+      const request = openRequestDatabase(db);
+      const pending = request.deferCheck(check(checked));
+      const rows = await request.readPage<{ doc: string; createdAt: number; id: string }>(
+        unordered,
+      );
+      expect(rows.map((row) => row.doc)).toEqual(["third", "second", "first"]);
+      expect(rows).toEqual((await alone(unordered)).results);
+      expect(pending.sent).toBe(true);
+      expect(await pending.rows()).toEqual((await alone(check(checked))).results);
+      expect(counter.roundTrips).toBe(1);
+      // Not folded into one statement: the check, then the page as it is.
+      expect(counter.batches).toEqual([[check(checked).sql, unordered.sql]]);
+    },
+  );
 
   it("an empty page: no rows, the check's row still", async () => {
     const { db } = countingD1(env.DB);
@@ -96,5 +103,24 @@ describe("RequestDatabase.readPage with a deferred check", () => {
     };
     expect(await request.readPage(empty)).toEqual([]);
     expect(await pending.rows()).toEqual((await alone(check(ACME))).results);
+  });
+
+  it("without a deferred check, the page runs alone", async () => {
+    const { db, counter } = countingD1(env.DB);
+    const rows = await openRequestDatabase(db).readPage(unordered);
+    expect(rows).toEqual((await alone(unordered)).results);
+    expect(counter.statements).toEqual([unordered.sql]);
+  });
+
+  it("a failed page leaves the check to be sent on its own", async () => {
+    const { db, counter } = countingD1(env.DB);
+    const request = openRequestDatabase(db);
+    const pending = request.deferCheck(check(ACME));
+    await expect(
+      request.readPage({ sql: "select * from no_such_table", params: [] }),
+    ).rejects.toThrow(/no such table/);
+    expect(pending.sent).toBe(false);
+    expect(await pending.rows()).toEqual((await alone(check(ACME))).results);
+    expect(counter.roundTrips).toBe(2);
   });
 });

@@ -352,15 +352,18 @@ describe("freshness: the next request after a change is judged by the change", (
     }
   });
 
-  it("a list page too", async () => {
+  it("a list page too, the check beside the page in a batch of two (not folded into it)", async () => {
     const { token } = await loggedIn("agent");
     const { db, counter } = countingD1(env.DB);
     const response = await request("/api/training/snapshots?limit=5", bearer(token), { DB: db });
     expect(response.status).toBe(200);
     expect(counter.roundTrips).toBe(1);
-    expect(counter.statements).toHaveLength(1);
-    expect(counter.statements[0]).not.toMatch(/^batch/);
-    expect(counter.statements[0]).toContain("state_token_version");
+    expect(d1RoundTrips(response)).toBe(1);
+    expect(counter.statements).toEqual(["batch(2)"]);
+    const [checkSql, pageSql] = counter.batches[0] ?? [];
+    expect(checkSql).toContain("state_token_version");
+    expect(pageSql).not.toContain("state_token_version");
+    expect(pageSql).toMatch(/^select .* from "training_snapshots"/);
   });
 });
 

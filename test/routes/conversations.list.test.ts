@@ -151,10 +151,11 @@ describe("GET /v1/api/conversations", () => {
       const { response } = await get(next, apiKeyHeaders(), { DB: db });
       expect(counter.roundTrips).toBe(1);
       expect(d1RoundTrips(response)).toBe(1);
-      // One statement, not a batch of two: the organization's fence is folded into the page's.
-      expect(counter.statements).toHaveLength(1);
-      expect(counter.statements[0]).not.toMatch(/^batch/);
-      expect(counter.statements[0]).toContain("fence_state");
+      // The organization's fence beside the page, in one batch: not folded into the page's statement.
+      expect(counter.statements).toEqual(["batch(2)"]);
+      const [fenceSql, pageSql] = counter.batches[0] ?? [];
+      expect(fenceSql).toContain("fence_state");
+      expect(pageSql).not.toContain("fence_state");
       next = /<([^>]+)>/.exec(response.headers.get("link") ?? "")?.[1] ?? null;
     }
   });

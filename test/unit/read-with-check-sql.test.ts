@@ -18,20 +18,6 @@ describe("readWithCheck", () => {
   });
 });
 
-describe("readWithCheck of a page", () => {
-  it("orders the combined rows again by the read's own columns, qualified by its side", () => {
-    const combined = readWithCheck(
-      { sql: "select a from t", params: [] },
-      { sql: "select b, createdAt, id from u order by createdAt desc, id desc", params: [] },
-      [
-        ["createdAt", "desc"],
-        ["id", "desc"],
-      ],
-    );
-    expect(combined.sql).toMatch(/ as q on 1 order by q."createdAt" desc, q."id" desc$/);
-  });
-});
-
 describe("the check sent inside GET snapshot", () => {
   it("binds no LIMIT: a bound `limit ?` inside the combined statement made SQLite ~10× slower over the statement", () => {
     const check = sessionStateQuery({ sessionId: "s", userId: "u", organizationId: "o" });
@@ -69,22 +55,6 @@ describe("splitReadWithCheck", () => {
     expect(splitReadWithCheck(names, [[1, null, 2, 1, 7, null]])).toEqual({
       checkRows: [{ role: null, version: 2 }],
       rows: [{ version: 7, doc: null }],
-    });
-  });
-
-  it("a page: every row of the read in the order given, the check's row once", () => {
-    const rows = [
-      [1, "admin", 3, 1, 9, "{c}"],
-      [1, "admin", 3, 1, 8, "{b}"],
-      [1, "admin", 3, 1, 7, "{a}"],
-    ];
-    expect(splitReadWithCheck(names, rows)).toEqual({
-      checkRows: [{ role: "admin", version: 3 }],
-      rows: [
-        { version: 9, doc: "{c}" },
-        { version: 8, doc: "{b}" },
-        { version: 7, doc: "{a}" },
-      ],
     });
   });
 

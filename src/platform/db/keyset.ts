@@ -1,5 +1,4 @@
 import { type Column, desc, type Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
-import type { RowOrder } from "./read-with-check";
 import type { Slots } from "./rendered-once";
 
 /*
@@ -14,12 +13,6 @@ export interface CursorPosition {
   createdAt: number;
   id: string;
 }
-
-/** A page's order on its rows' own position columns, for a statement that wraps the page. */
-export const rowOrder: RowOrder = [
-  ["createdAt", "desc"],
-  ["id", "desc"],
-];
 
 /**
  * What a page binds: its size, the optional lower bound, and one upper bound only, the tighter
@@ -51,13 +44,13 @@ export function values(
   };
 }
 
-/** Newest first on (createdAt, id): the order `rowOrder` repeats on a page's rows. */
+/** Newest first on (createdAt, id). */
 export const newestFirst = (createdAt: Column | SQLWrapper, id: Column | SQLWrapper): SQL[] => [
   desc(createdAt),
   desc(id),
 ];
 
-/** A row's position, named as a page's rows carry it (`rowOrder`). */
+/** A row's position, named as a page's rows carry it (`createdAt`, `id`). */
 export const position = (
   createdAt: Column | SQLWrapper,
   id: Column | SQLWrapper,

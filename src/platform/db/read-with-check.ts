@@ -1,41 +1,38 @@
 import type { Statement } from "./statement";
 
 /*
- * A deferred check (the freshness check every request makes) sent inside the request's one read,
- * so that read stays a single statement rather than a batch of two. D1 charges per statement as
- * well as per round trip: under `wrangler dev` the second statement of a batch cost ≈ 0.25 ms of
- * the runtime's CPU per GET, and on Cloudflare each statement of a batch is executed and metered
- * on its own.
+ * A deferred check (the freshness check every request makes) sent inside the request's read of
+ * one row (a document), so that read stays a single statement rather than a batch of two:
  *
  *   select p.*, q.* from (select 1)
  *     left join (select 1 as "__check", * from (<check>)) as p on 1
  *     left join (select 1 as "__row", * from (<read>)) as q on 1
- *   [order by q."createdAt" desc, q."id" desc]
  *
  * The one-row anchor keeps a row whether the check or the read found anything; each side's
  * marker column says whether it did, and where its columns begin. The check gives at most one
- * row (it is keyed by a unique column), so each row of the read comes once, the check's columns
- * repeated beside it. A read of several rows (a list page) names its order on its own columns:
- * SQLite drops the ORDER BY of a subquery joined to others unless it has a LIMIT, so the combined
- * statement orders by it again. A check must not bind a `limit ?`: SQLite then ran the whole
- * statement ~10× slower (200 µs instead of 21 on the demo snapshot).
+ * row (it is keyed by a unique column). A check must not bind a `limit ?`: SQLite then ran the
+ * whole statement ~10× slower (200 µs instead of 21 on the demo snapshot).
+ *
+ * Only for one row. A page of rows goes beside its check, in a batch of two (`readPage`): folded,
+ * SQLite materializes the page and sorts it again (it drops the order of a joined subquery), and
+ * that costs more than the second statement. On the benchmark's 100k rows, in `node:sqlite`
+ * (compile + run, median of 3,000), a reviews page took 184 µs and its check 46; folded, 430.
+ * Under Miniflare, the runtime's CPU per call was 80–275 µs less as a batch of two than folded
+ * for five of the six lists' pages (the sixth, the conversations list with its small fence
+ * check, within the noise). For one row the fold is as cheap as the batch or cheaper (GET
+ * snapshot: 1,314 µs folded, 1,428 as a batch).
  */
 
 const CHECK = "__check";
 const ROW = "__row";
 
-/** An order on a read's own columns (as its rows name them), first key first. */
-export type RowOrder = readonly (readonly [column: string, direction: "asc" | "desc"])[];
-
-/** One statement answering `check` and the rows of `read` (in `order`); parameters in text order. */
-export function readWithCheck(check: Statement, read: Statement, order: RowOrder = []): Statement {
-  const orderBy = order.map(([column, direction]) => `q."${column}" ${direction}`).join(", ");
+/** One statement answering `check` and the row of `read`; parameters in text order. */
+export function readWithCheck(check: Statement, read: Statement): Statement {
   return {
     sql:
       `select p.*, q.* from (select 1)` +
       ` left join (select 1 as "${CHECK}", * from (${check.sql})) as p on 1` +
-      ` left join (select 1 as "${ROW}", * from (${read.sql})) as q on 1` +
-      (orderBy ? ` order by ${orderBy}` : ""),
+      ` left join (select 1 as "${ROW}", * from (${read.sql})) as q on 1`,
     params: [...check.params, ...read.params],
   };
 }

@@ -1,8 +1,8 @@
 import { drizzle } from "drizzle-orm/d1";
 import type { Database } from "./client";
 import { fenceWithTrip, writeFence } from "./fences";
-import * as keyset from "./keyset";
-import { type RowOrder, readWithCheck, splitReadWithCheck } from "./read-with-check";
+import type * as keyset from "./keyset";
+import { readWithCheck, splitReadWithCheck } from "./read-with-check";
 import type { Statement } from "./statement";
 import type { RoundTrip } from "./timing";
 
@@ -10,7 +10,7 @@ type Row = Record<string, unknown>;
 
 /**
  * A check the request needs (is this session still valid?) that costs no round trip of its own:
- * it travels with the request's next batch, or inside its next `readFirst`. `rows()` gives its
+ * it travels with the request's next batch or `readPage`, or inside its next `readFirst`. `rows()` gives its
  * answer, from that round trip if one ran, else from a round trip of its own made now.
  */
 export interface DeferredCheck {
@@ -36,8 +36,8 @@ export type RequestDatabase = Database & {
   /** The first row of a read, or null, in one statement: a deferred check travels inside it. */
   readFirst<T>(statement: Statement): Promise<T | null>;
   /**
-   * Every row of a keyset page (keyset.ts: its rows carry their position and come newest
-   * first), in order, in one statement: a deferred check travels inside it.
+   * Every row of a keyset page (keyset.ts), in order, in one round trip: a deferred check travels
+   * in front of it in a batch of two, not inside it (read-with-check.ts says why).
    */
   readPage<T extends keyset.CursorPosition>(statement: Statement): Promise<T[]>;
   /** Sends `statement` with the request's next round trip (one check per request). */
@@ -149,20 +149,27 @@ class RequestChannel {
     return this.batch([statement]).then(([result]) => result as D1Result);
   }
 
+  /** The rows of a read: alone, or with the pending check in front, in a batch of two. */
+  async readAll(statement: Statement): Promise<Row[]> {
+    if (!this.check) return (await this.roundTrip(() => this.bound(statement).all<Row>())).results;
+    const [result] = await this.batch<Row>([this.bound(statement)]);
+    return result?.results ?? [];
+  }
+
   /**
-   * The rows of a read, in one statement: with the pending check inside when there is one, which
-   * then needs the read's `order` on its own columns to keep it (read-with-check.ts).
+   * The first row of a read, in one statement: with the pending check inside when there is one
+   * (read-with-check.ts).
    */
-  async read(statement: Statement, order: RowOrder): Promise<Row[]> {
+  async readFirst(statement: Statement): Promise<Row | undefined> {
     const check = this.check;
-    if (!check) return (await this.roundTrip(() => this.bound(statement).all<Row>())).results;
-    const combined = readWithCheck(check.statement, statement, order);
+    if (!check) return (await this.roundTrip(() => this.bound(statement).all<Row>())).results[0];
+    const combined = readWithCheck(check.statement, statement);
     return this.carry(
       check,
       () => this.bound(combined).raw<unknown[]>({ columnNames: true }),
       ([names, ...values]) => {
         const { checkRows, rows } = splitReadWithCheck(names as string[], values);
-        return [checkRows, rows];
+        return [checkRows, rows[0]];
       },
     );
   }
@@ -304,9 +311,9 @@ export function openRequestDatabase(
     );
   return Object.assign(drizzle(channel as unknown as D1Database), {
     readFirst: async <T>(statement: Statement) =>
-      ((await channel.read(statement, []))[0] ?? null) as T | null,
+      ((await channel.readFirst(statement)) ?? null) as T | null,
     readPage: async <T extends keyset.CursorPosition>(statement: Statement) =>
-      (await channel.read(statement, keyset.rowOrder)) as T[],
+      (await channel.readAll(statement)) as T[],
     deferCheck: (statement: Statement) => channel.deferCheck(statement),
     commitWithFirstWrite: (statements: Statement[]) => channel.commitWithFirstWrite(statements),
     organizationId,

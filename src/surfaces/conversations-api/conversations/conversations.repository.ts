@@ -151,7 +151,7 @@ export const listQuery = (
 
 /**
  * A page of conversations with all their messages, as documents, in one D1 round trip of one
- * statement: up to `limit` conversations, fewer when the message budget is reached; `more` says
+ * statement (the request's check beside it): up to `limit` conversations, fewer when the message budget is reached; `more` says
  * whether the list goes on after the last one.
  */
 export async function listConversations(
