@@ -10,8 +10,9 @@ type Row = Record<string, unknown>;
 
 /**
  * A check the request needs (is this session still valid?) that costs no round trip of its own:
- * it travels with the request's next batch or `readPage`, or inside its next `readFirst`. `rows()` gives its
- * answer, from that round trip if one ran, else from a round trip of its own made now.
+ * it travels with the request's next batch or `readPage`, or inside its next `readFirst`.
+ * `rows()` gives its answer, from that round trip if one ran, else from a round trip of its own
+ * made now.
  */
 export interface DeferredCheck {
   rows(): Promise<Row[]>;
