@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { openRequestDatabase } from "../../src/platform/db/request-database";
+import { openRequestDatabase, type RequestDatabase } from "../../src/platform/db/request-database";
+import type { Statement } from "../../src/platform/db/statement";
 import { countingD1 } from "../helpers/d1";
 
 /*
@@ -49,18 +50,6 @@ describe("RequestDatabase.readFirst with a deferred check", () => {
     const row = await openRequestDatabase(db).readFirst(read(ACME));
     expect(row).toEqual((await alone(read(ACME))).results[0]);
     expect(counter.statements).toEqual([read(ACME).sql]);
-  });
-
-  it("a failed statement leaves the check to be sent on its own", async () => {
-    const { db, counter } = countingD1(env.DB);
-    const request = openRequestDatabase(db);
-    const pending = request.deferCheck(check(ACME));
-    await expect(
-      request.readFirst({ sql: "select * from no_such_table", params: [] }),
-    ).rejects.toThrow(/no such table/);
-    expect(pending.sent).toBe(false);
-    expect(await pending.rows()).toEqual((await alone(check(ACME))).results);
-    expect(counter.roundTrips).toBe(2);
   });
 });
 
@@ -111,14 +100,19 @@ describe("RequestDatabase.readPage with a deferred check", () => {
     expect(rows).toEqual((await alone(unordered)).results);
     expect(counter.statements).toEqual([unordered.sql]);
   });
+});
 
-  it("a failed page leaves the check to be sent on its own", async () => {
+describe("either read with a deferred check", () => {
+  it.each([
+    ["readFirst", (db: RequestDatabase, statement: Statement) => db.readFirst(statement)],
+    ["readPage", (db: RequestDatabase, statement: Statement) => db.readPage(statement)],
+  ])("a failed %s leaves the check to be sent on its own", async (_, read) => {
     const { db, counter } = countingD1(env.DB);
     const request = openRequestDatabase(db);
     const pending = request.deferCheck(check(ACME));
-    await expect(
-      request.readPage({ sql: "select * from no_such_table", params: [] }),
-    ).rejects.toThrow(/no such table/);
+    await expect(read(request, { sql: "select * from no_such_table", params: [] })).rejects.toThrow(
+      /no such table/,
+    );
     expect(pending.sent).toBe(false);
     expect(await pending.rows()).toEqual((await alone(check(ACME))).results);
     expect(counter.roundTrips).toBe(2);
