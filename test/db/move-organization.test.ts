@@ -232,6 +232,16 @@ describe("moving an organization to another shard", () => {
     expect(received).toHaveLength(0);
 
     await runMove(org.ids.org, "SHARD_C");
+    // Not copied (derived): rebuilt on the new shard from the endpoints copied, gone from the old.
+    const listeners = (binding: Shard) =>
+      env[binding]
+        .prepare("select type, endpoint_id from webhook_listeners where organization_id = ?")
+        .bind(org.ids.org)
+        .all();
+    expect((await listeners("SHARD_C")).results).toEqual([
+      { type: "conversation.created", endpoint_id: endpoint.id },
+    ]);
+    expect((await listeners("SHARD_B")).results).toEqual([]);
     const moved = await consume([message], { send });
     expect(moved.explicitAcks).toHaveLength(1);
     expect(received).toHaveLength(1);

@@ -3,8 +3,14 @@ import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { renderedOnce } from "../db/rendered-once";
 import type { RequestDatabase } from "../db/request-database";
-import { type WebhookEventType, webhookEndpoints, webhookEvents } from "../db/schema";
+import {
+  organizations,
+  type WebhookEventType,
+  webhookEndpoints,
+  webhookEvents,
+} from "../db/schema";
 import type { Statement } from "../db/statement";
+import { webhookListeners } from "../db/webhook-listeners";
 import { findDatabaseError } from "../errors/database-error";
 import { newObjectId } from "../util/ids";
 
@@ -12,7 +18,8 @@ import { newObjectId } from "../util/ids";
  * The transactional outbox. A change that announces an event adds `outbox.event(…)` to its own
  * batch: the event row is committed with the change or not at all. The statement writes nothing
  * when no enabled endpoint of the organization listens to the type (most writes of most
- * organizations), so the change costs no more than one indexed lookup inside its own batch.
+ * organizations), which it learns from one lookup of `webhook_listeners`' primary key inside its
+ * own batch.
  * A batch run through `outbox.batch` tells the outbox which of its events were written (the
  * insert returns the row it wrote, if any). Once the request is answered, `announceEvents`
  * queues the events written, with nothing to look up, and nothing at all when none was; a crash
@@ -151,12 +158,10 @@ function learn(event: RecordedEvent) {
  * The select that trips a batch's fence (`fenceWithTrip`) when an enabled endpoint of the
  * organization listens to one of `types` (a JSON array): the guard of the inserts left out.
  */
-const listenerTrip = renderedOnce(["organizationId", "types"], (db, p) =>
-  db
-    .select({ organizationId: webhookEndpoints.organizationId, state: sql`'listened'` })
-    .from(webhookEndpoints)
-    .where(receivers(p.organizationId, { types: sql`(select value from json_each(${p.types}))` }))
-    .limit(1),
+export const listenerTrip = renderedOnce(
+  ["organizationId", "types"],
+  (_db, p) =>
+    sql`select ${p.organizationId}, 'listened' where ${listening(p.organizationId, p.types)}`,
 );
 
 /**
@@ -219,6 +224,18 @@ function settle<R>(
 }
 
 /**
+ * Whether an enabled endpoint of the organization listens to one of `types` (a JSON array):
+ * lookups of `webhook_listeners`' primary key (webhook-listeners.ts), one per type (the cross
+ * join keeps the types outside: SQLite would rather read all the organization's listeners), where
+ * `receivers` reads every endpoint's `events`. Asked inside a write's batch; `receivers` gives
+ * the endpoints themselves, to deliver to.
+ */
+const listening = (organizationId: Value<string>, types: Value<string>) => {
+  const l = webhookListeners;
+  return sql`exists (select 1 from json_each(${types}) as t cross join ${l} on ${l.organizationId} = ${organizationId} and ${l.type} = t.value)`;
+};
+
+/**
  * The endpoints an event of the organization goes to: enabled, and the one it names (a test
  * ping), or those listening to one of `types` (SQL of a parenthesised list, or a subquery).
  */
@@ -240,8 +257,8 @@ export const receivers = (
 type Value<T> = T | Placeholder;
 
 /**
- * The insert of one event: one row from an endpoint of the organization that listens to the type
- * (or the one endpoint named), or none. It returns the row it wrote.
+ * The insert of one event: one row if the organization listens to the type (or the one endpoint
+ * named is enabled), else none. It returns the row it wrote.
  */
 export function eventInsert(
   db: Database,
@@ -255,31 +272,30 @@ export function eventInsert(
     when?: SQL | undefined;
   },
 ) {
-  const e = webhookEndpoints;
-  return db
-    .insert(webhookEvents)
-    .select(
-      db
-        .select({
-          id: sql<string>`${event.id}`.as("id"),
-          organizationId: sql<string>`${event.organizationId}`.as("organization_id"),
-          type: sql<string>`${event.type}`.as("type"),
-          data: sql<string>`${event.data}`.as("data"),
-          endpointId: sql<string | null>`${event.endpointId ?? null}`.as("endpoint_id"),
-          createdAt: sql<number>`${event.now}`.as("created_at"),
-          queuedAt: sql<null>`null`.as("queued_at"),
-        })
-        .from(e)
+  const row = {
+    id: sql<string>`${event.id}`.as("id"),
+    organizationId: sql<string>`${event.organizationId}`.as("organization_id"),
+    type: sql<string>`${event.type}`.as("type"),
+    data: sql<string>`${event.data}`.as("data"),
+    endpointId: sql<string | null>`${event.endpointId ?? null}`.as("endpoint_id"),
+    createdAt: sql<number>`${event.now}`.as("created_at"),
+    queuedAt: sql<null>`null`.as("queued_at"),
+  };
+  // One row at most: the endpoint named, or the organization's own row if it listens.
+  const source = event.endpointId
+    ? db
+        .select(row)
+        .from(webhookEndpoints)
+        .where(and(receivers(event.organizationId, { endpointId: event.endpointId }), event.when))
+    : db
+        .select(row)
+        .from(organizations)
         .where(
           and(
-            receivers(
-              event.organizationId,
-              event.endpointId ? { endpointId: event.endpointId } : { types: sql`(${event.type})` },
-            ),
+            eq(organizations.id, event.organizationId),
+            listening(event.organizationId, JSON.stringify([event.type])),
             event.when,
           ),
-        )
-        .limit(1),
-    )
-    .returning({ id: webhookEvents.id });
+        );
+  return db.insert(webhookEvents).select(source).returning({ id: webhookEvents.id });
 }
