@@ -237,7 +237,8 @@ const listening = (organizationId: Value<string>, types: Value<string>) => {
 
 /**
  * The endpoints an event of the organization goes to: enabled, and the one it names (a test
- * ping), or those listening to one of `types` (SQL of a parenthesised list, or a subquery).
+ * ping), or those listening to one of `types` (SQL of a parenthesised list, or a subquery), as
+ * `webhook_listeners` says, the same rows `listening` asks.
  */
 export const receivers = (
   organizationId: Value<string>,
@@ -249,7 +250,7 @@ export const receivers = (
     eq(e.enabled, true),
     "endpointId" in to
       ? eq(e.id, to.endpointId)
-      : sql`exists (select 1 from json_each(${e.events}) as j where j.value in ${to.types})`,
+      : sql`exists (select 1 from ${webhookListeners} where ${webhookListeners.organizationId} = ${e.organizationId} and ${webhookListeners.type} in ${to.types} and ${webhookListeners.endpointId} = ${e.id})`,
   );
 };
 
