@@ -94,6 +94,8 @@ function config(dir: string): string {
       'name = "bench-in-runtime"',
       `main = "${join(root, "scripts/bench/in-runtime/worker.ts")}"`,
       date,
+      // The build the Worker ships with (minified, names kept or not) is the build measured.
+      ...(toml.match(/^(minify|keep_names) = .*$/gm) ?? []),
       "",
       vars,
       d1.replace(/^migrations_dir = ".*"$/m, `migrations_dir = "${join(root, "migrations")}"`),
