@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as keyset from "../../src/platform/db/keyset";
-import { renderedPerShape } from "../../src/platform/db/rendered-once";
+import { type Literal, literal, renderedPerShape } from "../../src/platform/db/rendered-once";
 import { openRequestDatabase } from "../../src/platform/db/request-database";
 import { contacts } from "../../src/platform/db/schema";
 import { listContactsQuery } from "../../src/surfaces/training-api/contacts/contacts.repository";
@@ -77,6 +77,48 @@ describe("renderedPerShape", () => {
     const oldest = page({ organizationId: ACME }, "oldest");
     expect(newest.sql).toMatch(/order by "contacts"."created_at" desc$/);
     expect(oldest.sql).toMatch(/order by "contacts"."created_at"$/);
+  });
+});
+
+describe("literals", () => {
+  const sized = renderedPerShape<{ organizationId: string; limit: Literal }>((db, p) =>
+    db
+      .select({ id: contacts.id })
+      .from(contacts)
+      .where(eq(contacts.organizationId, p.organizationId))
+      .limit(p.limit as unknown as number),
+  );
+
+  it("are written into the text, not bound; each value has its own text", () => {
+    const twenty = sized({ organizationId: ACME, limit: literal(20) });
+    const five = sized({ organizationId: GLOBEX, limit: literal(5) });
+    expect(twenty.sql).toMatch(/ limit 20$/);
+    expect(five.sql).toMatch(/ limit 5$/);
+    expect(twenty.params).toEqual([ACME]);
+    expect(five.params).toEqual([GLOBEX]);
+    // The first value's text is not another value's: asked again, each is its own.
+    expect(sized({ organizationId: ACME, limit: literal(20) }).sql).toBe(twenty.sql);
+    expect(sized({ organizationId: ACME, limit: literal(7) }).sql).toMatch(/ limit 7$/);
+  });
+
+  it("are non-negative integers, checked when made and again when written", () => {
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 60])
+      expect(() => literal(bad)).toThrow(RangeError);
+    const forged = { literal: "1; drop table contacts" } as unknown as Literal;
+    expect(() => sized({ organizationId: ACME, limit: forged })).toThrow(RangeError);
+  });
+
+  it("a page's size is one: keyset pages write their limit", () => {
+    const pageOf = renderedPerShape<keyset.PageValues>((db, p) =>
+      db
+        .select({ id: contacts.id })
+        .from(contacts)
+        .orderBy(...keyset.page(contacts.createdAt, contacts.id, p).order)
+        .limit(keyset.page(contacts.createdAt, contacts.id, p).limit),
+    );
+    const statement = pageOf(keyset.values(undefined, 21));
+    expect(statement.sql).toMatch(/ limit 21$/);
+    expect(statement.params).toEqual([]);
   });
 });
 

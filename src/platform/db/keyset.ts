@@ -1,5 +1,5 @@
 import { type Column, desc, type Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
-import type { Slots } from "./rendered-once";
+import { type Literal, literal, type Slots } from "./rendered-once";
 
 /*
  * Newest-first keyset pages over (createdAt, id): the values a page binds (`values`) and the
@@ -21,7 +21,8 @@ export interface CursorPosition {
  * the range.
  */
 export interface PageValues {
-  limit: number;
+  /** Written into the statement's text (./rendered-once.ts, `Literal`). */
+  limit: Literal;
   after?: number | undefined;
   beforeAt?: number | undefined;
   beforeId?: string | undefined;
@@ -37,7 +38,7 @@ export function values(
     position !== undefined &&
     (range.createdBefore === undefined || position.createdAt < range.createdBefore);
   return {
-    limit,
+    limit: literal(limit),
     after: range.createdAfter,
     beforeAt: cursorIsTighter ? position.createdAt : range.createdBefore,
     beforeId: cursorIsTighter ? position.id : undefined,
@@ -82,6 +83,8 @@ export function page(
     position: position(createdAt, id),
     range,
     order: newestFirst(createdAt, id),
-    limit: p.limit,
+    // Drizzle's `limit()` is typed for a number or a placeholder, and writes any fragment it is
+    // given into the text: the literal's.
+    limit: p.limit as unknown as Placeholder,
   };
 }
