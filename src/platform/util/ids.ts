@@ -1,11 +1,10 @@
+import { toHex } from "./encoding";
+
 /** Training API ids and every id the service generates: MongoDB ObjectId layout, 24 hex digits. */
 export const OBJECT_ID_PATTERN = /^[0-9a-fA-F]{24}$/;
 
 /** Conversations API ids: the vendor's ids are not always hex (`112ec528bf7946a12ab0fs21`). */
 export const VENDOR_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-const hex = (bytes: Uint8Array) =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 /**
  * A new ObjectId: 4 bytes of seconds since the epoch, then 8 random bytes. Ids therefore sort by
@@ -15,5 +14,5 @@ export function newObjectId(now: number = Date.now()): string {
   const seconds = Math.floor(now / 1000)
     .toString(16)
     .padStart(8, "0");
-  return seconds + hex(crypto.getRandomValues(new Uint8Array(8)));
+  return seconds + toHex(crypto.getRandomValues(new Uint8Array(8)));
 }
