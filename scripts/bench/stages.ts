@@ -26,7 +26,12 @@ export const STAGES: { name: string; test: (path: string) => boolean }[] = [
     name: "validation",
     test: (p) => /^node_modules\/(zod|@hono\/zod-openapi|@asteasolutions|drizzle-zod)\//.test(p),
   },
-  { name: "drizzle", test: (p) => p.startsWith("node_modules/drizzle-orm/") },
+  {
+    name: "drizzle",
+    // drizzle-orm ships source maps whose sources are `../src/…` from its package root: a bundle
+    // that follows them (a minified one) names them `node_modules/src/…`.
+    test: (p) => p.startsWith("node_modules/drizzle-orm/") || p.startsWith("node_modules/src/"),
+  },
   {
     name: "auth",
     test: (p) =>
