@@ -121,6 +121,22 @@ describe("query plans use indexes", () => {
     expectIndexed(lines.filter((line) => line !== "USE TEMP B-TREE FOR ORDER BY"));
   });
 
+  it("a page after a cursor (page 500): the cursor bounds the index's range, the page's size written in", async () => {
+    const cursor = { createdAt: 1_700_000_000_000, id: "c".repeat(24) };
+    const conversations = listQuery(ACME, {}, cursor, 21);
+    expect(conversations.sql).toMatch(/ limit 21\b/);
+    expect(await plan(conversations)).toContain(
+      "SEARCH conversations USING COVERING INDEX conversations_org_created_idx (organization_id=? AND (created_at,id)<(?,?))",
+    );
+    const users = listUsersQuery(ACME, {}, cursor, 21);
+    expect(users.sql).toMatch(/ limit 21$/);
+    const userPlan = await plan(users);
+    expectIndexed(userPlan);
+    expect(userPlan.join("\n")).toMatch(
+      /USING (COVERING )?INDEX users_org_created_idx \(organization_id=\? AND \(created_at,id\)<\(\?,\?\)\)/,
+    );
+  });
+
   it("GET conversation (one statement): the conversation and its customer by (organization, id), messages through (conversation, created_at, id) in order", async () => {
     const conversationPlan = await plan(conversationDocumentQuery(ACME, DOCS_CONVERSATION));
     expectIndexed(conversationPlan);
